@@ -1,0 +1,39 @@
+# Thin wrapper around CMake. `make demo` runs netmap's main job on the bundled example;
+# `make test` builds everything and runs the whole test suite. Both install missing Debian packages.
+BUILD ?= build
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+.PHONY: all deps deps-test configure build demo test bench fuzz clean
+
+all: build
+
+deps:
+	scripts/install-deps.sh build
+
+deps-test:
+	scripts/install-deps.sh build test
+
+configure:
+	cmake -S . -B $(BUILD) -DNETMAP_WERROR=ON $(CMAKE_FLAGS)
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+demo: deps
+	@$(MAKE) --no-print-directory build
+	examples/demo.sh $(BUILD)/tools/netmap/netmap
+
+test: deps-test
+	@$(MAKE) --no-print-directory build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
+
+bench: deps-test
+	$(MAKE) build CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Release"
+	bench/run-all.sh $(BUILD)
+
+fuzz:
+	$(MAKE) build BUILD=build-fuzz CMAKE_FLAGS="-DNETMAP_FUZZ=ON -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 -DNETMAP_BUILD_BENCH=OFF"
+
+clean:
+	rm -rf $(BUILD) build-fuzz

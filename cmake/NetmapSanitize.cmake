@@ -1,0 +1,12 @@
+# NETMAP_SANITIZE instruments the whole build; NETMAP_FUZZ additionally builds libFuzzer targets.
+if(NETMAP_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "NETMAP_FUZZ needs clang (libFuzzer): configure with -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_C_COMPILER=clang-14")
+  endif()
+  set(NETMAP_SANITIZE ON)
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()
+if(NETMAP_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()

@@ -1,0 +1,29 @@
+#pragma once
+// Making untrusted text safe to print, and small string helpers shared by every module.
+
+#include <cstddef>
+#include <span>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace netmap::base {
+
+/// Renders bytes in DNS presentation style: printable ASCII kept, '\\' and '"' escaped, others as \DDD.
+/// The result is plain ASCII, safe for JSON, YAML and terminals.
+[[nodiscard]] std::string escape_bytes(std::span<const std::uint8_t> bytes);
+/// Same, for a string of untrusted bytes.
+[[nodiscard]] std::string escape_bytes(std::string_view bytes);
+/// ASCII lowercase copy (never locale-dependent).
+[[nodiscard]] std::string ascii_lower(std::string_view s);
+/// Splits on any of `seps`, dropping empty pieces.
+[[nodiscard]] std::vector<std::string> split(std::string_view s, std::string_view seps);
+/// `s` without leading and trailing spaces and tabs.
+[[nodiscard]] std::string_view trim(std::string_view s) noexcept;
+/// Levenshtein distance, for "did you mean" suggestions.
+[[nodiscard]] std::size_t edit_distance(std::string_view a, std::string_view b);
+/// The candidate closest to `word` within a small distance, or empty.
+[[nodiscard]] std::string closest(std::string_view word, const std::vector<std::string>& candidates);
+
+} // namespace netmap::base

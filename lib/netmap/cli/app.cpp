@@ -1,0 +1,120 @@
+#include "netmap/cli/app.hpp"
+
+#include "netmap/base/error.hpp"
+#include "netmap/base/text.hpp"
+#include "netmap/cli/diagnostics.hpp"
+#include "netmap/cli/options.hpp"
+
+#include <cstdio>
+#include <iostream>
+#include <map>
+
+#ifndef NETMAP_VERSION
+#define NETMAP_VERSION "0.0.0"
+#endif
+#ifndef NETMAP_GIT_REVISION
+#define NETMAP_GIT_REVISION "unknown"
+#endif
+
+namespace netmap::cli {
+
+namespace {
+
+std::string short_usage(const std::vector<Command>& commands) {
+  std::string s = "usage: netmap <command> [options] [-- CMD…]\n\nThe loop netmap serves:\n";
+  for (const auto& c : commands)
+    if (c.primary) s += "  netmap " + c.name + std::string(c.name.size() < 12 ? 12 - c.name.size() : 1, ' ') + c.summary + "\n";
+  s += "\n'netmap --help' lists every command; 'netmap <command> --help' its options.\n";
+  return s;
+}
+
+// The option names a subcommand knows, for "did you mean".
+std::vector<std::string> option_names(CLI::App& sub) {
+  std::vector<std::string> out;
+  for (const CLI::Option* o : sub.get_options()) {
+    for (const auto& l : o->get_lnames()) out.push_back("--" + l);
+    for (const auto& s : o->get_snames()) out.push_back("-" + s);
+  }
+  return out;
+}
+
+std::string extras_hint(CLI::App& sub, const std::string& what) {
+  // CLI11 says "The following argument was not expected: --jsn"; find the dashed word.
+  auto pos = what.find(": ");
+  std::string rest = pos == std::string::npos ? what : what.substr(pos + 2);
+  for (const auto& word : base::split(rest, " ")) {
+    if (!word.starts_with("-")) continue;
+    std::string flag = word.substr(0, word.find('='));
+    if (auto c = base::closest(flag, option_names(sub)); !c.empty()) return "did you mean '" + c + "'?";
+  }
+  return "see 'netmap " + sub.get_name() + " --help'";
+}
+
+} // namespace
+
+std::string version_string() {
+  return std::string("netmap ") + NETMAP_VERSION + " (git " + NETMAP_GIT_REVISION + ")";
+}
+
+int run_app(int argc, char** argv, const std::vector<Command>& commands) {
+  CLI::App app{"netmap: map the network dependencies of a build and rehearse it inside a sandbox's fence"};
+  app.name("netmap");
+  app.set_version_flag("--version", version_string());
+  app.require_subcommand(0, 1);
+  app.footer("Exit status: 0 ok, 1 findings or blocked contacts, 2 usage or runtime error.");
+  std::map<std::string, std::function<int()>> runners;
+  std::map<std::string, CLI::App*> subs;
+  std::vector<std::string> names;
+  for (const auto& c : commands) {
+    CLI::App* sub = app.add_subcommand(c.name, c.summary);
+    sub->footer("Exit status: 0 ok, 1 findings or blocked contacts, 2 usage or runtime error.");
+    runners[c.name] = c.add(*sub);
+    subs[c.name] = sub;
+    names.push_back(c.name);
+  }
+  if (argc < 2) {
+    std::fputs(short_usage(commands).c_str(), stderr);
+    return k_exit_error;
+  }
+  std::string first = argv[1];
+  if (!first.starts_with("-") && !runners.contains(first)) {
+    auto c = base::closest(first, names);
+    print_error("", "unknown command '" + base::escape_bytes(first) + "'",
+                c.empty() ? "see 'netmap --help' for the commands" : "did you mean 'netmap " + c + "'?");
+    return k_exit_error;
+  }
+  std::string cmd = runners.contains(first) ? first : "";
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e, std::cout, std::cerr);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e, std::cout, std::cerr);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e, std::cout, std::cerr);
+  } catch (const CLI::ExtrasError& e) {
+    print_error(cmd, e.what(), cmd.empty() ? "see 'netmap --help'" : extras_hint(*subs[cmd], e.what()));
+    return k_exit_error;
+  } catch (const CLI::ParseError& e) {
+    print_error(cmd, e.what(), "see 'netmap " + (cmd.empty() ? std::string() : cmd + " ") + "--help'");
+    return k_exit_error;
+  }
+  if (cmd.empty()) {
+    std::fputs(short_usage(commands).c_str(), stderr);
+    return k_exit_error;
+  }
+  try {
+    return runners[cmd]();
+  } catch (const base::UserError& e) {
+    print_error(cmd, e);
+    return k_exit_error;
+  } catch (const std::bad_alloc&) {
+    print_error(cmd, "out of memory");
+    return k_exit_error;
+  } catch (const std::exception& e) {
+    print_error(cmd, std::string("internal error: ") + e.what(), "please report this as a bug");
+    return k_exit_error;
+  }
+}
+
+} // namespace netmap::cli

@@ -1,0 +1,268 @@
+#include "netmap/inventory/inventory.hpp"
+
+#include "netmap/base/atomic_file.hpp"
+#include "netmap/base/clock.hpp"
+#include "netmap/base/error.hpp"
+#include "netmap/base/text.hpp"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+namespace netmap::inventory {
+
+namespace {
+
+void widen(std::int64_t& first, std::int64_t& last, std::int64_t f, std::int64_t l) {
+  if (f != 0 && (first == 0 || f < first)) first = f;
+  if (l > last) last = l;
+}
+
+std::string unnamed_key(const std::string& transport, const std::string& addr, std::uint16_t port) {
+  return transport + " " + addr + " " + std::to_string(port);
+}
+
+} // namespace
+
+void Inventory::add(const Event& e) {
+  widen(started_us, finished_us, e.time_us, e.time_us);
+  if (e.name.empty()) {
+    if (e.address.empty()) return;
+    auto& u = unnamed[unnamed_key(e.transport, e.address, e.port)];
+    u.address = e.address;
+    u.port = e.port;
+    u.transport = e.transport;
+    ++u.count;
+    widen(u.first_us, u.last_us, e.time_us, e.time_us);
+    return;
+  }
+  auto& d = domains[e.name];
+  d.name = e.name;
+  d.via.insert(seen_via_name(e.via));
+  if (e.port) d.ports.insert(e.port);
+  if (!e.address.empty()) d.addresses.insert(e.address);
+  ++d.count;
+  if (e.verdict == "denied" || e.verdict == "unlisted" || e.verdict == "mock" || e.verdict == "invalid" ||
+      e.status == 403 || e.rcode == "NXDOMAIN" || e.rcode == "REFUSED")
+    if (e.producer != "discover") ++d.blocked;
+  widen(d.first_us, d.last_us, e.time_us, e.time_us);
+  if (!e.note.empty()) d.notes.insert(e.note);
+  if (e.pid) d.processes.insert(std::to_string(e.pid) + (e.command.empty() ? "" : " " + e.command));
+  if (!e.verdict.empty()) {
+    d.verdict = e.verdict;
+    d.rule = e.rule;
+    d.rule_source = e.rule_source;
+  }
+}
+
+void Inventory::merge(const Inventory& o) {
+  for (const auto& [name, r] : o.domains) {
+    auto& d = domains[name];
+    d.name = name;
+    d.via.insert(r.via.begin(), r.via.end());
+    d.ports.insert(r.ports.begin(), r.ports.end());
+    d.addresses.insert(r.addresses.begin(), r.addresses.end());
+    d.notes.insert(r.notes.begin(), r.notes.end());
+    d.processes.insert(r.processes.begin(), r.processes.end());
+    d.count += r.count;
+    d.blocked += r.blocked;
+    widen(d.first_us, d.last_us, r.first_us, r.last_us);
+    if (d.verdict.empty()) {
+      d.verdict = r.verdict;
+      d.rule = r.rule;
+      d.rule_source = r.rule_source;
+    }
+  }
+  for (const auto& [key, r] : o.unnamed) {
+    auto& u = unnamed[key];
+    u.address = r.address;
+    u.port = r.port;
+    u.transport = r.transport;
+    u.count += r.count;
+    widen(u.first_us, u.last_us, r.first_us, r.last_us);
+  }
+  for (const auto& [k, v] : o.stats) stats[k] += v;
+  for (const auto& s : o.sources)
+    if (std::find(sources.begin(), sources.end(), s) == sources.end()) sources.push_back(s);
+  widen(started_us, finished_us, o.started_us, o.finished_us);
+}
+
+void Inventory::apply_policy(const policy::Matcher& matcher) {
+  for (auto& [name, d] : domains) {
+    auto v = matcher.decide(name);
+    d.verdict = policy::decision_name(v.decision);
+    d.rule = v.rule ? v.rule->text() : "";
+    d.rule_source = v.rule ? v.rule->source.str() : "";
+  }
+}
+
+nlohmann::json to_json(const Inventory& inv) {
+  using nlohmann::json;
+  json j;
+  j["schema"] = k_schema;
+  j["version"] = k_schema_version;
+  if (inv.started_us) j["started"] = base::format_rfc3339(inv.started_us);
+  if (inv.finished_us) j["finished"] = base::format_rfc3339(inv.finished_us);
+  j["sources"] = inv.sources;
+  j["stats"] = json::object();
+  for (const auto& [k, v] : inv.stats) j["stats"][k] = v;
+  j["domains"] = json::array();
+  for (const auto& [name, d] : inv.domains) {
+    json o;
+    o["name"] = d.name;
+    o["seen_via"] = d.via;
+    o["ports"] = d.ports;
+    o["count"] = d.count;
+    if (d.blocked) o["blocked"] = d.blocked;
+    if (d.first_us) o["first_seen"] = base::format_rfc3339(d.first_us);
+    if (d.last_us) o["last_seen"] = base::format_rfc3339(d.last_us);
+    o["addresses"] = d.addresses;
+    if (!d.notes.empty()) o["notes"] = d.notes;
+    if (!d.processes.empty()) o["processes"] = d.processes;
+    if (!d.verdict.empty()) {
+      o["verdict"] = d.verdict;
+      if (!d.rule.empty()) o["rule"] = d.rule;
+      if (!d.rule_source.empty()) o["rule_source"] = d.rule_source;
+    }
+    j["domains"].push_back(std::move(o));
+  }
+  j["unnamed"] = json::array();
+  for (const auto& [key, u] : inv.unnamed) {
+    json o{{"address", u.address}, {"port", u.port}, {"transport", u.transport}, {"count", u.count}};
+    if (u.first_us) o["first_seen"] = base::format_rfc3339(u.first_us);
+    if (u.last_us) o["last_seen"] = base::format_rfc3339(u.last_us);
+    j["unnamed"].push_back(std::move(o));
+  }
+  return j;
+}
+
+namespace {
+
+[[noreturn]] void bad(const std::string& file, const std::string& what) {
+  throw base::UserError(base::Location{file, 0, 0}, "not a netmap inventory: " + what);
+}
+
+std::int64_t time_field(const nlohmann::json& o, const char* key) {
+  auto it = o.find(key);
+  if (it == o.end() || !it->is_string()) return 0;
+  auto t = base::parse_rfc3339(it->get<std::string>());
+  return t < 0 ? 0 : t;
+}
+
+template <class Set>
+void read_set(const nlohmann::json& o, const char* key, Set& out, const std::string& file) {
+  auto it = o.find(key);
+  if (it == o.end()) return;
+  if (!it->is_array()) bad(file, std::string("'") + key + "' is not a list");
+  for (const auto& v : *it) {
+    using V = typename Set::value_type;
+    if constexpr (std::is_same_v<V, std::string>) {
+      if (!v.is_string()) bad(file, std::string("'") + key + "' holds a non-string");
+      out.insert(v.get<std::string>());
+    } else {
+      if (!v.is_number_unsigned() || v.get<std::uint64_t>() > 65535) bad(file, std::string("'") + key + "' holds a bad port");
+      out.insert(static_cast<V>(v.get<std::uint64_t>()));
+    }
+  }
+}
+
+std::string str_field(const nlohmann::json& o, const char* key) {
+  auto it = o.find(key);
+  return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::uint64_t count_field(const nlohmann::json& o, const char* key) {
+  auto it = o.find(key);
+  return it != o.end() && it->is_number_unsigned() ? it->get<std::uint64_t>() : 0;
+}
+
+} // namespace
+
+Inventory inventory_from_json(const nlohmann::json& j, const std::string& file) {
+  if (!j.is_object()) bad(file, "the document is not a JSON object");
+  if (str_field(j, "schema") != k_schema) bad(file, "'schema' is not \"" + std::string(k_schema) + "\"");
+  auto ver = j.find("version");
+  if (ver == j.end() || !ver->is_number_integer()) bad(file, "'version' is missing");
+  if (ver->get<int>() > k_schema_version)
+    throw base::UserError(base::Location{file, 0, 0}, "inventory version " + std::to_string(ver->get<int>()) + " is newer than this netmap understands (" +
+                                            std::to_string(k_schema_version) + ")", "upgrade netmap");
+  Inventory inv;
+  inv.started_us = time_field(j, "started");
+  inv.finished_us = time_field(j, "finished");
+  if (auto it = j.find("sources"); it != j.end() && it->is_array())
+    for (const auto& s : *it)
+      if (s.is_string()) inv.sources.push_back(s.get<std::string>());
+  if (auto it = j.find("stats"); it != j.end() && it->is_object())
+    for (const auto& [k, v] : it->items())
+      if (v.is_number_unsigned()) inv.stats[k] = v.get<std::uint64_t>();
+  auto doms = j.find("domains");
+  if (doms == j.end() || !doms->is_array()) bad(file, "'domains' is not a list");
+  for (const auto& o : *doms) {
+    if (!o.is_object()) bad(file, "a 'domains' entry is not an object");
+    DomainRecord d;
+    d.name = str_field(o, "name");
+    if (d.name.empty()) bad(file, "a 'domains' entry has no name");
+    read_set(o, "seen_via", d.via, file);
+    read_set(o, "ports", d.ports, file);
+    read_set(o, "addresses", d.addresses, file);
+    read_set(o, "notes", d.notes, file);
+    read_set(o, "processes", d.processes, file);
+    d.count = count_field(o, "count");
+    d.blocked = count_field(o, "blocked");
+    d.first_us = time_field(o, "first_seen");
+    d.last_us = time_field(o, "last_seen");
+    d.verdict = str_field(o, "verdict");
+    d.rule = str_field(o, "rule");
+    d.rule_source = str_field(o, "rule_source");
+    inv.domains[d.name] = std::move(d);
+  }
+  if (auto it = j.find("unnamed"); it != j.end() && it->is_array()) {
+    for (const auto& o : *it) {
+      if (!o.is_object()) bad(file, "an 'unnamed' entry is not an object");
+      UnnamedRecord u;
+      u.address = str_field(o, "address");
+      u.transport = str_field(o, "transport");
+      auto p = count_field(o, "port");
+      if (u.address.empty() || p > 65535) bad(file, "an 'unnamed' entry has no address or a bad port");
+      u.port = static_cast<std::uint16_t>(p);
+      u.count = count_field(o, "count");
+      u.first_us = time_field(o, "first_seen");
+      u.last_us = time_field(o, "last_seen");
+      inv.unnamed[u.transport + " " + u.address + " " + std::to_string(u.port)] = u;
+    }
+  }
+  return inv;
+}
+
+Inventory read_inventory(const std::string& path) {
+  std::string text = base::read_file(path);
+  std::size_t first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) throw base::UserError(base::Location{path, 0, 0}, "the file is empty", "expected an inventory (JSON) or events (JSON Lines)");
+  // An inventory is one object with "schema"; events are one object per line.
+  std::size_t nl = text.find('\n', first);
+  bool jsonl = nl != std::string::npos && text.find_first_not_of(" \t\r\n", nl) != std::string::npos &&
+               text.find("\"schema\"") == std::string::npos;
+  if (!jsonl) {
+    nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+    if (j.is_discarded()) throw base::UserError(base::Location{path, 0, 0}, "invalid JSON", "expected an inventory (JSON) or events (JSON Lines)");
+    if (j.is_object() && j.contains("via")) jsonl = true;
+    else return inventory_from_json(j, path);
+  }
+  Inventory inv;
+  int line_no = 0;
+  for (const auto& line : base::split(text, "\n")) {
+    ++line_no;
+    if (base::trim(line).empty()) continue;
+    nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+    auto e = j.is_discarded() ? std::nullopt : event_from_json(j);
+    if (!e) throw base::UserError(base::Location{path, line_no, 1}, "not a netmap event (JSON Lines, one contact a line)");
+    inv.add(*e);
+  }
+  inv.sources.push_back("events:" + path);
+  return inv;
+}
+
+void write_inventory(const std::string& path, const Inventory& inv) {
+  base::write_file_atomic(path, to_json(inv).dump(2) + "\n");
+}
+
+} // namespace netmap::inventory

@@ -1,0 +1,122 @@
+#include "netmap/policy/domain_name.hpp"
+
+#include "netmap/base/text.hpp"
+
+#include <arpa/inet.h>
+#include <idn2.h>
+
+#include <cstdlib>
+#include <memory>
+
+namespace netmap::policy {
+
+namespace {
+
+using base::Result;
+
+bool is_ascii(std::string_view s) {
+  for (unsigned char c : s)
+    if (c >= 0x80) return false;
+  return true;
+}
+
+bool ldh_char(char c) {
+  // Underscore is not LDH, but real service names (_dmarc, _acme-challenge) carry it.
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+Result<std::string> to_alabels(std::string_view text) {
+  if (is_ascii(text)) return base::ascii_lower(text);
+  std::string input(text);
+  char* out = nullptr;
+  int rc = idn2_to_ascii_8z(input.c_str(), &out, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
+  std::unique_ptr<char, decltype(&idn2_free)> holder(out, idn2_free);
+  if (rc != IDN2_OK || out == nullptr)
+    return Result<std::string>::failure(std::string("not a valid internationalized name (") +
+                                        idn2_strerror(rc) + ")");
+  return base::ascii_lower(out);
+}
+
+std::string check_labels(std::string_view name) {
+  std::size_t start = 0;
+  bool all_digits_last = false;
+  while (start <= name.size()) {
+    std::size_t dot = name.find('.', start);
+    if (dot == std::string_view::npos) dot = name.size();
+    std::string_view label = name.substr(start, dot - start);
+    if (label.empty()) return "empty label (two dots in a row, or a leading dot)";
+    if (label.size() > 63)
+      return "label '" + base::escape_bytes(label.substr(0, 20)) + "…' is " +
+             std::to_string(label.size()) + " bytes long (at most 63, RFC 1035 §2.3.4)";
+    all_digits_last = true;
+    for (char c : label) {
+      if (c == '*') return "'*' is only allowed as the whole first label of a rule (*.example.com)";
+      if (!ldh_char(c))
+        return "character '" + base::escape_bytes(std::string_view(&c, 1)) + "' is not allowed in a host name";
+      if (c < '0' || c > '9') all_digits_last = false;
+    }
+    if (label.front() == '-' || label.back() == '-')
+      return "label '" + std::string(label) + "' starts or ends with '-'";
+    start = dot + 1;
+    if (dot == name.size()) break;
+  }
+  if (all_digits_last) return "the last label is all digits, so this is no host name";
+  return {};
+}
+
+} // namespace
+
+bool is_ip_literal(std::string_view text) noexcept {
+  if (text.size() >= 2 && text.front() == '[' && text.back() == ']') text = text.substr(1, text.size() - 2);
+  if (text.empty() || text.size() > 45) return false;
+  char buf[64];
+  text.copy(buf, text.size());
+  buf[text.size()] = '\0';
+  unsigned char addr[16];
+  return inet_pton(AF_INET, buf, addr) == 1 || inet_pton(AF_INET6, buf, addr) == 1;
+}
+
+bool name_within(std::string_view name, std::string_view parent) noexcept {
+  if (name.size() == parent.size()) return name == parent;
+  return name.size() > parent.size() && name.ends_with(parent) &&
+         name[name.size() - parent.size() - 1] == '.';
+}
+
+Result<DomainName> DomainName::parse(std::string_view text) {
+  using R = Result<DomainName>;
+  if (text.empty()) return R::failure("empty name");
+  if (text.size() > 1024) return R::failure("name is " + std::to_string(text.size()) + " bytes long (at most 253)");
+  if (is_ip_literal(text)) return R::failure("'" + std::string(text) + "' is an IP literal where a host name is required");
+  if (text.find_first_of(" \t\r\n") != std::string_view::npos) return R::failure("name contains white space");
+  if (text == ".") return R::failure("the root name '.' is not a host name");
+  if (text.back() == '.') text.remove_suffix(1);
+  auto alabels = to_alabels(text);
+  if (!alabels) return R::failure(alabels.error());
+  std::string name = std::move(alabels).value();
+  if (name.empty()) return R::failure("empty name");
+  if (name.size() > 253)
+    return R::failure("name is " + std::to_string(name.size()) + " bytes long (at most 253, RFC 1035 §2.3.4)");
+  if (auto why = check_labels(name); !why.empty()) return R::failure(why);
+  return DomainName(std::move(name));
+}
+
+std::size_t DomainName::label_count() const noexcept {
+  if (m_name.empty()) return 0;
+  std::size_t n = 1;
+  for (char c : m_name) n += c == '.';
+  return n;
+}
+
+bool DomainName::is_within(const DomainName& parent) const noexcept { return name_within(m_name, parent.m_name); }
+
+bool DomainName::is_strictly_below(const DomainName& parent) const noexcept {
+  return m_name.size() > parent.m_name.size() && name_within(m_name, parent.m_name);
+}
+
+Result<DomainName> DomainName::parent() const {
+  auto dot = m_name.find('.');
+  if (dot == std::string::npos) return Result<DomainName>::failure("a top-level name has no parent");
+  return DomainName(m_name.substr(dot + 1));
+}
+
+} // namespace netmap::policy

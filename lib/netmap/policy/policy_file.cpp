@@ -1,0 +1,220 @@
+// Loading netmap.yaml (and Codex `network:` blocks) with yaml-cpp, turning every problem into a
+// UserError that points at file:line:col. yaml-cpp exceptions never escape this file.
+
+#include "netmap/base/atomic_file.hpp"
+#include "netmap/base/text.hpp"
+#include "netmap/policy/policy.hpp"
+#include "netmap/policy/preset.hpp"
+#include "netmap/policy/target.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <set>
+
+namespace netmap::policy {
+
+namespace {
+
+using base::Location;
+using base::UserError;
+
+const std::vector<std::string> k_top_keys = {"presets", "allow", "deny", "mock", "ignore", "methods", "proxy", "dns", "network"};
+const std::vector<std::string> k_proxy_keys = {"http", "https", "no_proxy"};
+const std::vector<std::string> k_dns_keys = {"custom_resolvers", "allowlist_additions"};
+const std::vector<std::string> k_network_keys = {"proxy", "dns"};
+const std::vector<std::string> k_methods = {"GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE", "CONNECT", "TRACE"};
+
+class Loader {
+public:
+  Loader(std::string file) : m_file(std::move(file)) {}
+
+  Location at(const YAML::Node& n) const {
+    auto m = n.Mark();
+    if (m.is_null()) return {m_file, 0, 0};
+    return {m_file, m.line + 1, m.column + 1};
+  }
+
+  [[noreturn]] void fail(const YAML::Node& n, const std::string& msg, const std::string& hint = {}) const {
+    throw UserError(at(n), msg, hint);
+  }
+
+  // Checks that `n` is a map with only `allowed` keys, each once; returns nothing, throws on error.
+  void check_map(const YAML::Node& n, const std::string& what, const std::vector<std::string>& allowed) const {
+    if (!n.IsMap()) fail(n, what + " must be a mapping (key: value)");
+    std::set<std::string> seen;
+    for (const auto& kv : n) {
+      if (!kv.first.IsScalar()) fail(kv.first, what + " has a key that is not a plain word");
+      auto key = kv.first.Scalar();
+      if (!seen.insert(key).second) fail(kv.first, "duplicate key '" + base::escape_bytes(key) + "' in " + what);
+      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+        auto c = base::closest(key, allowed);
+        fail(kv.first, "unknown key '" + base::escape_bytes(key) + "' in " + what,
+             c.empty() ? "known keys: " + join(allowed) : "did you mean '" + c + "'?");
+      }
+    }
+  }
+
+  static std::string join(const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+    return s;
+  }
+
+  std::string scalar(const YAML::Node& n, const std::string& what) const {
+    if (!n.IsScalar()) fail(n, what + " must be a single value, not a " + (n.IsMap() ? "mapping" : "list"));
+    return n.Scalar();
+  }
+
+  // A list of scalars; a single scalar is accepted as a one-element list.
+  std::vector<std::pair<std::string, YAML::Node>> scalars(const YAML::Node& n, const std::string& what) const {
+    std::vector<std::pair<std::string, YAML::Node>> out;
+    if (!n.IsDefined() || n.IsNull()) return out;
+    if (n.IsScalar()) {
+      out.emplace_back(n.Scalar(), n);
+      return out;
+    }
+    if (!n.IsSequence()) fail(n, what + " must be a list");
+    for (const auto& item : n) out.emplace_back(scalar(item, "each entry of " + what), item);
+    return out;
+  }
+
+  void rules(const YAML::Node& n, const std::string& key, Action action, MatchKind bare, Policy& p) const {
+    for (auto& [text, node] : scalars(n, "'" + key + "'")) {
+      auto r = parse_rule(text, bare);
+      if (!r) fail(node, r.error());
+      Rule rule = std::move(r).value();
+      rule.action = action;
+      rule.source.origin = m_file;
+      rule.source.where = at(node);
+      p.rules.push_back(std::move(rule));
+    }
+  }
+
+  void proxy(const YAML::Node& n, Policy& p) const {
+    check_map(n, "'proxy'", k_proxy_keys);
+    if (n["http"]) p.proxy.http = scalar(n["http"], "'proxy.http'");
+    if (n["https"]) p.proxy.https = scalar(n["https"], "'proxy.https'");
+    if (n["no_proxy"]) {
+      const auto& np = n["no_proxy"];
+      if (np.IsSequence()) {
+        for (auto& [v, node] : scalars(np, "'proxy.no_proxy'")) p.proxy.no_proxy += (p.proxy.no_proxy.empty() ? "" : ",") + v;
+      } else {
+        p.proxy.no_proxy = scalar(np, "'proxy.no_proxy'");
+      }
+    }
+  }
+
+  void dns(const YAML::Node& n, Policy& p, bool codex) const {
+    check_map(n, "'dns'", k_dns_keys);
+    if (n["custom_resolvers"])
+    for (auto& [v, node] : scalars(n["custom_resolvers"], "'dns.custom_resolvers'")) {
+      if (!is_ip_literal(v) && v.find(':') == std::string::npos)
+        fail(node, "custom resolver '" + base::escape_bytes(v) + "' is not an IP address", "resolvers are addresses, e.g. 10.0.0.53");
+      p.custom_resolvers.push_back(v);
+    }
+    if (n["allowlist_additions"]) {
+      // Codex reads its additions with its own (suffix) semantics; netmap keeps that meaning.
+      rules(n["allowlist_additions"], "dns.allowlist_additions", Action::Allow,
+            codex ? bare_meaning(Target::Codex) : MatchKind::Exact, p);
+    }
+  }
+
+  void methods(const YAML::Node& n, Policy& p) const {
+    for (auto& [v, node] : scalars(n, "'methods'")) {
+      std::string up = v;
+      for (char& c : up) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      if (std::find(k_methods.begin(), k_methods.end(), up) == k_methods.end()) {
+        auto c = base::closest(up, k_methods);
+        fail(node, "unknown HTTP method '" + base::escape_bytes(v) + "'", c.empty() ? "" : "did you mean '" + c + "'?");
+      }
+      p.methods.push_back(up);
+    }
+  }
+
+  void presets(const YAML::Node& n, Policy& p) const {
+    for (auto& [v, node] : scalars(n, "'presets'")) {
+      if (!find_preset(v)) {
+        auto c = base::closest(v, preset_names());
+        fail(node, "unknown preset '" + base::escape_bytes(v) + "'",
+             c.empty() ? "known presets: " + join(preset_names()) : "did you mean '" + c + "'?");
+      }
+      p.presets.push_back({v, {m_file, at(node)}});
+    }
+  }
+
+  Policy load(const YAML::Node& root) const {
+    Policy p;
+    p.path = m_file;
+    if (root.IsNull()) return p;
+    check_map(root, "the policy", k_top_keys);
+    if (root["network"]) {
+      // A Codex environment's `network:` block, used as is.
+      for (const auto& k : {"presets", "allow", "deny", "mock", "ignore", "methods", "proxy", "dns"})
+        if (root[k]) fail(root[k], std::string("'") + k + "' cannot stand beside a Codex 'network:' block", "put netmap's own keys in a separate netmap.yaml");
+      p.codex_block = true;
+      const auto& net = root["network"];
+      if (net.IsNull()) return p;
+      check_map(net, "'network'", k_network_keys);
+      if (net["proxy"]) proxy(net["proxy"], p);
+      if (net["dns"]) dns(net["dns"], p, true);
+      return p;
+    }
+    if (root["presets"]) presets(root["presets"], p);
+    if (root["allow"]) rules(root["allow"], "allow", Action::Allow, MatchKind::Exact, p);
+    if (root["deny"]) rules(root["deny"], "deny", Action::Deny, MatchKind::Exact, p);
+    if (root["mock"]) rules(root["mock"], "mock", Action::Mock, MatchKind::Exact, p);
+    if (root["ignore"]) rules(root["ignore"], "ignore", Action::Ignore, MatchKind::Exact, p);
+    if (root["methods"]) methods(root["methods"], p);
+    if (root["proxy"]) proxy(root["proxy"], p);
+    if (root["dns"]) dns(root["dns"], p, false);
+    return p;
+  }
+
+private:
+  std::string m_file;
+};
+
+// YAML forbids tabs in indentation; yaml-cpp's own message for them is cryptic, so look first.
+void reject_tabs(const std::string& text, const std::string& file) {
+  int line = 1;
+  bool at_indent = true;
+  int col = 0;
+  for (char c : text) {
+    ++col;
+    if (c == '\n') {
+      ++line;
+      col = 0;
+      at_indent = true;
+    } else if (c == '\t' && at_indent) {
+      throw UserError(Location{file, line, col}, "tab character in indentation", "YAML indents with spaces only");
+    } else if (c != ' ') {
+      at_indent = false;
+    }
+  }
+}
+
+Location mark_location(const std::string& file, const YAML::Mark& m) {
+  if (m.is_null()) return {file, 0, 0};
+  return {file, m.line + 1, m.column + 1};
+}
+
+} // namespace
+
+Policy parse_policy(const std::string& text, const std::string& file) {
+  reject_tabs(text, file);
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw UserError(mark_location(file, e.mark), "invalid YAML: " + e.msg);
+  }
+  try {
+    return Loader(file).load(root);
+  } catch (const YAML::Exception& e) {
+    throw UserError(mark_location(file, e.mark), "invalid policy: " + e.msg);
+  }
+}
+
+Policy load_policy_file(const std::string& path) { return parse_policy(base::read_file(path), path); }
+
+} // namespace netmap::policy

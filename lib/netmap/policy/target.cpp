@@ -1,0 +1,133 @@
+#include "netmap/policy/target.hpp"
+
+#include <array>
+#include <utility>
+
+namespace netmap::policy {
+
+namespace {
+
+using Fidelity = Translation::Fidelity;
+
+constexpr std::array<std::pair<Target, const char*>, 10> k_names{{
+    {Target::Netmap, "netmap"}, {Target::Codex, "codex"}, {Target::Copilot, "copilot"},
+    {Target::Claude, "claude"}, {Target::Srt, "srt"}, {Target::HardenRunner, "harden-runner"},
+    {Target::Squid, "squid"}, {Target::Dnsmasq, "dnsmasq"}, {Target::Unbound, "unbound"},
+    {Target::Json, "json"},
+}};
+
+// Targets whose entries are suffix matches with no way to say "exact" or "subdomains only".
+bool suffix_only(Target t) { return t == Target::Codex || t == Target::Copilot || t == Target::Dnsmasq; }
+
+Translation suffix_target(const Rule& r, Target t) {
+  Translation tr{r.domain.str(), MatchKind::ApexAndSubdomains, Fidelity::Exact, {}};
+  if (t == Target::Copilot && r.kind == MatchKind::Subdomains) {
+    // Copilot's own list uses "*.x" entries, so subdomain-only wildcards are expressible.
+    tr.text = "*." + r.domain.str();
+    tr.effective = MatchKind::Subdomains;
+    return tr;
+  }
+  if (r.kind == MatchKind::Exact) {
+    tr.fidelity = Fidelity::Widened;
+    tr.note = std::string("widened: ") + target_name(t) + " admits every subdomain of a bare entry";
+  } else if (r.kind == MatchKind::Subdomains) {
+    tr.fidelity = Fidelity::Widened;
+    tr.note = std::string("widened: ") + target_name(t) + " cannot exclude the apex " + r.domain.str();
+  }
+  return tr;
+}
+
+Translation exact_target(const Rule& r, Target t) {
+  Translation tr{r.domain.str(), r.kind, Fidelity::Exact, {}};
+  switch (r.kind) {
+  case MatchKind::Exact: break;
+  case MatchKind::Subdomains: tr.text = "*." + r.domain.str(); break;
+  case MatchKind::ApexAndSubdomains:
+    // Exact-host targets need two entries for apex+subdomains; callers emit both texts.
+    tr.text = r.domain.str() + "\n*." + r.domain.str();
+    tr.note = std::string("written as two entries: ") + target_name(t) + " has no apex-and-subdomains form";
+    break;
+  case MatchKind::Any: break;
+  }
+  return tr;
+}
+
+} // namespace
+
+const char* target_name(Target t) noexcept {
+  for (const auto& [k, n] : k_names)
+    if (k == t) return n;
+  return "netmap";
+}
+
+std::optional<Target> parse_target(std::string_view name) noexcept {
+  for (const auto& [k, n] : k_names)
+    if (name == n) return k;
+  return std::nullopt;
+}
+
+std::vector<std::string> target_names() {
+  std::vector<std::string> out;
+  for (const auto& kn : k_names) out.emplace_back(kn.second);
+  return out;
+}
+
+MatchKind bare_meaning(Target t) noexcept {
+  return suffix_only(t) ? MatchKind::ApexAndSubdomains : MatchKind::Exact;
+}
+
+std::string semantics_summary(Target t) {
+  switch (t) {
+  case Target::Netmap: return "netmap: 'x' exact, '*.x' subdomains only, '**.x' apex and subdomains";
+  case Target::Codex: return "codex: a bare entry admits the apex and every subdomain (inferred from the preset; the docs are silent)";
+  case Target::Copilot: return "copilot: a bare domain admits the domain and any subdomains (documented); '*.x' subdomains";
+  case Target::Claude: return "claude: bare entries are exact hosts; '*.x' admits subdomains, not the apex (documented)";
+  case Target::Srt: return "srt: allowedDomains entries are exact; '*.x' strict subdomains; deniedDomains checked first (documented)";
+  case Target::HardenRunner: return "harden-runner: exact host:port entries; '*.x:port' subdomains (documented)";
+  case Target::Squid: return "squid: dstdomain '.x' admits the apex and subdomains, 'x' exact";
+  case Target::Dnsmasq: return "dnsmasq: server=/x/ forwards x and every name below it";
+  case Target::Unbound: return "unbound: local-zone transparent/always_nxdomain per zone; a zone covers its subdomains";
+  case Target::Json: return "json: netmap's own grammar";
+  }
+  return {};
+}
+
+Translation translate(const Rule& r, Target t) {
+  if (r.kind == MatchKind::Any) {
+    if (t == Target::Netmap || t == Target::Json) return {"*", MatchKind::Any, Fidelity::Exact, {}};
+    return {"*", MatchKind::Any, Fidelity::Impossible,
+            std::string("impossible: ") + target_name(t) + " has no allow-everything entry; use its unrestricted setting"};
+  }
+  switch (t) {
+  case Target::Netmap:
+  case Target::Json: return {r.text(), r.kind, Fidelity::Exact, {}};
+  case Target::Codex:
+  case Target::Copilot:
+  case Target::Dnsmasq: return suffix_target(r, t);
+  case Target::Claude:
+  case Target::Srt:
+  case Target::HardenRunner: return exact_target(r, t);
+  case Target::Squid: {
+    if (r.kind == MatchKind::Exact) return {r.domain.str(), MatchKind::Exact, Fidelity::Exact, {}};
+    Translation tr{"." + r.domain.str(), MatchKind::ApexAndSubdomains, Fidelity::Exact, {}};
+    if (r.kind == MatchKind::Subdomains) {
+      tr.fidelity = Fidelity::Widened;
+      tr.note = "widened: squid's .x also admits the apex " + r.domain.str();
+    }
+    return tr;
+  }
+  case Target::Unbound: {
+    Translation tr{r.domain.str(), MatchKind::ApexAndSubdomains, Fidelity::Exact, {}};
+    if (r.kind == MatchKind::Exact) {
+      tr.effective = MatchKind::Exact;
+    } else if (r.kind == MatchKind::Subdomains) {
+      tr.fidelity = Fidelity::Widened;
+      tr.note = "widened: an unbound zone also admits its apex " + r.domain.str();
+    }
+    return tr;
+  }
+  }
+  return {r.text(), r.kind, Fidelity::Exact, {}};
+}
+
+} // namespace netmap::policy

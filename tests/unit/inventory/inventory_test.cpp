@@ -1,0 +1,100 @@
+#include "netmap/inventory/inventory.hpp"
+
+#include "netmap/base/atomic_file.hpp"
+#include "netmap/base/error.hpp"
+#include "netmap/policy/rule.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <unistd.h>
+
+using namespace netmap;
+using namespace netmap::inventory;
+
+namespace {
+Event ev(std::string name, SeenVia via, std::uint16_t port, std::int64_t t) {
+  Event e;
+  e.name = std::move(name);
+  e.via = via;
+  e.port = port;
+  e.time_us = t;
+  e.producer = "discover";
+  return e;
+}
+std::string tmpfile(const char* name) {
+  return (std::filesystem::temp_directory_path() / (std::string(name) + std::to_string(::getpid()))).string();
+}
+} // namespace
+
+TEST(Inventory, FoldsEventsPerDomain) {
+  Inventory inv;
+  inv.add(ev("a.example.com", SeenVia::Dns, 53, 1000000));
+  inv.add(ev("a.example.com", SeenVia::Sni, 443, 3000000));
+  Event u;
+  u.address = "192.0.2.1";
+  u.port = 443;
+  u.transport = "tcp";
+  u.time_us = 2000000;
+  inv.add(u);
+  ASSERT_EQ(inv.domains.size(), 1u);
+  const auto& d = inv.domains["a.example.com"];
+  EXPECT_EQ(d.count, 2u);
+  EXPECT_EQ(d.via, (std::set<std::string>{"dns", "sni"}));
+  EXPECT_EQ(d.first_us, 1000000);
+  EXPECT_EQ(d.last_us, 3000000);
+  ASSERT_EQ(inv.unnamed.size(), 1u);
+}
+
+TEST(Inventory, JsonRoundTripAndMerge) {
+  Inventory a, b;
+  a.add(ev("a.example.com", SeenVia::Dns, 53, 1000000));
+  b.add(ev("a.example.com", SeenVia::Quic, 443, 5000000));
+  b.add(ev("b.example.com", SeenVia::HttpHost, 80, 6000000));
+  b.stats["packets"] = 10;
+  auto back = inventory_from_json(to_json(b), "x");
+  EXPECT_EQ(to_json(back), to_json(b));
+  a.merge(back);
+  EXPECT_EQ(a.domains.size(), 2u);
+  EXPECT_EQ(a.domains["a.example.com"].count, 2u);
+  EXPECT_EQ(a.domains["a.example.com"].ports, (std::set<std::uint16_t>{53, 443}));
+  EXPECT_EQ(a.stats["packets"], 10u);
+}
+
+TEST(Inventory, AppliesPolicy) {
+  Inventory inv;
+  inv.add(ev("a.example.com", SeenVia::Dns, 53, 1));
+  inv.add(ev("b.other.org", SeenVia::Dns, 53, 1));
+  policy::Matcher m;
+  auto r = policy::parse_rule("**.example.com").value();
+  r.source.origin = "test";
+  m.add(r);
+  inv.apply_policy(m);
+  EXPECT_EQ(inv.domains["a.example.com"].verdict, "allowed");
+  EXPECT_EQ(inv.domains["a.example.com"].rule, "**.example.com");
+  EXPECT_EQ(inv.domains["b.other.org"].verdict, "unlisted");
+}
+
+TEST(Inventory, ReadsEventsAndInventories) {
+  auto f = tmpfile("netmap-events-");
+  base::write_file_atomic(f, to_jsonl(ev("a.example.com", SeenVia::Dns, 53, 1000000)) + "\n" +
+                                 to_jsonl(ev("b.example.com", SeenVia::Sni, 443, 2000000)));
+  auto inv = read_inventory(f);
+  EXPECT_EQ(inv.domains.size(), 2u);
+  write_inventory(f, inv);
+  EXPECT_EQ(read_inventory(f).domains.size(), 2u);
+  std::filesystem::remove(f);
+}
+
+TEST(Inventory, RejectsHostileFiles) {
+  auto f = tmpfile("netmap-bad-");
+  for (const char* bad : {"", "{", "[1,2]", "{\"schema\":\"other\"}", "{\"schema\":\"netmap.inventory\",\"version\":1,\"domains\":[{\"name\":\"x\",\"ports\":[70000]}]}",
+                          "{\"schema\":\"netmap.inventory\",\"version\":99,\"domains\":[]}",
+                          "{\"via\":\"dns\",\"time\":\"2026-01-01T00:00:00Z\",\"name\":\"a\"}\nnot json\n"}) {
+    base::write_file_atomic(f, bad);
+    EXPECT_THROW((void)read_inventory(f), base::UserError) << bad;
+  }
+  std::filesystem::remove(f);
+  EXPECT_THROW((void)read_inventory("/nonexistent/inventory.json"), base::UserError);
+}

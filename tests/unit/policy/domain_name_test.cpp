@@ -1,0 +1,82 @@
+#include "netmap/policy/domain_name.hpp"
+
+#include <gtest/gtest.h>
+
+using netmap::policy::DomainName;
+using netmap::policy::is_ip_literal;
+
+namespace {
+std::string norm(std::string_view s) {
+  auto d = DomainName::parse(s);
+  return d ? d->str() : "ERR: " + d.error();
+}
+} // namespace
+
+TEST(DomainName, NormalizesCaseAndTrailingDot) {
+  EXPECT_EQ(norm("WWW.Example.COM."), "www.example.com");
+  EXPECT_EQ(norm("example.com"), "example.com");
+}
+
+TEST(DomainName, ConvertsUnicodeToALabels) {
+  EXPECT_EQ(norm("bücher.example"), "xn--bcher-kva.example");
+  EXPECT_EQ(norm("XN--BCHER-KVA.example"), "xn--bcher-kva.example");
+  EXPECT_EQ(norm("ÉCOLE.fr"), "xn--cole-9oa.fr");
+}
+
+TEST(DomainName, RejectsEmptyLabels) {
+  EXPECT_FALSE(DomainName::parse("a..b.com"));
+  EXPECT_FALSE(DomainName::parse(".example.com"));
+  EXPECT_FALSE(DomainName::parse(""));
+  EXPECT_FALSE(DomainName::parse("."));
+  EXPECT_FALSE(DomainName::parse("example.com.."));
+}
+
+TEST(DomainName, EnforcesRfc1035Lengths) {
+  std::string l63(63, 'a'), l64(64, 'a');
+  EXPECT_TRUE(DomainName::parse(l63 + ".com"));
+  auto r = DomainName::parse(l64 + ".com");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().find("63"), std::string::npos);
+  // 253 bytes is the longest name; 254 is one too many.
+  std::string n253 = std::string(63, 'a') + "." + std::string(63, 'b') + "." + std::string(63, 'c') + "." + std::string(61, 'd');
+  ASSERT_EQ(n253.size(), 253u);
+  EXPECT_TRUE(DomainName::parse(n253));
+  EXPECT_TRUE(DomainName::parse(n253 + ".")) << "a trailing dot does not count";
+  std::string n254 = n253.substr(0, 252) + "dd";
+  n254 = std::string(63, 'a') + "." + std::string(63, 'b') + "." + std::string(63, 'c') + "." + std::string(62, 'd');
+  ASSERT_EQ(n254.size(), 254u);
+  EXPECT_FALSE(DomainName::parse(n254));
+}
+
+TEST(DomainName, RejectsBadCharactersAndIps) {
+  EXPECT_FALSE(DomainName::parse("exa mple.com"));
+  EXPECT_FALSE(DomainName::parse("exa!mple.com"));
+  EXPECT_FALSE(DomainName::parse("*.example.com"));
+  EXPECT_FALSE(DomainName::parse("-bad.example.com"));
+  EXPECT_FALSE(DomainName::parse("10.0.0.1"));
+  EXPECT_FALSE(DomainName::parse("::1"));
+  EXPECT_FALSE(DomainName::parse("[2001:db8::1]"));
+  EXPECT_FALSE(DomainName::parse("example.123"));
+  EXPECT_FALSE(DomainName::parse(std::string_view("a\0b.com", 7)));
+  EXPECT_TRUE(DomainName::parse("_dmarc.example.com"));
+}
+
+TEST(DomainName, IpLiterals) {
+  EXPECT_TRUE(is_ip_literal("127.0.0.1"));
+  EXPECT_TRUE(is_ip_literal("[::1]"));
+  EXPECT_FALSE(is_ip_literal("1.2.3"));
+  EXPECT_FALSE(is_ip_literal("example.com"));
+}
+
+TEST(DomainName, Relations) {
+  auto a = DomainName::parse("a.example.com").value();
+  auto e = DomainName::parse("example.com").value();
+  auto x = DomainName::parse("xample.com").value();
+  EXPECT_TRUE(a.is_within(e));
+  EXPECT_TRUE(a.is_strictly_below(e));
+  EXPECT_TRUE(e.is_within(e));
+  EXPECT_FALSE(e.is_strictly_below(e));
+  EXPECT_FALSE(e.is_within(x)) << "suffix match must respect label boundaries";
+  EXPECT_EQ(a.label_count(), 3u);
+  EXPECT_EQ(a.parent()->str(), "example.com");
+}

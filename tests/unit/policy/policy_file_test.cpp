@@ -1,0 +1,111 @@
+#include "netmap/policy/policy.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace netmap;
+using namespace netmap::policy;
+
+namespace {
+std::string error_of(const std::string& yaml) {
+  try {
+    (void)parse_policy(yaml, "netmap.yaml");
+  } catch (const base::UserError& e) {
+    return e.where().str() + ": " + e.message() + (e.hint().empty() ? "" : " | " + e.hint());
+  }
+  return "no error";
+}
+} // namespace
+
+TEST(PolicyFile, FullPolicy) {
+  auto p = parse_policy(R"(presets: [codex-common]
+allow:
+  - api.internal.company.com
+  - "*.registry.company.com"
+deny: [evil.example.com]
+mock:
+  - telemetry.example.com
+ignore: [localhost.localdomain]
+methods: [get, HEAD]
+proxy:
+  http: "http://proxy.internal:3128"
+  https: "http://proxy.internal:3128"
+  no_proxy: "localhost,127.0.0.1"
+dns:
+  custom_resolvers: ["10.0.0.53"]
+)", "netmap.yaml");
+  ASSERT_EQ(p.presets.size(), 1u);
+  ASSERT_EQ(p.rules.size(), 5u);
+  EXPECT_EQ(p.rules[0].source.str(), "netmap.yaml:3:5");
+  EXPECT_EQ(p.rules[1].kind, MatchKind::Subdomains);
+  EXPECT_EQ(p.rules[2].action, Action::Deny);
+  EXPECT_EQ(p.methods, (std::vector<std::string>{"GET", "HEAD"}));
+  EXPECT_EQ(p.proxy.no_proxy, "localhost,127.0.0.1");
+  EXPECT_EQ(p.custom_resolvers.size(), 1u);
+  auto m = p.build_matcher();
+  EXPECT_EQ(m.decide("api.internal.company.com").decision, Decision::Allowed);
+  EXPECT_EQ(m.decide("files.pythonhosted.org").decision, Decision::Allowed);
+  EXPECT_EQ(m.decide("evil.example.com").decision, Decision::Denied);
+  EXPECT_EQ(m.decide("telemetry.example.com").decision, Decision::Mock);
+}
+
+TEST(PolicyFile, CodexNetworkBlock) {
+  auto p = parse_policy(R"(network:
+  proxy:
+    http: "http://proxy.internal:3128"
+    https: "http://proxy.internal:3128"
+    no_proxy: "localhost,127.0.0.1"
+  dns:
+    custom_resolvers:
+      - "10.0.0.53" # Internal DNS for corp domains
+    allowlist_additions:
+      - "api.internal.company.com"
+      - "registry.internal.company.com"
+)", "codex.yaml");
+  EXPECT_TRUE(p.codex_block);
+  ASSERT_EQ(p.rules.size(), 2u);
+  EXPECT_EQ(p.rules[0].kind, MatchKind::ApexAndSubdomains) << "Codex entries keep Codex's meaning";
+  EXPECT_EQ(p.proxy.https, "http://proxy.internal:3128");
+}
+
+TEST(PolicyFile, UnknownKeysSuggest) {
+  EXPECT_EQ(error_of("alow: [x.com]\n"), "netmap.yaml:1:1: unknown key 'alow' in the policy | did you mean 'allow'?");
+  EXPECT_NE(error_of("proxy:\n  htps: x\n").find("did you mean 'https'"), std::string::npos);
+  EXPECT_NE(error_of("presets: [codex]\n").find("unknown preset 'codex'"), std::string::npos);
+}
+
+TEST(PolicyFile, HostileYaml) {
+  EXPECT_EQ(error_of("allow:\n\t- x.com\n"), "netmap.yaml:2:1: tab character in indentation | YAML indents with spaces only");
+  EXPECT_NE(error_of("allow: [a.com]\nallow: [b.com]\n").find("duplicate key 'allow'"), std::string::npos);
+  EXPECT_NE(error_of("allow: {a: b}\n").find("must be a list"), std::string::npos);
+  EXPECT_NE(error_of("allow:\n  - [a.com]\n").find("2:5"), std::string::npos);
+  EXPECT_NE(error_of("allow: [\"https://a.com/x\"]\n").find("1:9: rule"), std::string::npos);
+  EXPECT_NE(error_of("allow: [a.com:443]\n").find("port"), std::string::npos);
+  EXPECT_NE(error_of("allow: [a.*.com]\n").find("inside the name"), std::string::npos);
+  EXPECT_NE(error_of("allow: [\"unterminated\n").find("invalid YAML"), std::string::npos);
+  EXPECT_NE(error_of("- a\n- b\n").find("must be a mapping"), std::string::npos);
+  EXPECT_NE(error_of("methods: [FETCH]\n").find("unknown HTTP method"), std::string::npos);
+  EXPECT_NE(error_of("dns:\n  custom_resolvers: [resolver.corp]\n").find("not an IP"), std::string::npos);
+  EXPECT_NE(error_of("network:\n  dns: {}\nallow: [a.com]\n").find("cannot stand beside"), std::string::npos);
+  EXPECT_NE(error_of("&a [*a]\n").find("netmap.yaml"), std::string::npos);
+}
+
+TEST(PolicyFile, EmptyFileIsEmptyPolicy) {
+  auto p = parse_policy("", "netmap.yaml");
+  EXPECT_TRUE(p.rules.empty());
+  EXPECT_EQ(p.build_matcher().decide("example.com").decision, Decision::Unlisted);
+}
+
+TEST(PolicyFile, OverridesReplacePresetsAndAddRules) {
+  PolicyOverrides o;
+  o.presets = {"claude-trusted"};
+  o.allow = {"**.corp.example"};
+  std::string note;
+  // The working directory of the test has no netmap.yaml above it only by accident; be explicit.
+  o.file = std::string(NETMAP_SOURCE_DIR) + "/tests/data/policy/minimal.yaml";
+  auto p = resolve_policy(o, &note);
+  ASSERT_EQ(p.presets.size(), 1u);
+  EXPECT_EQ(p.presets[0].name, "claude-trusted");
+  EXPECT_EQ(p.rules.back().source.str(), "--allow");
+  EXPECT_THROW((void)resolve_policy({"", {"no-such"}, {}}, nullptr), base::UserError);
+  EXPECT_THROW((void)resolve_policy({"", {}, {"http://x.com"}}, nullptr), base::UserError);
+}
