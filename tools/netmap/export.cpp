@@ -47,7 +47,7 @@ cli::Command export_command() {
             app.add_option("--target,-t", opts->target, "codex, copilot, claude, srt, harden-runner, squid, dnsmasq, unbound, json")
                 ->required()->type_name("TARGET");
             app.add_option("--inventory,-i", opts->inventories, "Inventory or events file to add uncovered domains from (repeatable)")
-                ->type_name("FILE");
+                ->type_name("FILE")->expected(1)->take_all();
             app.add_option("--output,-o", opts->output, "Write here (atomically) instead of stdout")->type_name("FILE");
             cli::add_policy_options(app, opts->policy);
             return [opts] { return run_export(*opts); };
