@@ -9,7 +9,9 @@ cat > "$T/events.jsonl" <<'JSONL'
 {"v":1,"time":"2026-11-28T10:00:03.000000Z","producer":"discover","via":"quic","name":"static.fonts.example","port":443}
 {"v":1,"time":"2026-11-28T10:00:04.000000Z","producer":"discover","via":"dns","name":"tracker.ads.example","port":53}
 JSONL
-run export --target codex --policy "$ex/netmap.yaml" --inventory "$T/events.jsonl"
+cd "$ex"  # relative policy path: the golden output must not depend on the checkout's location
+run export --target codex --policy netmap.yaml --inventory "$T/events.jsonl"
+cd "$T"
 expect_rc 0 "export"
 golden foundation/export-codex.yaml "$T/out"
 expect_no_out 'tracker' "denied domains are never exported"
