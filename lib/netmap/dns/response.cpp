@@ -1,0 +1,169 @@
+#include "netmap/dns/response.hpp"
+
+#include "netmap/base/byte_reader.hpp"
+#include "netmap/base/text.hpp"
+#include "netmap/dns/wire.hpp"
+
+#include <arpa/inet.h>
+#include <ldns/ldns.h>
+
+#include <algorithm>
+
+namespace netmap::dns {
+
+namespace {
+
+using base::ByteReader;
+
+std::uint8_t lower(std::uint8_t c) noexcept {
+  return (c >= 'A' && c <= 'Z') ? static_cast<std::uint8_t>(c + 32) : c;
+}
+
+bool skip_name(ByteReader& r) noexcept {
+  for (std::size_t guard = 0; guard < 128; ++guard) {
+    auto len = r.u8();
+    if (!len) return false;
+    if (*len == 0) return true;
+    if ((*len & 0xC0) == 0xC0) return r.skip(1);
+    if ((*len & 0xC0) != 0) return false;
+    if (!r.skip(*len)) return false;
+  }
+  return false;
+}
+
+bool same_question(std::span<const std::uint8_t> msg, std::span<const std::uint8_t> question) {
+  if (msg.size() < k_header_size + question.size()) return false;
+  for (std::size_t i = 0; i < question.size(); ++i)
+    if (lower(msg[k_header_size + i]) != lower(question[i])) return false;
+  return true;
+}
+
+std::string address_text(int family, std::span<const std::uint8_t> rdata) {
+  char buf[INET6_ADDRSTRLEN] = {};
+  if (!inet_ntop(family, rdata.data(), buf, sizeof buf)) return {};
+  return buf;
+}
+
+// Looks at one RR's rdata for what the policy and the event need (RFC 1035 §3.3, RFC 9460 §2.2).
+void inspect_answer(std::span<const std::uint8_t> msg, std::uint16_t type, std::size_t rdata, std::uint16_t rdlen,
+                    ResponseInfo& info) {
+  if (type == k_type_cname || type == k_type_dname) {
+    if (auto n = decode_name(msg, rdata)) info.alias_targets.push_back(*n);
+  } else if (type == k_type_svcb || type == k_type_https) {
+    if (rdlen < 3) return;
+    auto n = decode_name(msg, rdata + 2);
+    if (n && *n != ".") info.alias_targets.push_back(*n);
+  } else if (type == k_type_a && rdlen == 4) {
+    info.addresses.push_back(address_text(AF_INET, msg.subspan(rdata, 4)));
+  } else if (type == 28 && rdlen == 16) {
+    info.addresses.push_back(address_text(AF_INET6, msg.subspan(rdata, 16)));
+  }
+}
+
+} // namespace
+
+std::optional<std::string> decode_name(std::span<const std::uint8_t> msg, std::size_t offset, std::size_t* end) {
+  std::string out;
+  std::size_t pos = offset;
+  std::size_t wire = 1;
+  bool jumped = false;
+  for (int hops = 0; hops < 64;) {
+    if (pos >= msg.size()) return std::nullopt;
+    std::uint8_t len = msg[pos];
+    if ((len & 0xC0) == 0xC0) {
+      if (pos + 1 >= msg.size()) return std::nullopt;
+      std::size_t target = (std::size_t{len & 0x3Fu} << 8) | msg[pos + 1];
+      if (target >= pos) return std::nullopt; // only backwards, so no loops
+      if (!jumped && end) *end = pos + 2;
+      jumped = true;
+      pos = target;
+      ++hops;
+      continue;
+    }
+    if (len > 63) return std::nullopt;
+    if (len == 0) {
+      if (!jumped && end) *end = pos + 1;
+      break;
+    }
+    if (pos + 1 + len > msg.size()) return std::nullopt;
+    wire += len + 1u;
+    if (wire > 255) return std::nullopt;
+    std::string label;
+    for (std::size_t i = 0; i < len; ++i) label += static_cast<char>(lower(msg[pos + 1 + i]));
+    std::string esc = base::escape_bytes(label);
+    if (!out.empty()) out += '.';
+    for (char c : esc) {
+      if (c == '.') out += '\\';
+      out += c;
+    }
+    pos += 1u + len;
+  }
+  if (out.empty()) return std::string(1, '.');
+  return out;
+}
+
+std::optional<ResponseInfo> read_response(std::span<const std::uint8_t> msg, std::span<const std::uint8_t> question,
+                                          ResponseError& err) {
+  err = ResponseError::Malformed;
+  ByteReader r(msg);
+  ResponseInfo info;
+  auto id = r.u16be(), flags = r.u16be(), qd = r.u16be(), an = r.u16be(), ns = r.u16be(), ar = r.u16be();
+  if (!id || !flags || !qd || !an || !ns || !ar || !(*flags & 0x8000u)) return std::nullopt;
+  info.id = *id;
+  info.flags = *flags;
+  info.rcode = *flags & 0xFu;
+  info.truncated = (*flags & 0x0200u) != 0;
+  info.answer_count = *an;
+  if (*qd != 1 || !same_question(msg, question)) {
+    err = ResponseError::Mismatch;
+    return std::nullopt;
+  }
+  if (!r.skip(question.size())) return std::nullopt;
+  info.body_end = msg.size();
+  info.arcount_without_opt = *ar;
+  std::uint32_t total = std::uint32_t{*an} + *ns + *ar;
+  bool have_min = false;
+  for (std::uint32_t i = 0; i < total; ++i) {
+    std::size_t rr_start = r.position();
+    if (!skip_name(r)) return std::nullopt;
+    auto type = r.u16be(), cls = r.u16be();
+    std::size_t ttl_at = r.position();
+    auto ttl = r.u32be();
+    auto rdlen = r.u16be();
+    std::size_t rdata = r.position();
+    if (!type || !cls || !ttl || !rdlen || !r.skip(*rdlen)) return std::nullopt;
+    if (*type == k_type_opt) {
+      if (i + 1 != total) {
+        err = ResponseError::OptNotLast;
+        return std::nullopt;
+      }
+      info.body_end = rr_start;
+      info.arcount_without_opt = static_cast<std::uint16_t>(*ar - 1);
+      info.rcode |= (*ttl >> 24) << 4;
+      continue;
+    }
+    if (ttl_at > 0xFFFF) return std::nullopt;
+    info.ttl_offsets.push_back(static_cast<std::uint16_t>(ttl_at));
+    std::uint32_t t = std::min<std::uint32_t>(*ttl, 0x7FFFFFFFu); // RFC 2181 §8
+    if (i < *an) {
+      info.min_ttl = have_min ? std::min(info.min_ttl, t) : t;
+      have_min = true;
+      inspect_answer(msg, *type, rdata, *rdlen, info);
+    } else if (i < std::uint32_t{*an} + *ns && *type == k_type_soa && *rdlen >= 20) {
+      ByteReader m(msg.subspan(rdata + *rdlen - 4, 4));
+      std::uint32_t minimum = m.u32be().value_or(0);
+      info.negative_ttl = std::min(t, minimum);
+    }
+  }
+  err = ResponseError::None;
+  return info;
+}
+
+bool ldns_accepts(std::span<const std::uint8_t> msg) noexcept {
+  ldns_pkt* pkt = nullptr;
+  ldns_status st = ldns_wire2pkt(&pkt, msg.data(), msg.size());
+  if (pkt) ldns_pkt_free(pkt);
+  return st == LDNS_STATUS_OK;
+}
+
+} // namespace netmap::dns

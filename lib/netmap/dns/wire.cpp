@@ -1,0 +1,291 @@
+#include "netmap/dns/wire.hpp"
+
+#include "netmap/base/byte_reader.hpp"
+#include "netmap/base/text.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace netmap::dns {
+
+namespace {
+
+using base::ByteReader;
+
+bool host_char(std::uint8_t c) noexcept {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+std::uint8_t lower(std::uint8_t c) noexcept {
+  return (c >= 'A' && c <= 'Z') ? static_cast<std::uint8_t>(c + 32) : c;
+}
+
+// Skips a possibly compressed name (RFC 1035 §4.1.4): a pointer ends it; the reader only moves.
+bool skip_name(ByteReader& r) noexcept {
+  for (std::size_t guard = 0; guard < 128; ++guard) {
+    auto len = r.u8();
+    if (!len) return false;
+    if (*len == 0) return true;
+    if ((*len & 0xC0) == 0xC0) return r.skip(1);
+    if ((*len & 0xC0) != 0) return false; // RFC 6891 §5: extended label types are obsolete
+    if (!r.skip(*len)) return false;
+  }
+  return false;
+}
+
+// Reads the question's name, which must be uncompressed (nothing precedes it to point at).
+bool read_qname(ByteReader& r, Query& q) noexcept {
+  std::size_t wire = 1;
+  q.name_len = 0;
+  q.name_ok = true;
+  for (;;) {
+    auto len = r.u8();
+    if (!len) return false;
+    if (*len == 0) break;
+    if (*len > 63) return false;
+    auto label = r.bytes(*len);
+    if (!label) return false;
+    wire += *len + 1u;
+    if (wire > 255) return false;
+    std::size_t at = q.name_len;
+    if (at != 0) q.name[at++] = '.';
+    for (std::uint8_t c : *label) {
+      std::uint8_t l = lower(c);
+      if (!host_char(l)) q.name_ok = false;
+      q.name[at++] = static_cast<char>(l);
+    }
+    q.name_len = static_cast<std::uint8_t>(at);
+  }
+  q.qname_wire_len = wire;
+  if (q.name_len == 0) q.name_ok = false; // the root is no host name
+  return true;
+}
+
+// Reads the additional section of a query: at most one OPT (RFC 6891 §6.1.1), owned by the root.
+QueryStatus read_additional(ByteReader& r, std::uint16_t count, Query& q) noexcept {
+  for (std::uint16_t i = 0; i < count; ++i) {
+    auto name_first = r.peek();
+    if (!skip_name(r)) return QueryStatus::FormErr;
+    auto type = r.u16be();
+    auto cls = r.u16be();
+    auto ttl = r.u32be();
+    auto rdlen = r.u16be();
+    if (!type || !cls || !ttl || !rdlen || !r.skip(*rdlen)) return QueryStatus::FormErr;
+    if (*type != k_type_opt) continue;
+    if (q.edns || name_first != std::uint8_t{0}) return QueryStatus::FormErr;
+    q.edns = true;
+    q.udp_size = std::max<std::uint16_t>(512, *cls);
+    q.dnssec_ok = (*ttl & 0x8000u) != 0;
+    if (((*ttl >> 16) & 0xFFu) != 0) return QueryStatus::BadVers;
+  }
+  return QueryStatus::Ok;
+}
+
+} // namespace
+
+QueryStatus parse_query(std::span<const std::uint8_t> packet, Query& q) noexcept {
+  ByteReader r(packet);
+  auto id = r.u16be();
+  auto flags = r.u16be();
+  auto qd = r.u16be();
+  auto an = r.u16be();
+  auto ns = r.u16be();
+  auto ar = r.u16be();
+  if (!id || !flags || !qd || !an || !ns || !ar) return QueryStatus::Drop;
+  q.id = *id;
+  q.flags = *flags;
+  q.question_end = k_header_size;
+  q.edns = false;
+  q.dnssec_ok = false;
+  q.udp_size = 512;
+  q.name_len = 0;
+  q.name_ok = false;
+  if (*flags & 0x8000u) return QueryStatus::Drop; // a response: answering it could loop
+  if (((*flags >> 11) & 0xFu) != 0) return QueryStatus::NotImp;
+  if (*qd != 1 || *an != 0 || *ns != 0) return QueryStatus::FormErr;
+  if (!read_qname(r, q)) return QueryStatus::FormErr;
+  auto type = r.u16be();
+  auto cls = r.u16be();
+  if (!type || !cls) return QueryStatus::FormErr;
+  q.qtype = *type;
+  q.qclass = *cls;
+  q.question_end = r.position();
+  return read_additional(r, *ar, q);
+}
+
+std::string display_name(std::span<const std::uint8_t> packet) {
+  ByteReader r(packet);
+  if (!r.skip(k_header_size)) return {};
+  std::string out;
+  for (;;) {
+    auto len = r.u8();
+    if (!len || *len == 0 || *len > 63) break;
+    auto label = r.bytes(*len);
+    if (!label) break;
+    std::string raw(label->begin(), label->end());
+    for (auto& c : raw) c = static_cast<char>(lower(static_cast<std::uint8_t>(c)));
+    std::string esc = base::escape_bytes(raw);
+    // A dot inside a label must stay distinguishable from the separator (RFC 4343 §2.1).
+    std::string label_text;
+    for (char c : esc) {
+      if (c == '.') label_text += "\\.";
+      else label_text += c;
+    }
+    if (!out.empty()) out += '.';
+    out += label_text;
+  }
+  return out.empty() ? "." : out;
+}
+
+void Writer::put(const void* p, std::size_t n) noexcept {
+  if (overflow || n > cap - len) {
+    overflow = true;
+    return;
+  }
+  std::memcpy(data + len, p, n);
+  len += n;
+}
+
+void Writer::u16(std::uint16_t v) noexcept {
+  std::uint8_t b[2];
+  store16(b, v);
+  put(b, 2);
+}
+
+void Writer::u32(std::uint32_t v) noexcept {
+  std::uint8_t b[4] = {static_cast<std::uint8_t>(v >> 24), static_cast<std::uint8_t>(v >> 16),
+                       static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
+  put(b, 4);
+}
+
+void write_reply_head(Writer& w, std::span<const std::uint8_t> query, std::size_t question_end,
+                      std::uint16_t query_flags, std::uint8_t rcode) noexcept {
+  // RFC 1035 §4.1.1: QR set, opcode and RD copied; RA since we recurse; CD copied (RFC 4035 §3.2.2).
+  auto flags = static_cast<std::uint16_t>(0x8000u | (query_flags & 0x7900u) | 0x0080u | (query_flags & 0x0010u) |
+                                          (rcode & 0xFu));
+  w.u16(load16(query.data()));
+  w.u16(flags);
+  w.u16(question_end > k_header_size ? 1 : 0);
+  w.u16(0);
+  w.u16(0);
+  w.u16(0);
+  if (question_end > k_header_size) w.put(query.data() + k_header_size, question_end - k_header_size);
+}
+
+namespace {
+void bump_count(Writer& w, std::size_t offset) noexcept {
+  if (w.len < k_header_size) return;
+  store16(w.data + offset, static_cast<std::uint16_t>(load16(w.data + offset) + 1));
+}
+} // namespace
+
+void write_opt(Writer& w, bool dnssec_ok, std::uint8_t ext_rcode, std::uint16_t ede_code,
+               std::string_view ede_text) noexcept {
+  std::size_t text_len = std::min(ede_text.size(), k_ede_text_max);
+  w.u8(0); // root owner
+  w.u16(k_type_opt);
+  w.u16(k_edns_size);
+  w.u32((std::uint32_t{ext_rcode} << 24) | (dnssec_ok ? 0x8000u : 0u));
+  if (ede_code == 0) {
+    w.u16(0);
+  } else {
+    w.u16(static_cast<std::uint16_t>(4 + 2 + text_len));
+    w.u16(15); // OPTION-CODE for EDE (RFC 8914 §2)
+    w.u16(static_cast<std::uint16_t>(2 + text_len));
+    w.u16(ede_code);
+    w.put(ede_text.data(), text_len);
+  }
+  bump_count(w, 10);
+}
+
+std::size_t write_blocked(std::span<std::uint8_t> out, std::span<const std::uint8_t> query, const Query& q,
+                          std::uint8_t rcode, std::string_view text) noexcept {
+  // The SOA lets stubs cache the negative answer for a short time (RFC 2308 §3); it is the same
+  // bytes for every name, so the answer is the query's question plus a fixed size.
+  static constexpr std::uint8_t k_soa[] = {
+      0, 0, 6, 0, 1, 0, 0, 0, 10, 0, 59,                                  // ". SOA IN TTL 10, RDLENGTH 59"
+      6, 'n', 'e', 't', 'm', 'a', 'p', 7, 'i', 'n', 'v', 'a', 'l', 'i', 'd', 0, // MNAME netmap.invalid.
+      6, 'n', 'o', 'b', 'o', 'd', 'y', 6, 'n', 'e', 't', 'm', 'a', 'p', 7, 'i', 'n', 'v', 'a', 'l', 'i', 'd', 0,
+      0, 0, 0, 1, 0, 0, 0x0e, 0x10, 0, 0, 0x02, 0x58, 0, 1, 0x51, 0x80, 0, 0, 0, 10}; // serial…minimum 10
+  Writer w{out.data(), out.size()};
+  write_reply_head(w, query, q.question_end, q.flags, rcode);
+  w.put(k_soa, sizeof k_soa);
+  bump_count(w, 8);
+  if (q.edns) write_opt(w, q.dnssec_ok, 0, k_ede_blocked, text);
+  return w.overflow ? 0 : w.len;
+}
+
+std::size_t write_simple(std::span<std::uint8_t> out, std::span<const std::uint8_t> query, const Query& q,
+                         std::uint8_t rcode, bool tc, std::uint16_t ede_code, std::string_view ede_text) noexcept {
+  Writer w{out.data(), out.size()};
+  std::uint8_t ext = 0;
+  if (rcode == 16) { // BADVERS is 16: the upper bits go into OPT (RFC 6891 §6.1.3)
+    ext = 1;
+    rcode = 0;
+  }
+  write_reply_head(w, query, q.question_end, q.flags, rcode);
+  if (tc && w.len >= 4) w.data[2] |= 0x02;
+  if (q.edns) write_opt(w, q.dnssec_ok, ext, ede_code, ede_text);
+  return w.overflow ? 0 : w.len;
+}
+
+std::size_t write_any_hinfo(std::span<std::uint8_t> out, std::span<const std::uint8_t> query, const Query& q) noexcept {
+  static constexpr std::uint8_t k_hinfo[] = {0xc0, 0x0c, 0, 13, 0, 1, 0, 0, 0x0e, 0x10, 0, 9,
+                                             7, 'R', 'F', 'C', '8', '4', '8', '2', 0};
+  Writer w{out.data(), out.size()};
+  write_reply_head(w, query, q.question_end, q.flags, k_noerror);
+  w.put(k_hinfo, sizeof k_hinfo);
+  bump_count(w, 6);
+  if (q.edns) write_opt(w, q.dnssec_ok, 0, 0, {});
+  return w.overflow ? 0 : w.len;
+}
+
+std::size_t write_upstream_query(std::span<std::uint8_t> out, std::span<const std::uint8_t> query, const Query& q,
+                                 std::uint16_t id) noexcept {
+  Writer w{out.data(), out.size()};
+  w.u16(id);
+  w.u16(static_cast<std::uint16_t>(0x0100u | (q.flags & 0x0010u)));
+  w.u16(1);
+  w.u16(0);
+  w.u16(0);
+  w.u16(0);
+  w.put(query.data() + k_header_size, q.question_end - k_header_size);
+  write_opt(w, q.dnssec_ok, 0, 0, {});
+  return w.overflow ? 0 : w.len;
+}
+
+std::string type_name(std::uint16_t type) {
+  switch (type) {
+  case 1: return "A";
+  case 2: return "NS";
+  case 5: return "CNAME";
+  case 6: return "SOA";
+  case 12: return "PTR";
+  case 13: return "HINFO";
+  case 15: return "MX";
+  case 16: return "TXT";
+  case 28: return "AAAA";
+  case 33: return "SRV";
+  case 39: return "DNAME";
+  case 43: return "DS";
+  case 48: return "DNSKEY";
+  case 64: return "SVCB";
+  case 65: return "HTTPS";
+  case 99: return "SPF";
+  case 251: return "IXFR";
+  case 252: return "AXFR";
+  case 255: return "ANY";
+  case 257: return "CAA";
+  default: return "TYPE" + std::to_string(type);
+  }
+}
+
+const char* rcode_name(unsigned rcode) noexcept {
+  static constexpr const char* k_names[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
+                                            "YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE"};
+  if (rcode < std::size(k_names)) return k_names[rcode];
+  if (rcode == 16) return "BADVERS";
+  return "RCODE";
+}
+
+} // namespace netmap::dns
