@@ -249,7 +249,11 @@ Inventory read_inventory(const std::string& path) {
   }
   Inventory inv;
   int line_no = 0;
-  for (const auto& line : base::split(text, "\n")) {
+  for (std::size_t pos = 0; pos < text.size();) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string_view line(text.data() + pos, end - pos);
+    pos = end + 1;
     ++line_no;
     if (base::trim(line).empty()) continue;
     nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
