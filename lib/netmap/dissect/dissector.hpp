@@ -30,6 +30,7 @@ struct Limits {
   std::size_t max_flow_bytes = 16384;     ///< first bytes kept per TCP direction
   std::int64_t flow_idle_us = 120000000;  ///< forget a flow idle this long
   bool mdns_llmnr = false;                ///< also report mDNS (5353) and LLMNR (5355)
+  std::size_t max_buffered_bytes = 32u << 20; ///< all flows' buffers together (oldest shed first)
 };
 
 /// Counters of what could not be decoded, by reason ("truncated-ip", "bad-dns", …).

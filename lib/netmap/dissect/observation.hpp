@@ -42,6 +42,7 @@ struct Observation {
   std::vector<std::string> cname_chain; ///< DnsAnswer: aliases followed, in order (targets)
   std::vector<std::string> svcb_targets; ///< DnsAnswer: HTTPS/SVCB alias/target names
   std::string note;             ///< "ech" (outer SNI of an ECH hello), "quic-v2", "truncated", …
+  std::uint16_t target_port = 0; ///< HttpConnect/HttpHost: the port the request names (0: none)
 };
 
 } // namespace netmap::dissect

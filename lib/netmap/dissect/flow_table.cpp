@@ -1,0 +1,149 @@
+#include "netmap/dissect/flow_table.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+namespace netmap::dissect {
+
+FlowKey FlowKey::reversed() const noexcept {
+  FlowKey k = *this;
+  std::swap(k.src, k.dst);
+  std::swap(k.src_port, k.dst_port);
+  return k;
+}
+
+std::uint64_t FlowKey::hash() const noexcept {
+  static_assert(sizeof(FlowKey) == 40, "FlowKey must have no padding");
+  std::uint64_t w[5];
+  std::memcpy(w, this, sizeof w);
+  std::uint64_t h = 0x243f6a8885a308d3ull;
+  for (std::uint64_t x : w) {
+    h = (h ^ x) * 0x9e3779b97f4a7c15ull;
+    h ^= h >> 29;
+  }
+  return h;
+}
+
+FlowTable::FlowTable(std::size_t max_flows, std::int64_t idle_us)
+    : m_max(std::max<std::size_t>(max_flows, 1)), m_idle_us(idle_us) {
+  std::size_t cap = 16;
+  while (cap < m_max * 2) cap *= 2; // load factor ≤ 1/2 keeps probe runs short
+  m_slots.resize(cap);
+  m_mask = cap - 1;
+}
+
+FlowEntry* FlowTable::find(const FlowKey& key, std::uint64_t hash) noexcept {
+  auto h32 = static_cast<std::uint32_t>(hash);
+  for (std::size_t i = hash & m_mask;; i = (i + 1) & m_mask) {
+    FlowEntry& e = m_slots[i];
+    if (!e.used) return nullptr;
+    if (e.hash == h32 && e.key == key) return &e;
+  }
+}
+
+FlowEntry* FlowTable::insert(const FlowKey& key, std::uint64_t hash, std::int64_t now_us) {
+  if (m_size >= m_max) {
+    // Forget idle flows; if that is not enough, the least recently seen eighth, so eviction
+    // costs O(capacity) once per max/8 inserts.
+    std::vector<std::int64_t> seen;
+    seen.reserve(m_size);
+    for (const auto& e : m_slots)
+      if (e.used) seen.push_back(e.last_us);
+    std::size_t k = std::max<std::size_t>(seen.size() / 8, 1);
+    auto nth = seen.begin() + static_cast<std::ptrdiff_t>(k - 1);
+    std::nth_element(seen.begin(), nth, seen.end());
+    std::int64_t threshold = *nth;
+    auto less = static_cast<std::size_t>(
+        std::count_if(seen.begin(), seen.end(), [&](std::int64_t t) { return t < threshold; }));
+    rebuild(threshold, k - less, now_us - m_idle_us);
+  }
+  for (std::size_t i = hash & m_mask;; i = (i + 1) & m_mask) {
+    FlowEntry& e = m_slots[i];
+    if (e.used) continue;
+    e.key = key;
+    e.hash = static_cast<std::uint32_t>(hash);
+    e.used = true;
+    e.state = FlowState::Start;
+    e.next_seq = 0;
+    e.last_us = now_us;
+    e.data.reset();
+    ++m_size;
+    return &e;
+  }
+}
+
+void FlowTable::release(FlowEntry& e) noexcept {
+  if (e.data) {
+    m_buffered -= e.data->bytes();
+    e.data.reset();
+  }
+}
+
+void FlowTable::drop_entry(FlowEntry& e) noexcept {
+  if (e.state != FlowState::Done && e.data && !(e.data->stream.empty() && e.data->pending.empty()))
+    ++m_lost;
+  release(e);
+  e.used = false;
+}
+
+void FlowTable::erase(FlowEntry* e) noexcept {
+  release(*e);
+  e->used = false;
+  --m_size;
+  // Backward-shift deletion (Knuth 6.4 Algorithm R): no tombstones, so probe runs stay short.
+  std::size_t hole = static_cast<std::size_t>(e - m_slots.data());
+  for (std::size_t j = (hole + 1) & m_mask; m_slots[j].used; j = (j + 1) & m_mask) {
+    std::size_t home = m_slots[j].hash & m_mask;
+    bool movable = hole <= j ? (home <= hole || home > j) : (home <= hole && home > j);
+    if (movable) {
+      m_slots[hole] = std::move(m_slots[j]);
+      m_slots[j].used = false;
+      m_slots[j].data.reset();
+      hole = j;
+    }
+  }
+}
+
+void FlowTable::rebuild(std::int64_t threshold_us, std::size_t equal_quota,
+                        std::int64_t idle_before_us) {
+  std::vector<FlowEntry> old(m_slots.size());
+  old.swap(m_slots);
+  m_size = 0;
+  for (auto& e : old) {
+    if (!e.used) continue;
+    bool oldest = e.last_us < threshold_us || (e.last_us == threshold_us && equal_quota > 0);
+    if (oldest || e.last_us < idle_before_us) {
+      if (e.last_us == threshold_us && equal_quota > 0) --equal_quota;
+      drop_entry(e);
+      continue;
+    }
+    for (std::size_t i = e.hash & m_mask;; i = (i + 1) & m_mask) {
+      if (m_slots[i].used) continue;
+      m_slots[i] = std::move(e);
+      ++m_size;
+      break;
+    }
+  }
+}
+
+void FlowTable::sweep(std::int64_t now_us) {
+  rebuild(std::numeric_limits<std::int64_t>::min(), 0, now_us - m_idle_us);
+}
+
+void FlowTable::shed(std::size_t budget) {
+  if (m_buffered <= budget) return;
+  std::vector<std::pair<std::int64_t, FlowEntry*>> holders;
+  for (auto& e : m_slots)
+    if (e.used && e.data) holders.emplace_back(e.last_us, &e);
+  std::sort(holders.begin(), holders.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [seen, e] : holders) {
+    if (m_buffered <= budget) break;
+    if (!(e->data->stream.empty() && e->data->pending.empty())) ++m_lost;
+    release(*e);
+    e->state = FlowState::Done; // gave up on it: later packets return at once
+  }
+}
+
+} // namespace netmap::dissect
