@@ -1,0 +1,54 @@
+#include "netmap/capture/event_log.hpp"
+
+#include "netmap/base/error.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <unistd.h>
+
+namespace netmap::capture {
+
+EventLog::EventLog(std::string path) : m_path(std::move(path)) {
+  if (m_path == "-") {
+    m_stdout = true;
+    m_file = stdout;
+    return;
+  }
+  m_tmp = m_path + ".tmp." + std::to_string(::getpid());
+  m_file = std::fopen(m_tmp.c_str(), "we");
+  if (!m_file) throw base::UserError("cannot write " + m_path + ": " + std::strerror(errno));
+  // Events come in bursts of short lines; a large buffer keeps the writes few.
+  std::setvbuf(m_file, nullptr, _IOFBF, 1 << 20);
+}
+
+EventLog::~EventLog() {
+  if (m_stdout || !m_file) return;
+  std::fclose(m_file);
+  ::unlink(m_tmp.c_str());
+}
+
+void EventLog::write(const inventory::Event& e) {
+  std::string line = inventory::to_jsonl(e);
+  if (std::fwrite(line.data(), 1, line.size(), m_file) != line.size())
+    throw base::UserError("cannot write " + m_path + ": " + std::strerror(errno));
+  ++m_lines;
+}
+
+void EventLog::commit() {
+  if (m_stdout) {
+    std::fflush(stdout);
+    return;
+  }
+  if (!m_file) return;
+  bool ok = std::fflush(m_file) == 0 && ::fsync(fileno(m_file)) == 0;
+  int err = errno;
+  ok = std::fclose(m_file) == 0 && ok;
+  m_file = nullptr;
+  if (!ok || ::rename(m_tmp.c_str(), m_path.c_str()) != 0) {
+    if (ok) err = errno;
+    ::unlink(m_tmp.c_str());
+    throw base::UserError("cannot write " + m_path + ": " + std::strerror(err));
+  }
+}
+
+} // namespace netmap::capture

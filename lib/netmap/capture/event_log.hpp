@@ -1,0 +1,36 @@
+#pragma once
+// --events: contacts streamed as JSON Lines into a temporary file beside the target, renamed into
+// place only by commit(), so an interrupted or failed run never leaves a half-written file.
+
+#include "netmap/inventory/event.hpp"
+
+#include <cstdio>
+#include <string>
+
+namespace netmap::capture {
+
+/// A JSON Lines event file written atomically. Move-only; discards the temporary unless committed.
+class EventLog {
+public:
+  /// Starts writing toward `path` ("-" streams to stdout). Throws base::UserError when it cannot.
+  explicit EventLog(std::string path);
+  EventLog(const EventLog&) = delete;
+  EventLog& operator=(const EventLog&) = delete;
+  ~EventLog();
+
+  /// Appends one event as a line. Throws base::UserError on a write error (disk full).
+  void write(const inventory::Event& e);
+  /// Flushes, syncs and renames the file into place. Throws base::UserError.
+  void commit();
+  /// Lines written so far.
+  [[nodiscard]] std::uint64_t lines() const noexcept { return m_lines; }
+
+private:
+  std::string m_path;
+  std::string m_tmp;
+  std::FILE* m_file = nullptr;
+  std::uint64_t m_lines = 0;
+  bool m_stdout = false;
+};
+
+} // namespace netmap::capture

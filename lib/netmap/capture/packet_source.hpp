@@ -1,0 +1,83 @@
+#pragma once
+// libpcap behind one small type: a capture file (pcap or pcapng, "-" = stdin) or a live interface,
+// with the filter installed, statistics, and errors turned into base::UserError.
+
+#include "netmap/dissect/dissector.hpp"
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+struct pcap;
+struct pcap_pkthdr;
+
+namespace netmap::capture {
+
+/// How to open a live capture.
+struct LiveOptions {
+  std::string interface = "any";          ///< libpcap device; "any" = every interface, loopback included
+  int snaplen = 65535;                     ///< bytes kept per packet (a ClientHello fits)
+  int buffer_bytes = 64 * 1024 * 1024;     ///< kernel ring size, sized for bursts
+  int timeout_ms = 100;                    ///< delivery timeout (immediate mode stays off)
+  bool name_filter = true;                 ///< install netmap's kernel filter (kernel_filter.hpp)
+  std::string user_filter;                 ///< --filter, ANDed with netmap's
+};
+
+/// Packet counters from libpcap (pcap_stats); all zero for files.
+struct SourceStats {
+  std::uint64_t received = 0;          ///< packets that passed the filter
+  std::uint64_t dropped_kernel = 0;    ///< dropped for lack of buffer space
+  std::uint64_t dropped_interface = 0; ///< dropped by the interface or its driver
+};
+
+/// An open libpcap handle. Move-only; closes on destruction.
+class PacketSource {
+public:
+  /// Opens a capture file ("-" reads stdin) with an optional BPF filter. Throws base::UserError.
+  [[nodiscard]] static PacketSource open_file(const std::string& path, const std::string& user_filter);
+  /// Opens and activates a live capture. Throws base::UserError (naming CAP_NET_RAW when denied).
+  [[nodiscard]] static PacketSource open_live(const LiveOptions& options);
+
+  PacketSource(PacketSource&& o) noexcept;
+  PacketSource& operator=(PacketSource&& o) noexcept;
+  PacketSource(const PacketSource&) = delete;
+  PacketSource& operator=(const PacketSource&) = delete;
+  ~PacketSource();
+
+  /// A frame handed to dispatch()'s callback.
+  struct Packet {
+    std::span<const std::uint8_t> bytes; ///< as captured (may be shorter than on the wire)
+    std::int64_t time_us = 0;            ///< capture timestamp
+  };
+  /// Packet handler: a plain function pointer and its context, so the per-packet call stays cheap.
+  using Handler = void (*)(void* context, const Packet& packet);
+
+  /// Hands up to `max` waiting packets (-1: a buffer's worth; for files, all) to `handler`.
+  /// Returns the count, 0 at a live timeout, -1 at the end of a file. Throws base::UserError on a
+  /// read error (a truncated or corrupt file), naming the source.
+  int dispatch(int max, Handler handler, void* context);
+  /// Makes dispatch() return as soon as possible (safe from another thread or a signal handler).
+  void break_loop() noexcept;
+  /// The descriptor to poll() for readiness on live captures; -1 for files.
+  [[nodiscard]] int selectable_fd() const noexcept;
+  /// libpcap statistics (live captures only).
+  [[nodiscard]] SourceStats stats() const;
+  /// The link type (LINKTYPE_ value).
+  [[nodiscard]] std::uint32_t linktype() const noexcept { return m_linktype; }
+  /// What was opened, for messages and the inventory's sources ("pcap:FILE", "iface:any").
+  [[nodiscard]] const std::string& description() const noexcept { return m_description; }
+  /// True for a live capture.
+  [[nodiscard]] bool live() const noexcept { return m_live; }
+
+private:
+  PacketSource(pcap* handle, std::string description, std::string where, bool live);
+  void install_filter(const std::string& expression);
+
+  pcap* m_pcap = nullptr;
+  std::uint32_t m_linktype = 0;
+  std::string m_description;
+  std::string m_where; ///< the file or interface named in errors
+  bool m_live = false;
+};
+
+} // namespace netmap::capture

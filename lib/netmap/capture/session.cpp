@@ -1,0 +1,136 @@
+#include "netmap/capture/session.hpp"
+
+#include "netmap/base/clock.hpp"
+#include "netmap/base/interrupt.hpp"
+
+#include <poll.h>
+
+#include <utility>
+
+namespace netmap::capture {
+
+namespace {
+
+constexpr std::int64_t k_expire_every_us = 1000000;
+constexpr std::int64_t k_progress_every_ns = 250000000;
+constexpr int k_file_batch = 4096; // packets per dispatch: how often a file read checks for Ctrl-C
+
+} // namespace
+
+Session::Session(SessionOptions options)
+    : m_options(std::move(options)), m_dissector(m_options.dissect), m_attribution(m_options.attribution) {}
+
+void Session::packet(dissect::LinkType link, std::span<const std::uint8_t> frame, std::int64_t time_us) {
+  m_dissector.packet(link, frame, time_us, m_observations);
+  if (!m_observations.empty()) {
+    for (const auto& o : m_observations) m_attribution.observe(o, m_events, m_answered);
+    m_observations.clear();
+  }
+  // Nameless connections wait for their flow to name itself; decide the overdue ones about once
+  // a second of capture time (cheap: the check is a comparison when nothing is due).
+  if (time_us - m_last_expire_us > k_expire_every_us) {
+    m_attribution.expire(time_us, m_events);
+    m_last_expire_us = time_us;
+  }
+  if (!m_events.empty() || !m_answered.empty()) emit(m_events);
+}
+
+void Session::emit(std::vector<inventory::Event>& events) {
+  for (auto& e : events) {
+    if (m_options.matcher && !e.name.empty()) {
+      auto v = m_options.matcher->decide(e.name);
+      e.verdict = policy::decision_name(v.decision);
+      if (v.rule) {
+        e.rule = v.rule->text();
+        e.rule_source = v.rule->source.str();
+      }
+    }
+    if (m_options.on_event) m_options.on_event(e);
+    m_inventory.add(e);
+  }
+  events.clear();
+  // Answered addresses describe the domain without being contacts of their own.
+  for (const auto& a : m_answered) {
+    auto it = m_inventory.domains.find(a.name);
+    if (it != m_inventory.domains.end()) it->second.addresses.insert(a.addresses.begin(), a.addresses.end());
+  }
+  m_answered.clear();
+}
+
+void Session::on_packet(void* self, const PacketSource::Packet& p) {
+  auto* s = static_cast<Session*>(self);
+  s->packet(s->m_link, p.bytes, p.time_us);
+}
+
+void Session::read(PacketSource& source, const RunControl& control) {
+  m_link = static_cast<dissect::LinkType>(source.linktype());
+  m_inventory.sources.push_back(source.description());
+  std::int64_t last_progress = base::monotonic_ns();
+  while (!base::stop_requested()) {
+    if (source.dispatch(k_file_batch, &Session::on_packet, this) < 0) break;
+    if (control.progress && base::monotonic_ns() - last_progress > k_progress_every_ns) {
+      last_progress = base::monotonic_ns();
+      control.progress(progress());
+    }
+  }
+}
+
+void Session::capture(PacketSource& source, const RunControl& control) {
+  m_link = static_cast<dissect::LinkType>(source.linktype());
+  m_inventory.sources.push_back(source.description());
+  const std::int64_t start = base::monotonic_ns();
+  std::int64_t last_progress = start;
+  std::int64_t drain_until = -1;
+  pollfd pfd{source.selectable_fd(), POLLIN, 0};
+  for (;;) {
+    // Wake at least every 100 ms to poll the child and the stop flag; EINTR (a signal) is fine.
+    if (pfd.fd >= 0) (void)::poll(&pfd, 1, 100);
+    source.dispatch(-1, &Session::on_packet, this);
+    const std::int64_t now = base::monotonic_ns();
+    if (drain_until < 0) {
+      bool done = control.finished ? control.finished() : base::stop_requested();
+      if (control.duration_ms > 0 && now - start >= control.duration_ms * 1000000) done = true;
+      // Packets already in the kernel ring (and answers in flight) still belong to the run.
+      if (done) drain_until = now + std::int64_t{control.drain_ms} * 1000000;
+    } else if (now >= drain_until) {
+      break;
+    }
+    if (control.progress && now - last_progress > k_progress_every_ns) {
+      last_progress = now;
+      m_dropped_kernel = source.stats().dropped_kernel;
+      control.progress(progress());
+    }
+  }
+  source.dispatch(-1, &Session::on_packet, this);
+  record_source_stats(source);
+}
+
+void Session::record_source_stats(const PacketSource& source) {
+  SourceStats s = source.stats();
+  m_dropped_kernel = s.dropped_kernel;
+  m_inventory.stats["received"] += s.received;
+  m_inventory.stats["dropped_kernel"] += s.dropped_kernel;
+  m_inventory.stats["dropped_interface"] += s.dropped_interface;
+}
+
+inventory::Inventory Session::finish() {
+  m_attribution.finish(m_events);
+  emit(m_events);
+  auto& st = m_inventory.stats;
+  st["packets"] = m_dissector.packets();
+  for (const auto& [reason, n] : m_dissector.drops()) st["undecodable." + reason] = n;
+  st["evicted_unfinished_flows"] = m_dissector.evicted_unfinished();
+  st["address_map_evicted"] = m_attribution.addresses().evicted_live();
+  // With the kernel filter on, every dropped packet was one that could carry a name; an evicted
+  // unfinished flow had not yet shown its name; an evicted address loses its attribution.
+  st["names_maybe_lost"] = st["dropped_kernel"] + st["dropped_interface"] + st["evicted_unfinished_flows"] +
+                           st["address_map_evicted"];
+  if (m_options.matcher) m_inventory.apply_policy(*m_options.matcher);
+  return std::move(m_inventory);
+}
+
+Progress Session::progress() const {
+  return Progress{m_dissector.packets(), m_inventory.domains.size(), m_inventory.unnamed.size(), m_dropped_kernel};
+}
+
+} // namespace netmap::capture
