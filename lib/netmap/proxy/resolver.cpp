@@ -1,0 +1,117 @@
+#include "netmap/proxy/resolver.hpp"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace netmap::proxy {
+
+std::string SockAddr::str() const {
+  char buf[INET6_ADDRSTRLEN] = {};
+  if (storage.ss_family == AF_INET) {
+    sockaddr_in sin{};
+    std::memcpy(&sin, &storage, sizeof sin);
+    ::inet_ntop(AF_INET, &sin.sin_addr, buf, sizeof buf);
+    return std::string(buf) + ":" + std::to_string(ntohs(sin.sin_port));
+  }
+  sockaddr_in6 sin6{};
+  std::memcpy(&sin6, &storage, sizeof sin6);
+  ::inet_ntop(AF_INET6, &sin6.sin6_addr, buf, sizeof buf);
+  return "[" + std::string(buf) + "]:" + std::to_string(ntohs(sin6.sin6_port));
+}
+
+bool make_sockaddr(const std::string& ip_in, std::uint16_t port, SockAddr& out) {
+  std::string ip = ip_in;
+  if (ip.size() >= 2 && ip.front() == '[' && ip.back() == ']') ip = ip.substr(1, ip.size() - 2);
+  sockaddr_in sin{};
+  if (::inet_pton(AF_INET, ip.c_str(), &sin.sin_addr) == 1) {
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons(port);
+    std::memcpy(&out.storage, &sin, sizeof sin);
+    out.length = sizeof sin;
+    return true;
+  }
+  sockaddr_in6 sin6{};
+  if (::inet_pton(AF_INET6, ip.c_str(), &sin6.sin6_addr) == 1) {
+    sin6.sin6_family = AF_INET6;
+    sin6.sin6_port = htons(port);
+    std::memcpy(&out.storage, &sin6, sizeof sin6);
+    out.length = sizeof sin6;
+    return true;
+  }
+  return false;
+}
+
+Resolver::Resolver(int threads, std::map<std::string, std::string> overrides) : m_overrides(std::move(overrides)) {
+  for (int i = 0; i < std::max(1, threads); ++i) m_threads.emplace_back([this] { loop(); });
+}
+
+Resolver::~Resolver() {
+  {
+    std::lock_guard lock(m_mutex);
+    m_stopping = true;
+    m_jobs.clear();
+  }
+  m_cv.notify_all();
+  for (auto& t : m_threads) t.join();
+}
+
+bool Resolver::resolve_now(const std::string& host, std::uint16_t port, Resolution& out) const {
+  auto it = m_overrides.find(host);
+  const std::string& ip = it != m_overrides.end() ? it->second : host;
+  SockAddr a;
+  if (!make_sockaddr(ip, port, a)) {
+    if (it == m_overrides.end()) return false;
+    out.error = "override for " + host + " is not an IP address";
+    return true;
+  }
+  out.addresses.push_back(a);
+  return true;
+}
+
+void Resolver::submit(std::string host, std::uint16_t port, std::function<void(Resolution)> done) {
+  {
+    std::lock_guard lock(m_mutex);
+    m_jobs.push_back({std::move(host), port, std::move(done)});
+  }
+  m_cv.notify_one();
+}
+
+void Resolver::loop() {
+  for (;;) {
+    Job job;
+    {
+      std::unique_lock lock(m_mutex);
+      m_cv.wait(lock, [&] { return m_stopping || !m_jobs.empty(); });
+      if (m_stopping) return;
+      job = std::move(m_jobs.front());
+      m_jobs.pop_front();
+    }
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_ADDRCONFIG;
+    addrinfo* res = nullptr;
+    std::string port = std::to_string(job.port);
+    Resolution out;
+    int rc = ::getaddrinfo(job.host.c_str(), port.c_str(), &hints, &res);
+    if (rc != 0) {
+      out.error = ::gai_strerror(rc);
+    } else {
+      for (addrinfo* ai = res; ai; ai = ai->ai_next) {
+        if (ai->ai_addrlen > sizeof(sockaddr_storage)) continue;
+        SockAddr a;
+        std::memcpy(&a.storage, ai->ai_addr, ai->ai_addrlen);
+        a.length = ai->ai_addrlen;
+        out.addresses.push_back(a);
+      }
+      ::freeaddrinfo(res);
+    }
+    job.done(std::move(out));
+  }
+}
+
+} // namespace netmap::proxy

@@ -1,0 +1,66 @@
+#pragma once
+// Upstream host resolution off the event loop: a few threads run the blocking getaddrinfo and hand
+// results back through a callback (which must only queue and wake the loop). Internal to proxy.
+
+#include <sys/socket.h>
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace netmap::proxy {
+
+/// One resolved address, ready for connect().
+struct SockAddr {
+  sockaddr_storage storage{}; ///< the address
+  socklen_t length = 0;       ///< its length
+  /// "1.2.3.4:443" or "[::1]:443".
+  [[nodiscard]] std::string str() const;
+};
+
+/// Parses an IP literal and port into a SockAddr; false when `ip` is not an address.
+bool make_sockaddr(const std::string& ip, std::uint16_t port, SockAddr& out);
+
+/// The outcome of one lookup.
+struct Resolution {
+  std::vector<SockAddr> addresses; ///< in getaddrinfo's order (empty on failure)
+  std::string error;               ///< gai_strerror text when it failed
+};
+
+/// A small pool of resolver threads. Overrides (name → IP) answer first, then IP literals, then DNS.
+class Resolver {
+public:
+  /// Starts `threads` threads (at least 1).
+  Resolver(int threads, std::map<std::string, std::string> overrides);
+  /// Stops taking work, drops queued lookups, joins the threads.
+  ~Resolver();
+  Resolver(const Resolver&) = delete;
+  Resolver& operator=(const Resolver&) = delete;
+
+  /// Answers now when the host is an override or an IP literal; true when `out` was filled.
+  bool resolve_now(const std::string& host, std::uint16_t port, Resolution& out) const;
+  /// Queues a lookup; `done` runs later on a resolver thread.
+  void submit(std::string host, std::uint16_t port, std::function<void(Resolution)> done);
+
+private:
+  struct Job {
+    std::string host;
+    std::uint16_t port;
+    std::function<void(Resolution)> done;
+  };
+  void loop();
+  std::map<std::string, std::string> m_overrides;
+  std::mutex m_mutex;
+  std::condition_variable m_cv;
+  std::deque<Job> m_jobs;
+  bool m_stopping = false;
+  std::vector<std::thread> m_threads;
+};
+
+} // namespace netmap::proxy

@@ -1,0 +1,232 @@
+#include "netmap/proxy/server.hpp"
+
+#include "netmap/base/error.hpp"
+#include "netmap/base/text.hpp"
+#include "netmap/proxy/worker.hpp"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <exception>
+#include <random>
+#include <thread>
+
+namespace netmap::proxy {
+
+namespace detail {
+
+namespace {
+
+std::array<std::uint8_t, 16> to16(const SockAddr& a, std::uint16_t* port) {
+  std::array<std::uint8_t, 16> out{};
+  if (a.storage.ss_family == AF_INET) {
+    sockaddr_in sin{};
+    std::memcpy(&sin, &a.storage, sizeof sin);
+    out[10] = out[11] = 0xff;
+    std::memcpy(out.data() + 12, &sin.sin_addr, 4);
+    *port = ntohs(sin.sin_port);
+  } else {
+    sockaddr_in6 sin6{};
+    std::memcpy(&sin6, &a.storage, sizeof sin6);
+    std::memcpy(out.data(), &sin6.sin6_addr, 16);
+    *port = ntohs(sin6.sin6_port);
+  }
+  return out;
+}
+
+bool is_wildcard(const std::array<std::uint8_t, 16>& a) {
+  std::array<std::uint8_t, 16> any{};
+  std::array<std::uint8_t, 16> any4{};
+  any4[10] = any4[11] = 0xff;
+  return a == any || a == any4;
+}
+
+} // namespace
+
+Shared::Shared(ProxyConfig c)
+    : config(std::move(c)), limiter(config.limits.requests_per_s, config.limits.bytes_per_s), m_matcher(config.matcher) {
+  std::random_device rd;
+  char hex[9];
+  std::snprintf(hex, sizeof hex, "%08x", rd());
+  via_token = std::string("netmap-") + hex;
+}
+
+std::shared_ptr<const policy::Matcher> Shared::matcher() {
+  std::lock_guard lock(m_matcher_mutex);
+  return m_matcher;
+}
+
+void Shared::set_matcher(std::shared_ptr<const policy::Matcher> m) {
+  std::lock_guard lock(m_matcher_mutex);
+  m_matcher = std::move(m);
+}
+
+void Shared::emit(const inventory::Event& e) {
+  if (!config.on_event) return;
+  std::lock_guard lock(m_sink_mutex);
+  config.on_event(e);
+}
+
+bool Shared::is_self(const SockAddr& a) const {
+  std::uint16_t port = 0;
+  auto dest = to16(a, &port);
+  for (const auto& l : listener_addrs) {
+    std::uint16_t lport = 0;
+    auto mine = to16(l, &lport);
+    if (lport != port) continue;
+    if (mine == dest || (is_wildcard(mine) && is_loopback(dest))) return true;
+  }
+  return false;
+}
+
+} // namespace detail
+
+struct Server::Impl {
+  explicit Impl(ProxyConfig c) : shared(std::move(c)) {}
+  detail::Shared shared;
+  std::vector<base::Fd> listeners;
+  std::mutex workers_mutex;
+  std::vector<detail::Worker*> workers;
+};
+
+namespace {
+
+SockAddr local_address(int fd) {
+  SockAddr a;
+  a.length = sizeof a.storage;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&a.storage), &a.length) != 0) a.length = 0;
+  return a;
+}
+
+// "127.0.0.1:3128", "[::1]:0", "localhost:8080" (names other than localhost are refused: a
+// proxy binds an address, and resolving one silently could bind somewhere unexpected).
+SockAddr parse_listen(const std::string& text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon + 1 == text.size())
+    throw base::UserError("--listen '" + base::escape_bytes(text) + "' needs ADDR:PORT", "e.g. 127.0.0.1:3128 or [::1]:3128");
+  std::string host = text.substr(0, colon);
+  std::string port_text = text.substr(colon + 1);
+  unsigned port = 0;
+  auto [p, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || p != port_text.data() + port_text.size() || port > 65535)
+    throw base::UserError("--listen '" + base::escape_bytes(text) + "': bad port", "a port is 0 to 65535 (0 picks a free one)");
+  if (host == "localhost") host = "127.0.0.1";
+  SockAddr a;
+  if (!make_sockaddr(host, static_cast<std::uint16_t>(port), a))
+    throw base::UserError("--listen '" + base::escape_bytes(text) + "': '" + base::escape_bytes(host) + "' is not an IP address");
+  return a;
+}
+
+} // namespace
+
+Server::Server(ProxyConfig config) {
+  if (!config.matcher) throw base::UserError("proxy: no policy matcher configured");
+  if (config.threads < 1) config.threads = 1;
+  if (config.buffer_bytes < 4096) config.buffer_bytes = 4096;
+  if (config.max_head_bytes < 1024) config.max_head_bytes = 1024;
+  m = std::make_unique<Impl>(std::move(config));
+}
+
+Server::~Server() = default;
+
+void Server::add_listener(base::Fd fd) {
+  int accepting = 0;
+  socklen_t len = sizeof accepting;
+  if (::getsockopt(fd.get(), SOL_SOCKET, SO_ACCEPTCONN, &accepting, &len) != 0 || !accepting)
+    throw base::UserError("proxy: the socket handed in is not a listening TCP socket");
+  int flags = ::fcntl(fd.get(), F_GETFL);
+  ::fcntl(fd.get(), F_SETFL, flags | O_NONBLOCK);
+  m->shared.listener_addrs.push_back(local_address(fd.get()));
+  m->shared.listeners.push_back(fd.get());
+  m->listeners.push_back(std::move(fd));
+}
+
+std::string Server::listen(const std::string& addr_port) {
+  SockAddr a = parse_listen(addr_port);
+  base::Fd fd(::socket(a.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!fd) throw base::UserError(std::string("socket: ") + std::strerror(errno));
+  int one = 1;
+  ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (a.storage.ss_family == AF_INET6) ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+  if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&a.storage), a.length) != 0)
+    throw base::UserError("cannot listen on " + a.str() + ": " + std::strerror(errno),
+                          errno == EADDRINUSE ? "another program uses that port; pick another with --listen" : "");
+  if (::listen(fd.get(), SOMAXCONN) != 0) throw base::UserError(std::string("listen: ") + std::strerror(errno));
+  std::string bound = local_address(fd.get()).str();
+  add_listener(std::move(fd));
+  return bound;
+}
+
+std::vector<std::string> Server::listening() const {
+  std::vector<std::string> out;
+  for (const auto& a : m->shared.listener_addrs) out.push_back(a.str());
+  return out;
+}
+
+void Server::set_matcher(std::shared_ptr<const policy::Matcher> matcher) {
+  if (matcher) m->shared.set_matcher(std::move(matcher));
+}
+
+void Server::run() {
+  if (m->listeners.empty()) throw base::UserError("proxy: nothing to listen on");
+  auto& sh = m->shared;
+  sh.resolver = std::make_unique<Resolver>(sh.config.resolver_threads, sh.config.host_overrides);
+  std::vector<std::unique_ptr<detail::Worker>> workers;
+  for (int i = 0; i < sh.config.threads; ++i) workers.push_back(std::make_unique<detail::Worker>(sh));
+  {
+    std::lock_guard lock(m->workers_mutex);
+    for (auto& w : workers) m->workers.push_back(w.get());
+  }
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
+  auto body = [&](detail::Worker& w) {
+    try {
+      w.run();
+    } catch (...) {
+      std::lock_guard lock(failure_mutex);
+      if (!failure) failure = std::current_exception();
+    }
+    stop(); // one loop ending (stop, signal or failure) ends them all
+  };
+  std::vector<std::thread> threads;
+  for (std::size_t i = 1; i < workers.size(); ++i) threads.emplace_back(body, std::ref(*workers[i]));
+  body(*workers[0]);
+  for (auto& t : threads) t.join();
+  {
+    std::lock_guard lock(m->workers_mutex);
+    m->workers.clear();
+  }
+  workers.clear();
+  sh.resolver.reset();
+  if (failure) std::rethrow_exception(failure);
+}
+
+void Server::stop() noexcept {
+  m->shared.stopping = true;
+  std::lock_guard lock(m->workers_mutex);
+  for (auto* w : m->workers) w->wake();
+}
+
+ProxyStats Server::stats() const {
+  const auto& c = m->shared.counters;
+  ProxyStats s;
+  s.accepted = c.accepted;
+  s.refused_clients = c.refused_clients;
+  s.active = c.active;
+  s.requests = c.requests;
+  s.allowed = c.allowed;
+  s.blocked = c.blocked;
+  s.rate_limited = c.rate_limited;
+  s.bad_requests = c.bad_requests;
+  s.upstream_errors = c.upstream_errors;
+  s.sni_mismatches = c.sni_mismatches;
+  s.bytes_up = c.bytes_up;
+  s.bytes_down = c.bytes_down;
+  return s;
+}
+
+} // namespace netmap::proxy

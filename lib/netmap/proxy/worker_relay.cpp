@@ -1,0 +1,232 @@
+// The upstream half of a session: connecting, the parent proxy's CONNECT, the ClientHello peek,
+// rewriting the response head of forwarded requests, and the bounded relay with backpressure.
+
+#include "netmap/proxy/worker.hpp"
+
+#include "netmap/base/clock.hpp"
+#include "netmap/base/text.hpp"
+#include "netmap/policy/domain_name.hpp"
+#include "netmap/proxy/client_hello.hpp"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace netmap::proxy::detail {
+
+namespace {
+constexpr std::size_t k_hello_limit = 16 * 1024; // past this, the tunnel relays without a verdict
+constexpr std::int64_t k_hello_wait_ns = 3'000'000'000;
+
+void append_note(std::string& note, const std::string& more) { note += note.empty() ? more : "; " + more; }
+} // namespace
+
+void Worker::try_connect(Session& s) {
+  while (s.next_addr < s.addrs.size()) {
+    const SockAddr& a = s.addrs[s.next_addr++];
+    base::Fd fd(::socket(a.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    if (!fd) {
+      s.connect_error = std::strerror(errno);
+      continue;
+    }
+    int one = 1;
+    ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    int rc = ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&a.storage), a.length);
+    if (rc != 0 && errno != EINPROGRESS) {
+      s.connect_error = std::strerror(errno);
+      continue;
+    }
+    if (s.server_reg) ::epoll_ctl(m_epoll.get(), EPOLL_CTL_DEL, s.server.get(), nullptr);
+    s.server_reg = false;
+    s.server = std::move(fd);
+    s.ev.address = a.str();
+    s.phase = Phase::Connecting;
+    if (rc == 0) return on_connected(s);
+    return update(s);
+  }
+  ++m_shared.counters.upstream_errors;
+  std::string what = s.parent ? "the upstream proxy " + s.parent->url : s.ev.name + ":" + std::to_string(s.ev.port);
+  refuse(s, plain_refusal(502, "cannot connect to " + what + ": " + s.connect_error, "upstream-connect-failure"), nullptr);
+}
+
+void Worker::on_server_event(Session& s, std::uint32_t events) {
+  if (s.phase == Phase::Connecting) {
+    int err = 0;
+    socklen_t len = sizeof err;
+    ::getsockopt(s.server.get(), SOL_SOCKET, SO_ERROR, &err, &len);
+    if (err != 0 || (events & (EPOLLERR | EPOLLHUP))) {
+      s.connect_error = std::strerror(err != 0 ? err : ECONNREFUSED);
+      return try_connect(s);
+    }
+    if (events & EPOLLOUT) on_connected(s);
+    return;
+  }
+  if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+    if (!read_into(s, false)) return close_session(s);
+    if (s.phase == Phase::Parent) return on_parent_reply(s);
+    if (s.await_head) on_response_head(s);
+    if (s.client && !flush(s, false)) return close_session(s);
+  }
+  if (s.server && (events & EPOLLOUT) && !flush(s, true)) return close_session(s);
+}
+
+void Worker::on_connected(Session& s) {
+  s.phase = Phase::Relay;
+  s.deadline_ns = 0;
+  if (s.tunnel && s.parent) {
+    // RFC 9110 §9.3.6: our own CONNECT to the parent, with its credentials and our Via for loops.
+    std::string target = s.ev.name + ":" + std::to_string(s.ev.port);
+    s.to_server = "CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\nVia: 1.1 " + m_shared.via_token + "\r\n";
+    if (!s.parent->authorization.empty()) s.to_server += "Proxy-Authorization: " + s.parent->authorization + "\r\n";
+    s.to_server += "\r\n";
+    s.phase = Phase::Parent;
+    s.deadline_ns = base::monotonic_ns() + std::int64_t{m_shared.config.connect_timeout_ms} * 1'000'000;
+  } else if (s.tunnel) {
+    s.to_client = "HTTP/1.1 200 Connection established\r\n\r\n";
+    s.ev.status = 200;
+    s.phase = Phase::Hello;
+    s.deadline_ns = base::monotonic_ns() + k_hello_wait_ns;
+    if (s.up.size() > 0) check_hello(s, false); // bytes that arrived with the CONNECT head
+  }
+  if (s.client && !flush(s, true)) return close_session(s);
+  if (s.client && !flush(s, false)) return close_session(s);
+  if (s.client) update(s);
+}
+
+void Worker::on_parent_reply(Session& s) {
+  auto r = parse_response_head(s.down.bytes(), m_shared.config.max_head_bytes);
+  std::string who = "the upstream proxy " + s.parent->url;
+  if (r.status == HeadStatus::Incomplete && !s.server_eof) return;
+  ++m_shared.counters.upstream_errors;
+  if (r.status != HeadStatus::Complete)
+    return refuse(s, plain_refusal(502, who + " sent no valid answer to CONNECT", "upstream-proxy-error"), nullptr);
+  int code = r.head.status;
+  if (code / 100 != 2) {
+    std::string more = code == 407 ? " (check the credentials in its URL)" : "";
+    return refuse(s, plain_refusal(502, who + " answered " + std::to_string(code) + " " + base::escape_bytes(r.head.reason) +
+                                            " to CONNECT " + s.ev.name + more, "upstream-proxy-error"), nullptr);
+  }
+  --m_shared.counters.upstream_errors;
+  s.down.consume(r.head_bytes);
+  s.to_client = "HTTP/1.1 200 Connection established\r\n\r\n";
+  s.ev.status = 200;
+  s.phase = Phase::Hello;
+  s.deadline_ns = base::monotonic_ns() + k_hello_wait_ns;
+  if (s.up.size() > 0) check_hello(s, false);
+  if (s.client && !flush(s, false)) return close_session(s);
+}
+
+void Worker::on_response_head(Session& s) {
+  for (;;) {
+    auto r = parse_response_head(s.down.bytes(), m_shared.config.max_head_bytes);
+    if (r.status == HeadStatus::Incomplete && !s.server_eof) return;
+    if (r.status != HeadStatus::Complete) {
+      ++m_shared.counters.upstream_errors;
+      return refuse(s, plain_refusal(502, s.ev.name + " sent no valid HTTP response head", "upstream-bad-response"), nullptr);
+    }
+    std::string connection;
+    for (const auto& f : r.head.headers)
+      if (iequals(f.name, "connection")) connection += f.value + ",";
+    bool interim = r.head.status / 100 == 1 && r.head.status != 101;
+    std::string out = "HTTP/1.1 " + std::to_string(r.head.status) + " " + r.head.reason + "\r\n";
+    for (const auto& f : r.head.headers)
+      if (!is_hop_by_hop(f.name, connection)) out += f.name + ": " + f.value + "\r\n";
+    out += "Via: 1.1 " + m_shared.via_token + "\r\n";
+    if (!interim) out += "Connection: close\r\n";
+    out += "\r\n";
+    s.to_client += out;
+    s.down.consume(r.head_bytes);
+    if (!interim) {
+      s.ev.status = r.head.status;
+      s.await_head = false;
+      return;
+    }
+  }
+}
+
+void Worker::check_hello(Session& s, bool final) {
+  auto info = read_client_hello(s.up.bytes());
+  if (info.status == HelloStatus::NeedMore && !final && s.up.size() < k_hello_limit) return;
+  if (info.status == HelloStatus::Ok && info.has_server_name) {
+    auto sni = policy::DomainName::parse(info.server_name);
+    std::string shown = sni ? sni.value().str() : base::escape_bytes(info.server_name);
+    if (shown != s.ev.name) {
+      ++m_shared.counters.sni_mismatches;
+      append_note(s.ev.note, "sni-mismatch: " + shown);
+      bool allowed_too = sni && m_shared.matcher()->decide(sni.value()).reachable();
+      if (m_shared.config.sni_mismatch == SniMismatch::Block && !allowed_too) {
+        ++m_shared.counters.blocked;
+        append_note(s.ev.note, "tunnel closed");
+        s.ev.verdict = sni ? policy::decision_name(m_shared.matcher()->decide(sni.value()).decision) : "invalid";
+        return close_session(s);
+      }
+    }
+  } else if (info.status == HelloStatus::Ok && !info.has_server_name) {
+    append_note(s.ev.note, "no-sni");
+  }
+  if (info.ech) append_note(s.ev.note, "ech");
+  s.phase = Phase::Relay;
+  s.deadline_ns = 0;
+  if (!flush(s, true)) return close_session(s);
+  update(s);
+}
+
+bool Worker::read_into(Session& s, bool from_client) {
+  Buffer& b = from_client ? s.up : s.down;
+  base::Fd& fd = from_client ? s.client : s.server;
+  if ((from_client ? s.client_eof : s.server_eof) || b.space() == 0) return true;
+  std::size_t want = b.space();
+  bool limited = m_shared.limiter.limits_bytes();
+  std::int64_t now = limited ? base::monotonic_ns() : 0;
+  if (limited) {
+    want = m_shared.limiter.take_bytes(s.ev.name, want, now);
+    if (want == 0) {
+      s.throttle_ns = now + std::max<std::int64_t>(1'000'000, m_shared.limiter.bytes_wait_ns(s.ev.name, now));
+      return true;
+    }
+  }
+  char* p = b.write_ptr();
+  ssize_t n = ::recv(fd.get(), p, want, 0);
+  std::size_t got = n > 0 ? static_cast<std::size_t>(n) : 0;
+  if (limited && got < want) m_shared.limiter.return_bytes(s.ev.name, want - got, now);
+  if (n < 0) return errno == EAGAIN || errno == EINTR;
+  if (n == 0) {
+    (from_client ? s.client_eof : s.server_eof) = true;
+    return true;
+  }
+  b.produced(got);
+  if (from_client) {
+    s.ev.bytes_up += got;
+    m_shared.counters.bytes_up += got;
+  } else {
+    s.ev.bytes_down += got;
+    m_shared.counters.bytes_down += got;
+  }
+  return true;
+}
+
+bool Worker::flush(Session& s, bool to_server) {
+  base::Fd& fd = to_server ? s.server : s.client;
+  if (!fd || (to_server ? s.server_shut : s.client_shut)) return true;
+  if (to_server && s.phase == Phase::Connecting) return true;
+  std::string& own = to_server ? s.to_server : s.to_client;
+  while (!own.empty()) {
+    ssize_t n = ::send(fd.get(), own.data(), own.size(), MSG_NOSIGNAL);
+    if (n < 0) return errno == EAGAIN || errno == EINTR;
+    own.erase(0, static_cast<std::size_t>(n));
+  }
+  Buffer& b = to_server ? s.up : s.down;
+  bool ready = to_server ? s.phase == Phase::Relay : (!s.await_head && s.phase != Phase::Parent && s.phase != Phase::Linger);
+  while (ready && b.size() > 0) {
+    ssize_t n = ::send(fd.get(), b.data(), b.size(), MSG_NOSIGNAL);
+    if (n < 0) return errno == EAGAIN || errno == EINTR;
+    b.consume(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+} // namespace netmap::proxy::detail
