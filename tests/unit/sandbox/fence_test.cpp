@@ -1,0 +1,162 @@
+#include "netmap/sandbox/fence.hpp"
+
+#include "netmap/base/error.hpp"
+#include "netmap/sandbox/direct_watch.hpp"
+#include "netmap/sandbox/proxy_env.hpp"
+#include "netmap/sandbox/socket_owner.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <arpa/inet.h>
+#include <mutex>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+using namespace netmap::sandbox;
+
+namespace {
+
+bool fence_available(std::string& why) {
+  try {
+    check_fence_support();
+    return true;
+  } catch (const netmap::base::UserError& e) {
+    why = e.what();
+    return false;
+  }
+}
+
+std::uint16_t peer_port(int fd) {
+  sockaddr_in a{};
+  socklen_t len = sizeof a;
+  ::getpeername(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  return ntohs(a.sin_port);
+}
+
+} // namespace
+
+TEST(Fence, ChildSeesOnlyLoopbackAndReachesHandedOutSockets) {
+  std::string why;
+  if (!fence_available(why)) GTEST_SKIP() << why;
+  FenceConfig cfg;
+  cfg.proxy_port = 3128;
+  Fence fence(cfg);
+  ChildSpec spec;
+  // Inside: resolv.conf names the fence's resolver; the proxy port answers; a public IP is refused
+  // at once (not "unreachable"); then the interface list has only lo.
+  spec.argv = {"python3", "-c",
+               "import socket,sys,os\n"
+               "rc=open('/etc/resolv.conf').read()\n"
+               "assert 'nameserver 127.0.0.1' in rc, rc\n"
+               "assert os.environ['HTTPS_PROXY']=='http://127.0.0.1:3128'\n"
+               "s=socket.create_connection(('127.0.0.1',3128)); s.sendall(b'hi'); assert s.recv(2)==b'ok'\n"
+               "d=socket.socket()\n"
+               "try:\n d.connect(('192.0.2.1',443)); sys.exit(3)\n"
+               "except ConnectionRefusedError: pass\n"
+               "ifs=[n for _,n in socket.if_nameindex()]\n"
+               "assert ifs==['lo'], ifs\n"};
+  spec.env = fence.environment(current_environment());
+  spec.pre_exec = fence.hook();
+  auto child = ChildProcess::spawn(spec);
+  FenceSockets s = fence.receive();
+  ASSERT_TRUE(s.proxy);
+  ASSERT_TRUE(s.dns_udp);
+  ASSERT_NE(s.netns_inode, 0u);
+  std::mutex mu;
+  std::vector<DirectAttempt> seen;
+  DirectWatch watch(std::move(s.packet), [&](const DirectAttempt& a) {
+    std::lock_guard<std::mutex> lock(mu);
+    seen.push_back(a);
+  });
+  pollfd p{s.proxy.get(), POLLIN, 0};
+  ASSERT_EQ(::poll(&p, 1, 10000), 1);
+  netmap::base::Fd conn(::accept(s.proxy.get(), nullptr, nullptr));
+  ASSERT_TRUE(conn);
+  char buf[2];
+  ASSERT_EQ(::recv(conn.get(), buf, 2, MSG_WAITALL), 2);
+  SocketOwnerFinder finder(s.netns_inode, child.pid());
+  auto owner = finder.find("tcp", peer_port(conn.get()), 3128);
+  ASSERT_TRUE(owner.has_value());
+  EXPECT_EQ(owner->pid, child.pid());
+  EXPECT_NE(owner->command.find("python3 -c"), std::string::npos) << owner->command;
+  ASSERT_EQ(::send(conn.get(), "ok", 2, 0), 2);
+  EXPECT_EQ(child.wait().code, 0);
+  watch.stop();
+  std::lock_guard<std::mutex> lock(mu);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].destination, "192.0.2.1");
+  EXPECT_EQ(seen[0].port, 443);
+  EXPECT_EQ(seen[0].transport, "tcp");
+}
+
+TEST(ProxyEnvironment, SetsEverySandboxVariableAndKeepsGradleFlags) {
+  auto env = proxy_environment({"PATH=/bin", "ALL_PROXY=socks5://x:1", "https_proxy=http://corp:8080",
+                                "GRADLE_OPTS=-Xmx1g -Dhttp.proxyHost=corp"},
+                               "127.0.0.1", 3128);
+  auto has = [&](const std::string& kv) { return std::find(env.begin(), env.end(), kv) != env.end(); };
+  EXPECT_TRUE(has("PATH=/bin"));
+  EXPECT_TRUE(has("HTTP_PROXY=http://127.0.0.1:3128"));
+  EXPECT_TRUE(has("https_proxy=http://127.0.0.1:3128"));
+  EXPECT_TRUE(has("npm_config_https_proxy=http://127.0.0.1:3128"));
+  EXPECT_TRUE(has("YARN_HTTP_PROXY=http://127.0.0.1:3128"));
+  EXPECT_TRUE(has("NO_PROXY=localhost,127.0.0.1,::1"));
+  EXPECT_TRUE(has("no_proxy=localhost,127.0.0.1,::1"));
+  EXPECT_FALSE(has("ALL_PROXY=socks5://x:1"));
+  EXPECT_FALSE(has("https_proxy=http://corp:8080"));
+  auto g = std::find_if(env.begin(), env.end(), [](const std::string& e) { return e.rfind("GRADLE_OPTS=", 0) == 0; });
+  ASSERT_NE(g, env.end());
+  EXPECT_NE(g->find("-Xmx1g"), std::string::npos);
+  EXPECT_EQ(g->find("corp"), std::string::npos);
+  EXPECT_NE(g->find("-Dhttps.proxyPort=3128"), std::string::npos);
+}
+
+TEST(DirectAttempt, DecodesSynAndIgnoresRepliesAndJunk) {
+  // lo frame: 12 zero bytes of MACs, ethertype, IPv4 header (20), TCP header (20) with SYN.
+  std::vector<std::uint8_t> f(14 + 20 + 20, 0);
+  f[12] = 0x08;
+  f[14] = 0x45;
+  f[14 + 9] = 6;
+  const std::uint8_t src[4] = {192, 0, 2, 1}, dst[4] = {192, 0, 2, 1};
+  std::copy(src, src + 4, f.begin() + 14 + 12);
+  std::copy(dst, dst + 4, f.begin() + 14 + 16);
+  f[34] = 0xd4;
+  f[35] = 0x31;
+  f[36] = 0x01;
+  f[37] = 0xbb;
+  f[34 + 13] = 0x02;
+  auto a = decode_direct_attempt(f);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->destination, "192.0.2.1");
+  EXPECT_EQ(a->port, 443);
+  EXPECT_EQ(a->source_port, 0xd431);
+  f[34 + 13] = 0x12; // SYN+ACK: a reply
+  EXPECT_FALSE(decode_direct_attempt(f));
+  f[34 + 13] = 0x14; // RST+ACK
+  EXPECT_FALSE(decode_direct_attempt(f));
+  for (std::size_t n = 0; n < f.size(); ++n) {
+    f[34 + 13] = 0x02;
+    (void)decode_direct_attempt(std::span<const std::uint8_t>(f.data(), n)); // truncated: no crash
+  }
+  f[14] = 0x4f; // IHL 60 > available
+  EXPECT_FALSE(decode_direct_attempt(f));
+}
+
+TEST(SocketOwner, ParsesProcNetAndPorts) {
+  auto rows = parse_proc_net(
+      "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+      "   0: 0100007F:0C38 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 4242 1 0\n"
+      "garbage line\n"
+      "   1: 0100007F:D431 0100007F:0C38 01 00000000:00000000 00:00000000 00000000  1000        0 777 1 0\n");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].local_port, 3128);
+  EXPECT_EQ(rows[0].inode, 4242u);
+  EXPECT_EQ(rows[1].local_port, 0xd431);
+  EXPECT_EQ(rows[1].remote_port, 3128);
+  EXPECT_EQ(port_of("127.0.0.1:5353"), 5353);
+  EXPECT_EQ(port_of("[::1]:80"), 80);
+  EXPECT_EQ(port_of("::1"), 0);
+  EXPECT_EQ(port_of("127.0.0.1:99999"), 0);
+}
