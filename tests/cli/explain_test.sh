@@ -67,11 +67,11 @@ expect_rc 2 "rule with a path"
 expect_err '^netmap explain: error: bad\.yaml:2:5: rule .* has a scheme' "file:line:col and reason"
 expect_err 'CONNECT host' "quotes the spec's reason"
 
-mkdir -p empty && cd empty
+empty=$(mktemp -d /tmp/netmap-empty.XXXXXX) && cd "$empty"
 if [ ! -e /tmp/netmap.yaml ] && [ ! -e /netmap.yaml ]; then
   run explain example.com
   expect_rc 1 "empty policy blocks everything"
   expect_err 'note: no netmap\.yaml found' "says no policy was found"
 fi
-cd "$T"
+cd "$T" && rmdir "$empty"
 finish

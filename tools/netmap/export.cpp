@@ -5,6 +5,7 @@
 #include "netmap/base/atomic_file.hpp"
 #include "netmap/base/error.hpp"
 #include "netmap/base/text.hpp"
+#include "netmap/cli/diagnostics.hpp"
 #include "netmap/cli/options.hpp"
 #include "netmap/inventory/inventory.hpp"
 #include "netmap/report/exporter.hpp"
@@ -19,6 +20,7 @@ struct ExportOptions {
   std::string target;
   std::vector<std::string> inventories;
   std::string output = "-";
+  std::string upstream;
   policy::PolicyOverrides policy;
 };
 
@@ -33,8 +35,11 @@ int run_export(const ExportOptions& o) {
   auto pol = cli::load_policy(o.policy, "export");
   inventory::Inventory inv;
   for (const auto& f : o.inventories) inv.merge(inventory::read_inventory(f));
-  report::ExportInput in{&pol, o.inventories.empty() ? nullptr : &inv};
-  base::write_file_atomic(o.output, report::export_config(*target, in));
+  report::ExportInput in{&pol, o.inventories.empty() ? nullptr : &inv, o.upstream};
+  auto out = report::export_target(*target, in);
+  // JSON has no comments: what the file cannot say about widened entries goes to stderr.
+  for (const auto& n : out.notes) cli::print_note("export", n);
+  base::write_file_atomic(o.output, out.text);
   return cli::k_exit_ok;
 }
 
@@ -47,8 +52,11 @@ cli::Command export_command() {
             app.add_option("--target,-t", opts->target, "codex, copilot, claude, srt, harden-runner, squid, dnsmasq, unbound, json")
                 ->required()->type_name("TARGET");
             app.add_option("--inventory,-i", opts->inventories, "Inventory or events file to add uncovered domains from (repeatable)")
-                ->type_name("FILE")->expected(1)->take_all();
+                ->type_name("FILE")->allow_extra_args(false);
             app.add_option("--output,-o", opts->output, "Write here (atomically) instead of stdout")->type_name("FILE");
+            app.add_option("--upstream", opts->upstream,
+                           "dnsmasq/unbound: forward allowed names to ADDR[#PORT] (comma-separated; default: dns.custom_resolvers)")
+                ->type_name("ADDR");
             cli::add_policy_options(app, opts->policy);
             return [opts] { return run_export(*opts); };
           }};

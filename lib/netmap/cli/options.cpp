@@ -19,9 +19,9 @@ void add_policy_options(CLI::App& app, policy::PolicyOverrides& o) {
   app.add_option("--policy", o.file, "Policy file (default: the nearest netmap.yaml upwards)")
       ->type_name("FILE");
   app.add_option("--preset", o.presets, "Built-in allowlist to use instead of the file's presets (repeatable)")
-      ->type_name("NAME")->expected(1)->take_all();
+      ->type_name("NAME")->allow_extra_args(false);
   app.add_option("--allow", o.allow, "Add an allow rule: example.com, *.example.com, **.example.com (repeatable)")
-      ->type_name("RULE")->expected(1)->take_all();
+      ->type_name("RULE")->allow_extra_args(false);
 }
 
 policy::Policy load_policy(const policy::PolicyOverrides& o, const std::string& cmd) {
