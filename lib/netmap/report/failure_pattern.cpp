@@ -152,8 +152,12 @@ std::string url_host(std::string_view line, std::uint16_t* port) {
   return normalize_host(target);
 }
 
-std::string shown(std::string_view line) {
-  std::string s = base::escape_bytes(line.substr(0, k_text_shown));
+std::string shown(std::string_view line) { return safe_text(line, k_text_shown); }
+
+} // namespace
+
+std::string safe_text(std::string_view line, std::size_t max) {
+  std::string s = base::escape_bytes(line.substr(0, max));
   // escape_bytes renders spaces as \032 (DNS presentation); evidence reads better with spaces.
   std::string out;
   for (std::size_t i = 0; i < s.size(); ++i) {
@@ -164,9 +168,11 @@ std::string shown(std::string_view line) {
       out += s[i];
     }
   }
-  if (line.size() > k_text_shown) out += "…";
+  if (line.size() > max) out += "…";
   return out;
 }
+
+namespace {
 
 // Removes terminal colour sequences (ESC [ … letter) that npm, jest and cargo print on a TTY.
 std::string strip_ansi(std::string_view l) {
