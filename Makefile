@@ -28,7 +28,8 @@ test: deps-test
 	@$(MAKE) --no-print-directory build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
 
-bench: deps-test
+bench:
+	scripts/install-deps.sh build test bench
 	$(MAKE) build CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Release"
 	bench/run-all.sh $(BUILD)
 
