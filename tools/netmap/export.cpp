@@ -35,8 +35,8 @@ int run_export(const ExportOptions& o) {
   auto pol = cli::load_policy(o.policy, "export");
   inventory::Inventory inv;
   for (const auto& f : o.inventories) inv.merge(inventory::read_inventory(f));
-  report::ExportInput in{&pol, o.inventories.empty() ? nullptr : &inv, o.upstream};
-  auto out = report::export_target(*target, in);
+  report::ExportInput in{&pol, o.inventories.empty() ? nullptr : &inv};
+  auto out = report::export_target(*target, in, o.upstream);
   // JSON has no comments: what the file cannot say about widened entries goes to stderr.
   for (const auto& n : out.notes) cli::print_note("export", n);
   base::write_file_atomic(o.output, out.text);

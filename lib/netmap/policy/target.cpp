@@ -19,6 +19,18 @@ constexpr std::array<std::pair<Target, const char*>, 10> k_names{{
 // Targets whose entries are suffix matches with no way to say "exact" or "subdomains only".
 bool suffix_only(Target t) { return t == Target::Codex || t == Target::Copilot || t == Target::Dnsmasq; }
 
+// dnsmasq >= 2.86: server=/x/ covers x and below, server=/*.x/ only below, and the more specific
+// pattern wins, so an exact host is server=/x/UP plus a local-only server=/*.x/ (verified against
+// dnsmasq 2.90 in tests/cli/export_dnsmasq_test.sh).
+Translation dnsmasq_target(const Rule& r) {
+  switch (r.kind) {
+  case MatchKind::Exact:
+    return {r.domain.str(), MatchKind::Exact, Fidelity::Exact, "written as two lines: forward " + r.domain.str() + ", answer NXDOMAIN below it"};
+  case MatchKind::Subdomains: return {"*." + r.domain.str(), MatchKind::Subdomains, Fidelity::Exact, {}};
+  default: return {r.domain.str(), MatchKind::ApexAndSubdomains, Fidelity::Exact, {}};
+  }
+}
+
 Translation suffix_target(const Rule& r, Target t) {
   Translation tr{r.domain.str(), MatchKind::ApexAndSubdomains, Fidelity::Exact, {}};
   if (t == Target::Copilot && r.kind == MatchKind::Subdomains) {
@@ -73,7 +85,7 @@ std::vector<std::string> target_names() {
 }
 
 MatchKind bare_meaning(Target t) noexcept {
-  return suffix_only(t) ? MatchKind::ApexAndSubdomains : MatchKind::Exact;
+  return suffix_only(t) || t == Target::Unbound ? MatchKind::ApexAndSubdomains : MatchKind::Exact;
 }
 
 std::string semantics_summary(Target t) {
@@ -85,8 +97,8 @@ std::string semantics_summary(Target t) {
   case Target::Srt: return "srt: allowedDomains entries are exact; '*.x' strict subdomains; deniedDomains checked first (documented)";
   case Target::HardenRunner: return "harden-runner: exact host:port entries; '*.x:port' subdomains (documented)";
   case Target::Squid: return "squid: dstdomain '.x' admits the apex and subdomains, 'x' exact";
-  case Target::Dnsmasq: return "dnsmasq: server=/x/ forwards x and every name below it";
-  case Target::Unbound: return "unbound: local-zone transparent/always_nxdomain per zone; a zone covers its subdomains";
+  case Target::Dnsmasq: return "dnsmasq (>= 2.86): server=/x/ forwards x and every name below it, server=/*.x/ only the names below (documented, tested)";
+  case Target::Unbound: return "unbound: local-zone transparent/always_nxdomain per zone; a zone covers its apex and every name below it (documented)";
   case Target::Json: return "json: netmap's own grammar";
   }
   return {};
@@ -102,8 +114,8 @@ Translation translate(const Rule& r, Target t) {
   case Target::Netmap:
   case Target::Json: return {r.text(), r.kind, Fidelity::Exact, {}};
   case Target::Codex:
-  case Target::Copilot:
-  case Target::Dnsmasq: return suffix_target(r, t);
+  case Target::Copilot: return suffix_target(r, t);
+  case Target::Dnsmasq: return dnsmasq_target(r);
   case Target::Claude:
   case Target::Srt:
   case Target::HardenRunner: return exact_target(r, t);
@@ -119,7 +131,9 @@ Translation translate(const Rule& r, Target t) {
   case Target::Unbound: {
     Translation tr{r.domain.str(), MatchKind::ApexAndSubdomains, Fidelity::Exact, {}};
     if (r.kind == MatchKind::Exact) {
-      tr.effective = MatchKind::Exact;
+      // A local-zone answers for its apex and every name below it; no zone type stops at the apex.
+      tr.fidelity = Fidelity::Widened;
+      tr.note = "widened: an unbound zone also admits every name below " + r.domain.str();
     } else if (r.kind == MatchKind::Subdomains) {
       tr.fidelity = Fidelity::Widened;
       tr.note = "widened: an unbound zone also admits its apex " + r.domain.str();

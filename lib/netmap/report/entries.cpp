@@ -22,16 +22,73 @@ Rule effective_rule(const ExportEntry& e) {
   return r;
 }
 
+bool is_native(const std::string& preset, policy::Target t) {
+  const char* n = native_preset(t);
+  return n != nullptr && preset == n;
+}
+
+// Drops entries that another entry admits under the target's own semantics, then sorts by the
+// target's spelling so diffs between runs stay small.
+std::vector<ExportEntry> minimal_sorted(std::vector<ExportEntry> out) {
+  // Decide every entry before moving any: a moved-from entry would cover nothing.
+  std::vector<bool> keep(out.size(), true);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    Rule ri = effective_rule(out[i]);
+    for (std::size_t j = 0; j < out.size() && keep[i]; ++j) {
+      if (i == j) continue;
+      Rule rj = effective_rule(out[j]);
+      bool same = ri.kind == rj.kind && ri.domain == rj.domain;
+      keep[i] = !(same ? j < i : ri.covered_by(rj));
+    }
+  }
+  std::vector<ExportEntry> minimal;
+  for (std::size_t i = 0; i < out.size(); ++i)
+    if (keep[i]) minimal.push_back(std::move(out[i]));
+  for (auto& e : minimal) {
+    std::sort(e.ports.begin(), e.ports.end());
+    e.ports.erase(std::unique(e.ports.begin(), e.ports.end()), e.ports.end());
+  }
+  std::sort(minimal.begin(), minimal.end(), [](const ExportEntry& a, const ExportEntry& b) {
+    return a.translation.text != b.translation.text ? a.translation.text < b.translation.text
+                                                    : a.rule.text() < b.rule.text();
+  });
+  return minimal;
+}
+
 } // namespace
+
+const char* native_preset(policy::Target t) noexcept {
+  switch (t) {
+  case policy::Target::Codex: return "codex-common";
+  case policy::Target::Copilot: return "copilot-recommended";
+  default: return nullptr;
+  }
+}
+
+bool has_deny(policy::Target t) noexcept {
+  using policy::Target;
+  return t == Target::Srt || t == Target::Squid || t == Target::Dnsmasq || t == Target::Unbound ||
+         t == Target::Json || t == Target::Netmap;
+}
 
 std::vector<ExportEntry> collect_entries(const ExportInput& in, policy::Target target) {
   policy::Matcher presets;
-  for (const auto& ref : in.policy->presets)
-    if (const auto* p = policy::find_preset(ref.name))
-      for (const auto& r : p->rules) presets.add(r);
+  std::vector<ExportEntry> out;
+  for (const auto& ref : in.policy->presets) {
+    const auto* p = policy::find_preset(ref.name);
+    if (!p) continue;
+    for (const auto& r : p->rules) {
+      if (is_native(ref.name, target)) {
+        presets.add(r);
+      } else {
+        Rule copy = r;
+        copy.action = policy::Action::Allow;
+        out.push_back({copy, policy::translate(copy, target), "preset " + ref.name, {}});
+      }
+    }
+  }
   policy::Matcher full = in.policy->build_matcher();
 
-  std::vector<ExportEntry> out;
   for (const auto& r : in.policy->rules) {
     if (r.action != policy::Action::Allow) continue;
     if (r.kind != policy::MatchKind::Any && presets.size() > 0) {
@@ -63,28 +120,56 @@ std::vector<ExportEntry> collect_entries(const ExportInput& in, policy::Target t
       out.push_back({r, policy::translate(r, target), seen_reason(d), {d.ports.begin(), d.ports.end()}});
     }
   }
-  // Minimal: drop entries that another entry admits under the target's own semantics.
-  std::vector<ExportEntry> minimal;
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    Rule ri = effective_rule(out[i]);
-    bool covered = false;
-    for (std::size_t j = 0; j < out.size() && !covered; ++j) {
-      if (i == j) continue;
-      Rule rj = effective_rule(out[j]);
-      bool same = ri.kind == rj.kind && ri.domain == rj.domain;
-      covered = same ? j < i : ri.covered_by(rj);
-    }
-    if (!covered) minimal.push_back(std::move(out[i]));
+  return minimal_sorted(std::move(out));
+}
+
+policy::Translation translate_deny(const policy::Rule& r, policy::Target target) {
+  auto tr = policy::translate(r, target);
+  // dnsmasq's exact form re-forwards the names below x, which would open them: a refusal of x
+  // is written address=/x/ and covers x and everything below it.
+  if (target == policy::Target::Dnsmasq && r.kind == policy::MatchKind::Exact) {
+    tr.effective = policy::MatchKind::ApexAndSubdomains;
+    tr.fidelity = policy::Translation::Fidelity::Widened;
   }
-  for (auto& e : minimal) {
-    std::sort(e.ports.begin(), e.ports.end());
-    e.ports.erase(std::unique(e.ports.begin(), e.ports.end()), e.ports.end());
+  if (tr.fidelity == policy::Translation::Fidelity::Widened) {
+    // For a refusal, a wider entry blocks names the rule does not name: the reachable set narrows.
+    tr.fidelity = policy::Translation::Fidelity::Narrowed;
+    tr.note = std::string("narrowed: ") + policy::target_name(target) + " refuses '" +
+              (tr.effective == policy::MatchKind::ApexAndSubdomains ? "**." : "*.") + r.domain.str() +
+              "', more than the rule " + r.text() + " names";
+  } else if (target == policy::Target::Dnsmasq) {
+    tr.note.clear();
   }
-  std::sort(minimal.begin(), minimal.end(), [](const ExportEntry& a, const ExportEntry& b) {
-    return a.translation.text != b.translation.text ? a.translation.text < b.translation.text
-                                                    : a.rule.text() < b.rule.text();
-  });
-  return minimal;
+  return tr;
+}
+
+std::vector<ExportEntry> collect_denies(const ExportInput& in, policy::Target target) {
+  std::vector<ExportEntry> out;
+  for (const auto& r : in.policy->rules) {
+    if (r.action != policy::Action::Deny && r.action != policy::Action::Mock) continue;
+    out.push_back({r, translate_deny(r, target), std::string(policy::action_name(r.action)) + " rule at " + r.source.str(), {}});
+  }
+  return minimal_sorted(std::move(out));
+}
+
+std::vector<std::string> preset_notes(const ExportInput& in, policy::Target target) {
+  std::vector<std::string> notes;
+  for (const auto& ref : in.policy->presets) {
+    const auto* p = policy::find_preset(ref.name);
+    if (!p || is_native(ref.name, target)) continue;
+    auto list = [](const std::vector<std::string>& v) {
+      std::string s;
+      for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+      return s;
+    };
+    if (!p->url_entries.empty())
+      notes.push_back("preset " + ref.name + ": " + std::to_string(p->url_entries.size()) +
+                      " URL-prefix entries left out (a host-level fence cannot hold a path): " + list(p->url_entries));
+    if (!p->ip_entries.empty())
+      notes.push_back("preset " + ref.name + ": " + std::to_string(p->ip_entries.size()) +
+                      " IP entries left out (names only): " + list(p->ip_entries));
+  }
+  return notes;
 }
 
 } // namespace netmap::report

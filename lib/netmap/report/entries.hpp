@@ -25,9 +25,30 @@ struct ExportInput {
   const inventory::Inventory* inventory = nullptr;   ///< optional
 };
 
+/// The preset the target offers in its own settings (codex-common for codex, copilot-recommended
+/// for copilot), or null (Claude Code's local sandbox settings have no default list). Exports leave that preset's entries out and
+/// tell the user to select it; every other preset is written out entry by entry.
+[[nodiscard]] const char* native_preset(policy::Target t) noexcept;
+
+/// True when the target can refuse names inside an allowed entry (srt, squid, dnsmasq, unbound, json).
+[[nodiscard]] bool has_deny(policy::Target t) noexcept;
+
 /// The additions for `target`: sorted by name, deduplicated, none covered by another entry (under
-/// the target's semantics) or by the policy's presets. Denied, mock and ignored inventory domains
-/// are left out (they are reported by check, never exported as allowed).
+/// the target's semantics) or by the target's native preset. Presets the target does not offer are
+/// expanded into entries. Denied, mock and ignored inventory domains are left out (they are
+/// reported by check, never exported as allowed).
 [[nodiscard]] std::vector<ExportEntry> collect_entries(const ExportInput& in, policy::Target target);
+
+/// A deny or mock rule as the target refuses it; Narrowed (with a note) when the target's entry
+/// refuses more names than the rule names.
+[[nodiscard]] policy::Translation translate_deny(const policy::Rule& r, policy::Target target);
+
+/// The policy's deny and mock rules as the target spells them (a refusal, for targets that have
+/// one), sorted, none covered by another. The translation's note says when the target refuses more.
+[[nodiscard]] std::vector<ExportEntry> collect_denies(const ExportInput& in, policy::Target target);
+
+/// One line per preset entry the export could not carry: URL-prefix and IP entries of expanded
+/// presets ("preset copilot-recommended: 11 URL entries left out: …").
+[[nodiscard]] std::vector<std::string> preset_notes(const ExportInput& in, policy::Target target);
 
 } // namespace netmap::report
