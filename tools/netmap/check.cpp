@@ -75,7 +75,7 @@ struct TempDir {
 
 pid_t g_child = 0;
 
-extern "C" void forward_signal(int sig) {
+void check_forward_signal(int sig) {
   if (g_child > 0) ::kill(g_child, sig);
 }
 
@@ -99,7 +99,7 @@ int run_discover(const std::vector<std::string>& command, const std::string& out
   // exits, so we wait for it. SIGTERM sent to us alone is passed on.
   g_child = pid;
   struct sigaction sa {}, old_int {}, old_term {};
-  sa.sa_handler = forward_signal;
+  sa.sa_handler = check_forward_signal;
   ::sigemptyset(&sa.sa_mask);
   ::sigaction(SIGTERM, &sa, &old_term);
   sa.sa_handler = SIG_IGN;
