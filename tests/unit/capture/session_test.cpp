@@ -1,0 +1,257 @@
+// The discover pipeline on captures made by the project's generator (tests/gen): files written
+// with PcapWriter, read back through PacketSource (libpcap) into a Session.
+
+#include "netmap/base/error.hpp"
+#include "netmap/base/interrupt.hpp"
+#include "netmap/capture/session.hpp"
+#include "netmap/policy/rule.hpp"
+
+#include "fixtures.hpp"
+#include "message_builder.hpp"
+#include "pcap_writer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+using namespace netmap;
+using namespace netmap::testgen;
+
+namespace {
+
+constexpr std::int64_t k_t0 = 1700000000000000;
+
+struct Capture {
+  std::vector<std::pair<std::int64_t, Bytes>> frames;
+  void add(std::int64_t dt_ms, const Bytes& ip) { frames.emplace_back(k_t0 + dt_ms * 1000, frame(Link::Ethernet, ip)); }
+};
+
+std::string temp_path(const std::string& name) {
+  return (std::filesystem::temp_directory_path() / ("netmap-capture-" + std::to_string(::getpid()) + "-" + name)).string();
+}
+
+std::string write_pcap(const std::string& name, const Capture& c, Link link = Link::Ethernet) {
+  std::string path = temp_path(name);
+  PcapWriter w(path, link);
+  for (const auto& [t, f] : c.frames) w.write(t, f);
+  w.close();
+  return path;
+}
+
+inventory::Inventory discover(const std::vector<std::string>& files, const policy::Matcher* m = nullptr,
+                              std::vector<inventory::Event>* events = nullptr) {
+  capture::SessionOptions so;
+  so.matcher = m;
+  if (events) so.on_event = [events](const inventory::Event& e) { events->push_back(e); };
+  capture::Session s(so);
+  for (const auto& f : files) {
+    auto src = capture::PacketSource::open_file(f, "");
+    s.read(src, {});
+  }
+  return s.finish();
+}
+
+DnsRr a_record(const std::string& name, std::uint32_t ttl, const std::string& addr) {
+  DnsRr rr;
+  rr.owner = name;
+  rr.type = k_rr_a;
+  rr.ttl = ttl;
+  rr.value = addr;
+  return rr;
+}
+
+// A client asks for `name` (A) and gets `addr`; then connects to addr:port with a bare SYN.
+void lookup_then_connect(Capture& c, std::int64_t t, const std::string& name, const std::string& addr,
+                         std::uint16_t sport, std::uint16_t port, std::uint32_t ttl = 300) {
+  Endpoints dns{"10.0.0.2", "10.0.0.53", sport, 53};
+  c.add(t, udp_packet(dns, DnsBuilder::query(sport, name, k_rr_a)));
+  c.add(t + 5, udp_packet(dns.reversed(), DnsBuilder::response(sport, name, k_rr_a, {a_record(name, ttl, addr)})));
+  TcpFlow flow({"10.0.0.2", addr, static_cast<std::uint16_t>(sport + 1000), port}, 1000, 5000);
+  c.add(t + 10, flow.syn());
+}
+
+} // namespace
+
+TEST(CaptureSession, AttributesConnectionsThroughDnsAnswers) {
+  Capture c;
+  lookup_then_connect(c, 0, "api.example.com", "192.0.2.10", 40000, 443);
+  std::string f = write_pcap("attr.pcap", c);
+  auto inv = discover({f});
+  ASSERT_EQ(inv.domains.count("api.example.com"), 1U);
+  const auto& d = inv.domains.at("api.example.com");
+  EXPECT_EQ(d.ports, std::set<std::uint16_t>{443}) << "the connection's port, not the resolver's 53";
+  EXPECT_EQ(d.addresses, std::set<std::string>{"192.0.2.10"});
+  EXPECT_EQ(d.count, 2U) << "one lookup and one connection";
+  EXPECT_TRUE(inv.unnamed.empty());
+  EXPECT_EQ(inv.stats.at("packets"), 3U);
+  std::filesystem::remove(f);
+}
+
+TEST(CaptureSession, SharedAddressIsAmbiguous) {
+  Capture c;
+  lookup_then_connect(c, 0, "a.example.com", "198.51.100.1", 40000, 443);
+  lookup_then_connect(c, 100, "b.example.com", "198.51.100.1", 40010, 443);
+  std::string f = write_pcap("ambiguous.pcap", c);
+  auto inv = discover({f});
+  for (const char* n : {"a.example.com", "b.example.com"}) {
+    ASSERT_EQ(inv.domains.count(n), 1U) << n;
+    EXPECT_TRUE(inv.domains.at(n).notes.count("ambiguous: a.example.com, b.example.com")) << n;
+  }
+  std::filesystem::remove(f);
+}
+
+TEST(CaptureSession, ExpiredAnswerLeavesConnectionUnnamed) {
+  Capture c;
+  lookup_then_connect(c, 0, "short.example.com", "203.0.113.5", 40000, 443, 1);
+  TcpFlow late({"10.0.0.2", "203.0.113.5", 50000, 443}, 1, 2);
+  c.add(120000, late.syn()); // two minutes later: TTL 1 s + grace long gone
+  std::string f = write_pcap("expired.pcap", c);
+  auto inv = discover({f});
+  ASSERT_EQ(inv.unnamed.size(), 1U);
+  EXPECT_EQ(inv.unnamed.begin()->second.address, "203.0.113.5");
+  EXPECT_EQ(inv.unnamed.begin()->second.port, 443);
+  EXPECT_EQ(inv.unnamed.begin()->second.transport, "tcp");
+  std::filesystem::remove(f);
+}
+
+TEST(CaptureSession, SniNamesItsOwnFlowNotUnnamed) {
+  Capture c;
+  TcpFlow flow({"10.0.0.2", "192.0.2.77", 41000, 8443}, 100, 200);
+  c.add(0, flow.syn());
+  c.add(1, flow.syn_ack());
+  c.add(2, flow.ack());
+  c.add(3, flow.client(tls_records(client_hello({.sni = "direct.example.net"}))));
+  std::string f = write_pcap("sni.pcap", c);
+  auto inv = discover({f});
+  EXPECT_TRUE(inv.unnamed.empty()) << "the SYN waits for the ClientHello of its own flow";
+  ASSERT_EQ(inv.domains.count("direct.example.net"), 1U);
+  const auto& d = inv.domains.at("direct.example.net");
+  EXPECT_EQ(d.via, std::set<std::string>{"sni"});
+  EXPECT_EQ(d.ports, std::set<std::uint16_t>{8443});
+  EXPECT_EQ(d.count, 1U);
+  std::filesystem::remove(f);
+}
+
+TEST(CaptureSession, ConnectAuthorityIsTheDestination) {
+  Capture c;
+  TcpFlow flow({"127.0.0.1", "127.0.0.1", 42000, 3128}, 100, 200);
+  c.add(0, flow.syn());
+  c.add(1, flow.client(http_request("CONNECT", "pypi.org:443", "")));
+  c.add(2, flow.client(http_request("CONNECT", "192.0.2.99:8443", "")));
+  std::string f = write_pcap("connect.pcap", c);
+  auto inv = discover({f});
+  ASSERT_EQ(inv.domains.count("pypi.org"), 1U);
+  EXPECT_EQ(inv.domains.at("pypi.org").via, std::set<std::string>{"connect"});
+  EXPECT_EQ(inv.domains.at("pypi.org").ports, std::set<std::uint16_t>{443}) << "the authority's port, not the proxy's";
+  EXPECT_TRUE(inv.domains.at("pypi.org").addresses.empty()) << "127.0.0.1 is the proxy, not pypi.org";
+  std::filesystem::remove(f);
+}
+
+TEST(CaptureSession, VerdictsAndEventsFromThePolicy) {
+  Capture c;
+  lookup_then_connect(c, 0, "allowed.example.com", "192.0.2.1", 40000, 443);
+  lookup_then_connect(c, 50, "other.example.org", "192.0.2.2", 40100, 443);
+  std::string f = write_pcap("policy.pcap", c);
+  policy::Matcher m;
+  auto r = policy::parse_rule("**.example.com");
+  ASSERT_TRUE(r.ok()) << r.error();
+  policy::Rule rule = r.value();
+  rule.action = policy::Action::Allow;
+  rule.source.origin = "test";
+  m.add(rule);
+  std::vector<inventory::Event> events;
+  auto inv = discover({f}, &m, &events);
+  EXPECT_EQ(inv.domains.at("allowed.example.com").verdict, "allowed");
+  EXPECT_EQ(inv.domains.at("allowed.example.com").rule, "**.example.com");
+  EXPECT_EQ(inv.domains.at("other.example.org").verdict, "unlisted");
+  ASSERT_EQ(events.size(), 4U);
+  for (const auto& e : events) {
+    EXPECT_EQ(e.producer, "discover");
+    EXPECT_FALSE(e.verdict.empty());
+  }
+  std::filesystem::remove(f);
+}
+
+TEST(CaptureSession, EveryGeneratorFixtureYieldsItsNames) {
+  // The generator's fixtures say which names a correct pipeline reports; all of them must reach
+  // the inventory (as domains, or as unnamed destinations for bare-IP connections).
+  for (const auto& fx : make_fixtures()) {
+    std::string path = temp_path(fx.file);
+    {
+      PcapWriter w(path, fx.link, fx.file.ends_with(".pcapng") ? CaptureFormat::Pcapng : CaptureFormat::Pcap, fx.snaplen);
+      for (const auto& [t, fr] : fx.frames) w.write(t, fr);
+      w.close();
+    }
+    auto inv = discover({path});
+    for (const auto& line : fx.expect) {
+      std::istringstream in(line);
+      std::string kind, name;
+      in >> kind >> name;
+      if (kind == "connection") {
+        // Either an unnamed destination, or folded into the name its own flow carried (SNI).
+        bool found = false;
+        for (const auto& [k, u] : inv.unnamed) found = found || u.address == name;
+        for (const auto& [n, d] : inv.domains) found = found || d.addresses.count(name) > 0;
+        EXPECT_TRUE(found) << fx.file << ": " << line;
+      } else {
+        EXPECT_EQ(inv.domains.count(name), 1U) << fx.file << ": " << line;
+      }
+    }
+    for (const auto& reason : fx.expect_drops)
+      EXPECT_GT(inv.stats["undecodable." + reason], 0U) << fx.file << ": " << reason;
+    std::filesystem::remove(path);
+  }
+}
+
+TEST(CaptureSession, SeveralFilesFoldIntoOneInventory) {
+  Capture a, b;
+  lookup_then_connect(a, 0, "first.example.com", "192.0.2.1", 40000, 443);
+  lookup_then_connect(b, 1000, "second.example.com", "192.0.2.2", 40100, 80);
+  std::string fa = write_pcap("a.pcap", a), fb = write_pcap("b.pcap", b);
+  auto inv = discover({fa, fb});
+  EXPECT_EQ(inv.domains.size(), 2U);
+  EXPECT_EQ(inv.sources.size(), 2U);
+  EXPECT_EQ(inv.stats.at("packets"), 6U);
+  std::filesystem::remove(fa);
+  std::filesystem::remove(fb);
+}
+
+TEST(CaptureSource, BadFilesAreUserErrorsNamingTheFile) {
+  EXPECT_THROW((void)capture::PacketSource::open_file("/nonexistent/x.pcap", ""), base::UserError);
+  std::string junk = temp_path("junk.pcap");
+  std::ofstream(junk) << "this is not a capture file at all";
+  try {
+    (void)capture::PacketSource::open_file(junk, "");
+    FAIL() << "junk accepted";
+  } catch (const base::UserError& e) {
+    EXPECT_EQ(e.where().file, junk);
+  }
+  // A capture cut in the middle of a packet: reading it must fail, not return half a result.
+  Capture c;
+  lookup_then_connect(c, 0, "cut.example.com", "192.0.2.1", 40000, 443);
+  std::string whole = write_pcap("whole.pcap", c);
+  auto size = std::filesystem::file_size(whole);
+  std::filesystem::resize_file(whole, size - 20);
+  auto src = capture::PacketSource::open_file(whole, "");
+  capture::Session s({});
+  EXPECT_THROW(s.read(src, {}), base::UserError);
+  EXPECT_THROW((void)capture::PacketSource::open_file(whole, "tcp port nonsense"), base::UserError);
+  std::filesystem::remove(junk);
+  std::filesystem::remove(whole);
+}
+
+TEST(CaptureSource, UserFilterApplies) {
+  Capture c;
+  lookup_then_connect(c, 0, "filtered.example.com", "192.0.2.1", 40000, 443);
+  std::string f = write_pcap("filter.pcap", c);
+  capture::Session s({});
+  auto src = capture::PacketSource::open_file(f, "tcp");
+  s.read(src, {});
+  auto inv = s.finish();
+  EXPECT_EQ(inv.stats.at("packets"), 1U) << "only the SYN passes 'tcp'";
+  EXPECT_EQ(inv.unnamed.size(), 1U) << "without the DNS answer the address has no name";
+  std::filesystem::remove(f);
+}
