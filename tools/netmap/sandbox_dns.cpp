@@ -1,17 +1,344 @@
-// netmap sandbox-dns: not built yet; its issue fills this file in.
+// netmap sandbox-dns [--listen ADDR]… [-- CMD…]: the restrictive resolver alone, as a server until
+// Ctrl-C, or around a command whose /etc/resolv.conf (in a private mount namespace) names it.
 
 #include "commands.hpp"
 
+#include "netmap/base/atomic_file.hpp"
+#include "netmap/base/clock.hpp"
 #include "netmap/base/error.hpp"
+#include "netmap/base/interrupt.hpp"
+#include "netmap/base/text.hpp"
+#include "netmap/cli/diagnostics.hpp"
+#include "netmap/cli/options.hpp"
+#include "netmap/dns/server.hpp"
+#include "netmap/inventory/inventory.hpp"
+#include "netmap/sandbox/child_process.hpp"
+#include "netmap/sandbox/resolv_conf.hpp"
 
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <iostream>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
 
 namespace netmap::tools {
 
+namespace {
+
+/// Where the resolver listens for a command: port 53 (glibc's stub knows no other) on a loopback
+/// address that nothing else uses by convention (systemd-resolved has 127.0.0.53 and .54).
+constexpr const char* k_command_resolver = "127.53.0.1";
+
+struct SandboxDnsOptions {
+  std::vector<std::string> listen;
+  std::vector<std::string> upstreams;
+  std::string cname_policy = "report";
+  std::string block_rcode = "nxdomain";
+  std::vector<std::string> allow_from;
+  std::uint32_t rate_limit = 0;
+  unsigned threads = 1;
+  unsigned timeout_ms = 1500;
+  std::string log;
+  std::string output;
+  std::vector<std::string> command;
+  policy::PolicyOverrides policy;
+  cli::OutputOptions out;
+};
+
+void add_sandbox_dns(CLI::App& app, SandboxDnsOptions& o) {
+  app.add_option("--listen", o.listen, std::string("Serve UDP and TCP on ADDR[:PORT] (repeatable; default ") +
+                                           dns::k_default_listen + ", or " + k_command_resolver + ":53 with -- CMD)")
+      ->type_name("ADDR");
+  app.add_option("--upstream", o.upstreams, "Forward allowed names to ADDR[:PORT] (repeatable; default: the "
+                                            "policy's dns.custom_resolvers, else /etc/resolv.conf)")
+      ->type_name("ADDR");
+  app.add_option("--cname-policy", o.cname_policy, "Alias targets outside the policy: report (answer, report) or strict (block)")
+      ->check(CLI::IsMember({"report", "strict"}))->capture_default_str();
+  app.add_option("--block-rcode", o.block_rcode, "Answer blocked names with nxdomain or refused")
+      ->check(CLI::IsMember({"nxdomain", "refused"}))->capture_default_str();
+  app.add_option("--allow-from", o.allow_from, "Also serve clients in CIDR (default: loopback only)")->type_name("CIDR");
+  app.add_option("--rate-limit", o.rate_limit, "Queries per second per client address (0: unlimited)")->capture_default_str();
+  app.add_option("--threads", o.threads, "Worker threads, one SO_REUSEPORT socket each")->check(CLI::Range(1, 64))->capture_default_str();
+  app.add_option("--timeout", o.timeout_ms, "Upstream timeout per attempt, in milliseconds (then SERVFAIL)")
+      ->check(CLI::Range(10, 60000))->capture_default_str();
+  app.add_option("--log", o.log, "Write every query as an event (JSON Lines) to FILE ('-' for stdout)")->type_name("FILE");
+  app.add_option("-o,--output", o.output, "Write the inventory (JSON) to FILE at the end, atomically")->type_name("FILE");
+  app.add_option("command", o.command, "Command to run with the resolver as its only DNS (after --)")->type_name("CMD");
+  cli::add_policy_options(app, o.policy);
+  cli::add_output_options(app, o.out);
+}
+
+volatile std::sig_atomic_t g_reload = 0;
+volatile std::sig_atomic_t g_counters = 0;
+
+void on_signal(int sig) {
+  if (sig == SIGHUP) g_reload = 1;
+  if (sig == SIGUSR1) g_counters = 1;
+}
+
+void install_control_handlers() {
+  struct sigaction sa{};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGHUP, &sa, nullptr);
+  sigaction(SIGUSR1, &sa, nullptr);
+}
+
+/// Everything the event sink writes to; called from the server's threads.
+struct Sink {
+  std::mutex mu;
+  std::FILE* log = nullptr;
+  bool own_log = false;
+  std::optional<inventory::Inventory> inv;
+  void operator()(const inventory::Event& e) {
+    std::lock_guard lock(mu);
+    if (log) {
+      std::string line = inventory::to_jsonl(e);
+      std::fwrite(line.data(), 1, line.size(), log);
+    }
+    if (inv) inv->add(e);
+  }
+  void flush() {
+    std::lock_guard lock(mu);
+    if (log) std::fflush(log);
+  }
+  ~Sink() {
+    if (log && own_log) std::fclose(log);
+  }
+};
+
+std::shared_ptr<const policy::Matcher> build_matcher(const SandboxDnsOptions& o, policy::Policy* pol_out) {
+  auto pol = cli::load_policy(o.policy, "sandbox-dns");
+  auto m = std::make_shared<const policy::Matcher>(pol.build_matcher());
+  if (pol_out) *pol_out = std::move(pol);
+  return m;
+}
+
+void reload(const SandboxDnsOptions& o, dns::Server& server) {
+  try {
+    server.reload(build_matcher(o, nullptr));
+    cli::print_note("sandbox-dns", "policy reloaded");
+  } catch (const base::UserError& e) {
+    cli::print_error("sandbox-dns", e);
+    cli::print_warning("sandbox-dns", "the new policy is broken; still serving the previous one");
+  }
+}
+
+std::string render_summary(const dns::Summary& s, const dns::Counters& c, bool color) {
+  auto paint = [&](const std::string& text, const char* code) {
+    return color ? std::string("\033[") + code + "m" + text + "\033[0m" : text;
+  };
+  std::string out;
+  out += "allowed names (" + std::to_string(s.allowed.size()) + "):\n";
+  for (const auto& e : s.allowed)
+    out += "  " + paint(e.key, "32") + "  " + std::to_string(e.count) + (e.rule.empty() ? "" : "  rule " + e.rule) + "\n";
+  out += "blocked names (" + std::to_string(s.blocked.size()) + "):\n";
+  for (const auto& e : s.blocked) {
+    out += "  " + paint(e.key, "31") + "  " + std::to_string(e.count) + "  " + e.verdict;
+    if (e.verdict == "unlisted" || e.verdict == "ignored") out += "  (to allow: add '" + e.key + "')";
+    else if (!e.rule.empty()) out += "  rule " + e.rule;
+    out += "\n";
+  }
+  if (s.untracked_names) out += "  … and " + std::to_string(s.untracked_names) + " queries for names past the summary's capacity\n";
+  out += "clients (" + std::to_string(s.clients.size()) + "):\n";
+  for (const auto& e : s.clients) out += "  " + e.key + "  " + std::to_string(e.count) + "\n";
+  out += dns::format_counters(c);
+  return out;
+}
+
+nlohmann::json summary_json(const dns::Summary& s, const dns::Counters& c, const std::vector<std::string>& listen) {
+  auto list = [](const std::vector<dns::TallyEntry>& v) {
+    nlohmann::json a = nlohmann::json::array();
+    for (const auto& e : v) {
+      nlohmann::json j{{"name", e.key}, {"count", e.count}};
+      if (!e.verdict.empty()) j["verdict"] = e.verdict;
+      if (!e.rule.empty()) j["rule"] = e.rule;
+      a.push_back(std::move(j));
+    }
+    return a;
+  };
+  nlohmann::json clients = nlohmann::json::array();
+  for (const auto& e : s.clients) clients.push_back({{"client", e.key}, {"count", e.count}});
+  nlohmann::json counters{{"queries", c.queries}, {"tcp_queries", c.tcp_queries}, {"allowed", c.allowed},
+                          {"blocked", c.blocked}, {"alias_reported", c.alias_reported}, {"alias_blocked", c.alias_blocked},
+                          {"cache_hits", c.cache_hits}, {"upstream_queries", c.upstream_queries},
+                          {"upstream_errors", c.upstream_errors}, {"truncated", c.truncated}, {"formerr", c.formerr},
+                          {"notimp", c.notimp}, {"refused_clients", c.refused_clients}, {"rate_limited", c.rate_limited},
+                          {"dropped", c.dropped}, {"latency_p50_ms", c.latency_p50_ms}, {"latency_p90_ms", c.latency_p90_ms},
+                          {"latency_p99_ms", c.latency_p99_ms}, {"latency_max_ms", c.latency_max_ms}};
+  return {{"listen", listen}, {"allowed", list(s.allowed)}, {"blocked", list(s.blocked)}, {"clients", clients},
+          {"untracked_name_queries", s.untracked_names}, {"counters", counters}};
+}
+
+dns::ServerConfig make_config(const SandboxDnsOptions& o, const policy::Policy& pol,
+                              std::shared_ptr<const policy::Matcher> matcher, const std::vector<std::string>& listen) {
+  dns::ServerConfig cfg;
+  cfg.matcher = std::move(matcher);
+  cfg.upstreams = o.upstreams.empty() ? dns::default_upstreams(pol.custom_resolvers, "/etc/resolv.conf", listen) : o.upstreams;
+  cfg.cname_policy = o.cname_policy == "strict" ? dns::CnamePolicy::Strict : dns::CnamePolicy::Report;
+  cfg.block_rcode = o.block_rcode == "refused" ? dns::BlockRcode::Refused : dns::BlockRcode::NxDomain;
+  cfg.allow_from = o.allow_from;
+  cfg.rate_limit_qps = o.rate_limit;
+  cfg.threads = o.threads;
+  cfg.upstream_timeout = std::chrono::milliseconds(o.timeout_ms);
+  return cfg;
+}
+
+void open_outputs(const SandboxDnsOptions& o, Sink& sink) {
+  if (o.log == "-") {
+    sink.log = stdout;
+  } else if (!o.log.empty()) {
+    sink.log = std::fopen(o.log.c_str(), "we");
+    if (!sink.log) throw base::UserError("cannot write --log " + o.log + ": " + std::strerror(errno));
+    sink.own_log = true;
+  }
+  if (!o.output.empty()) sink.inv.emplace();
+}
+
+/// The command's side: the private resolv.conf and the child; nothing when there is no command.
+struct CommandRun {
+  std::unique_ptr<sandbox::TempFile> resolv;
+  sandbox::ChildProcess child;
+};
+
+void check_command_privileges() {
+  auto missing = sandbox::missing_resolver_capabilities();
+  if (missing.empty()) return;
+  std::string which;
+  for (const auto& m : missing) which += (which.empty() ? "" : " and ") + m;
+  throw base::UserError("'sandbox-dns -- CMD' needs root or " + which +
+                            " (a private mount namespace for /etc/resolv.conf, and port 53 for its resolver)",
+                        "'netmap replay -- CMD' runs a command in the same DNS fence without privileges");
+}
+
+CommandRun start_command(const SandboxDnsOptions& o) {
+  CommandRun run;
+  std::string host;
+  try {
+    host = base::read_file("/etc/resolv.conf");
+  } catch (const base::UserError&) {
+    // No host resolv.conf: ours is then the whole file.
+  }
+  run.resolv = std::make_unique<sandbox::TempFile>("/tmp", sandbox::resolv_conf_text(host, {k_command_resolver}));
+  sandbox::ChildSpec spec;
+  spec.argv = o.command;
+  std::string path = run.resolv->path();
+  spec.pre_exec = [path] { return sandbox::bind_resolv_conf(path); };
+  spec.forward_signals = false; // we forward ourselves while polling
+  run.child = sandbox::ChildProcess::spawn(spec);
+  return run;
+}
+
+int run_sandbox_dns(const SandboxDnsOptions& o) {
+  bool with_command = !o.command.empty();
+  if (with_command) check_command_privileges();
+  policy::Policy pol;
+  auto matcher = build_matcher(o, &pol);
+  std::vector<std::string> listen = o.listen;
+  if (with_command) listen.insert(listen.begin(), std::string(k_command_resolver) + ":53");
+  if (listen.empty()) listen.push_back(dns::k_default_listen);
+
+  auto sink = std::make_shared<Sink>();
+  open_outputs(o, *sink);
+  dns::ServerConfig cfg = make_config(o, pol, matcher, listen);
+  if (!o.log.empty() || !o.output.empty()) cfg.on_event = [sink](const inventory::Event& e) { (*sink)(e); };
+  std::vector<std::string> upstreams = cfg.upstreams;
+  dns::Server server(std::move(cfg));
+  for (const auto& l : listen) server.listen(l);
+  std::string where;
+  for (const auto& a : server.local_addresses()) where += (where.empty() ? "" : ", ") + a;
+  std::string ups;
+  for (const auto& u : upstreams) ups += (ups.empty() ? "" : ", ") + u;
+  cli::print_note("sandbox-dns", "serving " + where + " (udp, tcp); upstreams " + ups + "; " +
+                                     std::to_string(matcher->size()) + " rules");
+
+  base::install_stop_handlers();
+  install_control_handlers();
+  std::int64_t started = base::now_unix_us();
+  std::exception_ptr failure;
+  std::thread serving([&] {
+    try {
+      server.run();
+    } catch (...) {
+      failure = std::current_exception();
+      base::request_stop();
+    }
+  });
+  std::optional<CommandRun> cmd;
+  std::optional<sandbox::ExitStatus> status;
+  try {
+    if (with_command) cmd = start_command(o);
+  } catch (...) {
+    server.stop();
+    serving.join();
+    throw;
+  }
+  int forwarded = 0;
+  for (;;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (g_reload) {
+      g_reload = 0;
+      reload(o, server);
+    }
+    if (g_counters) {
+      g_counters = 0;
+      std::fputs(dns::format_counters(server.counters()).c_str(), stderr);
+    }
+    sink->flush();
+    if (cmd) {
+      if (base::stop_requested() && forwarded != base::stop_signal()) {
+        forwarded = base::stop_signal();
+        cmd->child.signal_group(forwarded ? forwarded : SIGTERM);
+      }
+      if ((status = cmd->child.try_wait())) break;
+    } else if (base::stop_requested()) {
+      break;
+    }
+  }
+  server.stop();
+  serving.join();
+  if (failure) std::rethrow_exception(failure);
+
+  auto summary = server.summary();
+  auto counters = server.counters();
+  sink->flush();
+  if (sink->inv) {
+    std::lock_guard lock(sink->mu);
+    sink->inv->started_us = started;
+    sink->inv->finished_us = base::now_unix_us();
+    sink->inv->sources.push_back(with_command ? "command:" + base::escape_bytes(o.command.front()) : "sandbox-dns:" + where);
+    sink->inv->stats["resolver.queries"] += counters.queries;
+    sink->inv->stats["resolver.blocked"] += counters.blocked;
+    sink->inv->stats["resolver.upstream_errors"] += counters.upstream_errors;
+    sink->inv->apply_policy(*matcher);
+    inventory::write_inventory(o.output, *sink->inv);
+  }
+  if (o.out.json) {
+    std::cout << summary_json(summary, counters, server.local_addresses()).dump(2) << "\n";
+  } else {
+    // With a command, its stdout is the data; our report goes to stderr.
+    int fd = with_command ? 2 : 1;
+    std::string text = render_summary(summary, counters, cli::use_color(o.out, fd));
+    (with_command ? std::cerr : std::cout) << text << std::flush;
+  }
+  if (status) return status->shell_code();
+  return cli::k_exit_ok;
+}
+
+} // namespace
+
 cli::Command sandbox_dns_command() {
-  return {"sandbox-dns", "Serve the restrictive resolver alone, or around a command", true, [](CLI::App& app) -> std::function<int()> {
-            app.allow_extras();
-            return [] () -> int { throw base::UserError("'sandbox-dns' is not implemented yet"); };
+  auto opts = std::make_shared<SandboxDnsOptions>();
+  return {"sandbox-dns", "Serve the restrictive resolver alone, or around a command", true,
+          [opts](CLI::App& app) -> std::function<int()> {
+            add_sandbox_dns(app, *opts);
+            return [opts] { return run_sandbox_dns(*opts); };
           }};
 }
 

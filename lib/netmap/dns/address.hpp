@@ -1,0 +1,48 @@
+#pragma once
+// Socket addresses as users write them ("127.0.0.1:5300", "[::1]:53", "10.0.0.0/8").
+
+#include <sys/socket.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace netmap::dns {
+
+/// A socket address with its length.
+struct SockAddr {
+  sockaddr_storage ss{};
+  socklen_t len = 0;
+  /// "ADDR:PORT" or "[V6]:PORT".
+  [[nodiscard]] std::string str() const;
+  /// The address without the port.
+  [[nodiscard]] std::string host() const;
+  /// The port.
+  [[nodiscard]] std::uint16_t port() const noexcept;
+};
+
+/// Parses "ADDR", "ADDR:PORT", "[V6]" or "[V6]:PORT" (numeric only); nothing when malformed.
+[[nodiscard]] std::optional<SockAddr> parse_sockaddr(std::string_view text, std::uint16_t default_port);
+/// The address of a raw sockaddr (from recvmsg) as text.
+[[nodiscard]] std::string sockaddr_text(const sockaddr* sa, socklen_t len);
+/// True for 127.0.0.0/8, ::1 and ::ffff:127.0.0.0/104.
+[[nodiscard]] bool is_loopback(const sockaddr* sa) noexcept;
+/// A hash of the address alone (no port), for per-client tables.
+[[nodiscard]] std::uint64_t address_hash(const sockaddr* sa) noexcept;
+/// True when both hold the same address and port.
+[[nodiscard]] bool same_endpoint(const SockAddr& a, const SockAddr& b) noexcept;
+
+/// An address block ("10.0.0.0/8", "fd00::/8", a bare address = one host).
+struct Cidr {
+  int family = 0;
+  std::uint8_t bytes[16] = {};
+  unsigned prefix = 0;
+  /// True when `sa` lies in the block (IPv4-mapped IPv6 addresses count as IPv4).
+  [[nodiscard]] bool contains(const sockaddr* sa) const noexcept;
+};
+
+/// Parses a CIDR; nothing when malformed.
+[[nodiscard]] std::optional<Cidr> parse_cidr(std::string_view text);
+
+} // namespace netmap::dns

@@ -1,0 +1,239 @@
+#include "netmap/dns/server.hpp"
+
+#include "netmap/base/error.hpp"
+#include "netmap/base/text.hpp"
+#include "netmap/dns/worker.hpp"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <thread>
+
+namespace netmap::dns {
+
+Server::Impl::Impl(ServerConfig c) : cfg(std::move(c)), cache(cfg.cache_entries) {}
+
+std::shared_ptr<const policy::Matcher> Server::Impl::current_matcher() const {
+  std::lock_guard lock(matcher_mu);
+  return matcher;
+}
+
+namespace {
+
+std::string local_text(int fd) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return "?";
+  SockAddr a;
+  a.ss = ss;
+  a.len = len;
+  return a.str();
+}
+
+void set_nonblocking(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
+
+base::Fd bind_socket(const SockAddr& a, int type, bool reuseport, const std::string& what) {
+  base::Fd fd(socket(a.ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  int one = 1;
+  if (fd) {
+    setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (reuseport) setsockopt(fd.get(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+    if (a.ss.ss_family == AF_INET6) setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+  }
+  if (!fd || bind(fd.get(), reinterpret_cast<const sockaddr*>(&a.ss), a.len) != 0 ||
+      (type == SOCK_STREAM && ::listen(fd.get(), 512) != 0)) {
+    int e = errno;
+    std::string hint;
+    if (e == EADDRINUSE) hint = "another server listens there; pick another --listen address or port";
+    if (e == EACCES) hint = "ports below 1024 need root or CAP_NET_BIND_SERVICE";
+    if (e == EADDRNOTAVAIL) hint = "no interface has that address";
+    throw base::UserError("cannot listen on " + what + " (" + (type == SOCK_STREAM ? "tcp" : "udp") + "): " +
+                              std::strerror(e), hint);
+  }
+  // A large receive buffer absorbs bursts between two batches.
+  int rcvbuf = 4 << 20;
+  setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+  return fd;
+}
+
+} // namespace
+
+Server::Server(ServerConfig config) : m(std::make_unique<Impl>(std::move(config))) {
+  auto& cfg = m->cfg;
+  if (!cfg.matcher) throw base::UserError("the resolver needs a policy");
+  if (cfg.threads == 0) cfg.threads = 1;
+  if (cfg.threads > 64) throw base::UserError("--threads " + std::to_string(cfg.threads) + " is more than 64");
+  for (const auto& u : cfg.upstreams) {
+    auto a = parse_sockaddr(u, 53);
+    if (!a) throw base::UserError("upstream '" + base::escape_bytes(u) + "' is not ADDR, ADDR:PORT or [V6]:PORT",
+                                  "upstreams are numeric addresses, e.g. 127.0.0.1:53 or [::1]:5353");
+    m->upstreams.push_back(*a);
+  }
+  for (const auto& c : cfg.allow_from) {
+    auto cidr = parse_cidr(c);
+    if (!cidr) throw base::UserError("--allow-from '" + base::escape_bytes(c) + "' is not an address block",
+                                     "write e.g. 10.0.0.0/8 or fd00::/8");
+    m->allow_from.push_back(*cidr);
+  }
+  m->matcher = cfg.matcher;
+  m->stop_fd.reset(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+  for (unsigned i = 0; i < cfg.threads; ++i) m->workers.push_back(std::make_unique<Worker>(*m, i));
+}
+
+Server::~Server() = default;
+
+void Server::add_udp_socket(base::Fd fd) {
+  set_nonblocking(fd.get());
+  std::string local = local_text(fd.get());
+  m->sockets.push_back({std::move(fd), true, -1, local});
+}
+
+void Server::add_tcp_listener(base::Fd fd) {
+  set_nonblocking(fd.get());
+  std::string local = local_text(fd.get());
+  m->sockets.push_back({std::move(fd), false, -1, local});
+}
+
+void Server::listen(std::string_view address) {
+  auto a = parse_sockaddr(address, k_default_port);
+  if (!a) throw base::UserError("--listen '" + base::escape_bytes(address) + "' is not ADDR, ADDR:PORT or [V6]:PORT",
+                                "e.g. --listen 127.0.0.1:5300 or --listen [::1]:5300");
+  std::string what(address);
+  // One SO_REUSEPORT socket per worker: the kernel spreads clients over them, no shared queue.
+  for (unsigned i = 0; i < m->cfg.threads; ++i) {
+    base::Fd fd = bind_socket(*a, SOCK_DGRAM, m->cfg.threads > 1, what);
+    if (a->port() == 0) { // an ephemeral port: the others must join the one the kernel chose
+      socklen_t len = sizeof a->ss;
+      getsockname(fd.get(), reinterpret_cast<sockaddr*>(&a->ss), &len);
+    }
+    std::string local = local_text(fd.get());
+    m->sockets.push_back({std::move(fd), true, m->cfg.threads > 1 ? static_cast<int>(i) : -1, local});
+  }
+  base::Fd tcp = bind_socket(*a, SOCK_STREAM, false, what);
+  std::string local = local_text(tcp.get());
+  m->sockets.push_back({std::move(tcp), false, -1, local});
+}
+
+std::vector<std::string> Server::local_addresses() const {
+  std::vector<std::string> out;
+  for (const auto& s : m->sockets)
+    if (std::find(out.begin(), out.end(), s.local) == out.end()) out.push_back(s.local);
+  return out;
+}
+
+void Server::run() {
+  for (const auto& u : m->upstreams)
+    for (const auto& s : m->sockets)
+      if (s.local == u.str())
+        throw base::UserError("upstream " + u.str() + " is this resolver itself",
+                              "name a different --upstream: forwarding to ourselves would loop");
+  m->running = true;
+  std::vector<std::thread> threads;
+  for (std::size_t i = 1; i < m->workers.size(); ++i) threads.emplace_back([this, i] { m->workers[i]->run(); });
+  m->workers[0]->run();
+  stop();
+  for (auto& t : threads) t.join();
+  m->running = false;
+}
+
+void Server::stop() noexcept {
+  m->stopping.store(true);
+  std::uint64_t one = 1;
+  [[maybe_unused]] auto n = ::write(m->stop_fd.get(), &one, sizeof one);
+}
+
+void Server::reload(std::shared_ptr<const policy::Matcher> matcher) {
+  if (!matcher) return;
+  {
+    std::lock_guard lock(m->matcher_mu);
+    m->matcher = std::move(matcher);
+  }
+  m->generation.fetch_add(1, std::memory_order_release);
+}
+
+Counters Server::counters() const {
+  Counters c;
+  std::array<std::uint64_t, LatencyHistogram::k_buckets> lat{};
+  for (const auto& w : m->workers) add_counters(w->counters, c, lat);
+  c.latency_p50_ms = LatencyHistogram::quantile_ms(lat, 0.50);
+  c.latency_p90_ms = LatencyHistogram::quantile_ms(lat, 0.90);
+  c.latency_p99_ms = LatencyHistogram::quantile_ms(lat, 0.99);
+  c.latency_max_ms = LatencyHistogram::quantile_ms(lat, 1.0);
+  return c;
+}
+
+Summary Server::summary() const {
+  Summary s;
+  std::unordered_map<std::string, std::size_t> a, b, c;
+  for (const auto& w : m->workers) w->tally.add_to(s, a, b, c);
+  auto by_count = [](const TallyEntry& x, const TallyEntry& y) {
+    return x.count != y.count ? x.count > y.count : x.key < y.key;
+  };
+  std::sort(s.allowed.begin(), s.allowed.end(), by_count);
+  std::sort(s.blocked.begin(), s.blocked.end(), by_count);
+  std::sort(s.clients.begin(), s.clients.end(), by_count);
+  return s;
+}
+
+std::vector<std::string> default_upstreams(const std::vector<std::string>& custom_resolvers,
+                                           const std::string& resolv_conf, const std::vector<std::string>& exclude) {
+  auto excluded = [&](const std::string& text) {
+    auto a = parse_sockaddr(text, 53);
+    if (!a) return false;
+    for (const auto& e : exclude) {
+      auto b = parse_sockaddr(e, 53);
+      if (b && same_endpoint(*a, *b)) return true;
+    }
+    return false;
+  };
+  std::vector<std::string> out;
+  for (const auto& r : custom_resolvers)
+    if (!excluded(r)) out.push_back(r);
+  if (!out.empty()) return out;
+  std::ifstream in(resolv_conf);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto parts = base::split(line, " \t");
+    if (parts.size() >= 2 && parts[0] == "nameserver") {
+      std::string ns = parts[1];
+      if (auto pct = ns.find('%'); pct != std::string::npos) ns.resize(pct); // scope ids are not ours
+      if (ns.find(':') != std::string::npos) ns = "[" + ns + "]";
+      if (parse_sockaddr(ns, 53) && !excluded(ns)) out.push_back(ns);
+    }
+  }
+  if (out.empty())
+    throw base::UserError("no upstream resolver: none given, none in the policy's dns.custom_resolvers, and none "
+                          "usable in " + resolv_conf,
+                          "name one with --upstream ADDR[:PORT]");
+  return out;
+}
+
+std::string format_counters(const Counters& c) {
+  char buf[1024];
+  std::snprintf(buf, sizeof buf,
+                "queries %llu (tcp %llu): allowed %llu (cache hits %llu), blocked %llu, alias targets reported %llu, "
+                "alias answers blocked %llu\n"
+                "upstream queries %llu, upstream errors %llu, truncated %llu, formerr %llu, notimp %llu, "
+                "refused clients %llu, rate-limited %llu, dropped %llu\n"
+                "latency p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms\n",
+                static_cast<unsigned long long>(c.queries), static_cast<unsigned long long>(c.tcp_queries),
+                static_cast<unsigned long long>(c.allowed), static_cast<unsigned long long>(c.cache_hits),
+                static_cast<unsigned long long>(c.blocked), static_cast<unsigned long long>(c.alias_reported),
+                static_cast<unsigned long long>(c.alias_blocked), static_cast<unsigned long long>(c.upstream_queries),
+                static_cast<unsigned long long>(c.upstream_errors), static_cast<unsigned long long>(c.truncated),
+                static_cast<unsigned long long>(c.formerr), static_cast<unsigned long long>(c.notimp),
+                static_cast<unsigned long long>(c.refused_clients), static_cast<unsigned long long>(c.rate_limited),
+                static_cast<unsigned long long>(c.dropped), c.latency_p50_ms, c.latency_p90_ms, c.latency_p99_ms,
+                c.latency_max_ms);
+  return buf;
+}
+
+} // namespace netmap::dns

@@ -1,0 +1,334 @@
+#include "netmap/dns/worker.hpp"
+
+#include "netmap/base/clock.hpp"
+#include "netmap/base/interrupt.hpp"
+
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace netmap::dns {
+
+namespace {
+
+constexpr unsigned k_batch = 64;
+constexpr std::size_t k_udp_buf = 4096;
+constexpr int k_tick_ms = 20;
+
+// A bounded text builder for EXTRA-TEXT: no allocation on the blocked path.
+struct Text {
+  char buf[k_ede_text_max];
+  std::size_t len = 0;
+  Text& operator<<(std::string_view s) noexcept {
+    std::size_t n = std::min(s.size(), sizeof buf - len);
+    std::memcpy(buf + len, s.data(), n);
+    len += n;
+    return *this;
+  }
+  [[nodiscard]] std::string_view view() const noexcept { return {buf, len}; }
+};
+
+void blocked_text(Text& t, const policy::Verdict& v, std::string_view name) {
+  t << "netmap: ";
+  switch (v.decision) {
+  case policy::Decision::Denied:
+    t << "denied by rule '" << (v.rule ? v.rule->written : "") << "'";
+    break;
+  case policy::Decision::Mock:
+    t << "mock rule '" << (v.rule ? v.rule->written : "") << "': tests must mock this name";
+    break;
+  case policy::Decision::Invalid:
+    t << "not a valid host name";
+    break;
+  default:
+    t << "not on the allowlist; to allow it add the rule '" << name << "'";
+    break;
+  }
+}
+
+} // namespace
+
+Worker::Worker(Server::Impl& srv, unsigned index)
+    : tally(srv.cfg.tally_names), m_srv(srv), m_index(index), m_limiter(srv.cfg.rate_limit_qps, srv.cfg.rate_limit_burst),
+      m_rng(0x9E3779B97F4A7C15ull ^ (static_cast<std::uint64_t>(base::monotonic_ns()) + index * 7919u)),
+      m_scratch(65536 + 2) {}
+
+Worker::~Worker() = default;
+
+void Worker::watch(int fd, std::uint32_t events, std::uint32_t kind) {
+  epoll_event ev{};
+  ev.events = events;
+  ev.data.u64 = (std::uint64_t{kind} << 32) | static_cast<std::uint32_t>(fd);
+  epoll_ctl(m_epoll.get(), EPOLL_CTL_ADD, fd, &ev);
+}
+
+void Worker::rewatch(int fd, std::uint32_t events, std::uint32_t kind) {
+  epoll_event ev{};
+  ev.events = events;
+  ev.data.u64 = (std::uint64_t{kind} << 32) | static_cast<std::uint32_t>(fd);
+  epoll_ctl(m_epoll.get(), EPOLL_CTL_MOD, fd, &ev);
+}
+
+void Worker::refresh_matcher() {
+  std::uint64_t g = m_srv.generation.load(std::memory_order_acquire);
+  if (g == m_generation) return;
+  m_matcher = m_srv.current_matcher();
+  m_generation = g;
+}
+
+void Worker::run() {
+  m_epoll.reset(epoll_create1(EPOLL_CLOEXEC));
+  watch(m_srv.stop_fd.get(), EPOLLIN, k_tag_stop);
+  for (const auto& s : m_srv.sockets) {
+    if (s.owner >= 0 && static_cast<unsigned>(s.owner) != m_index) continue;
+    // Shared sockets wake one worker per packet burst, not all (EPOLLEXCLUSIVE).
+    std::uint32_t ev = EPOLLIN | (s.owner < 0 ? EPOLLEXCLUSIVE : 0u);
+    watch(s.fd.get(), ev, s.udp ? k_tag_udp : k_tag_listen);
+  }
+  open_upstreams();
+  refresh_matcher();
+  epoll_event evs[k_batch];
+  while (!m_srv.stopping.load(std::memory_order_relaxed) && !base::stop_requested()) {
+    int n = epoll_wait(m_epoll.get(), evs, k_batch, k_tick_ms);
+    std::int64_t now = base::monotonic_ns();
+    refresh_matcher();
+    for (int i = 0; i < n; ++i) {
+      auto kind = static_cast<std::uint32_t>(evs[i].data.u64 >> 32);
+      auto fd = static_cast<int>(evs[i].data.u64 & 0xFFFFFFFFu);
+      switch (kind) {
+      case k_tag_udp: on_udp(fd, now); break;
+      case k_tag_listen: on_accept(fd, now); break;
+      case k_tag_upstream:
+        for (std::size_t u = 0; u < m_upstream_fds.size(); ++u)
+          if (m_upstream_fds[u].get() == fd) on_upstream_udp(u, now);
+        break;
+      case k_tag_tcp: on_tcp_client(fd, evs[i].events, now); break;
+      case k_tag_up_tcp: on_upstream_tcp(fd, evs[i].events, now); break;
+      default: break;
+      }
+    }
+    expire(base::monotonic_ns());
+    expire_tcp(now);
+  }
+  abandon_all();
+}
+
+const std::string& Worker::client_text(const sockaddr* sa) {
+  std::size_t n = sa->sa_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
+  if (std::memcmp(&m_last_client, sa, n) != 0 || m_last_client_text.empty()) {
+    std::memcpy(&m_last_client, sa, n);
+    m_last_client_text = sockaddr_text(sa, static_cast<socklen_t>(n));
+  }
+  return m_last_client_text;
+}
+
+void Worker::on_udp(int fd, std::int64_t) {
+  // One batch in, one batch out: the syscalls are the cost that matters (see docs/performance/dns.md).
+  static thread_local std::vector<std::uint8_t> in_buf(k_batch * k_udp_buf), out_buf(k_batch * k_udp_buf);
+  mmsghdr in[k_batch] = {}, out[k_batch] = {};
+  iovec in_iov[k_batch], out_iov[k_batch];
+  sockaddr_storage from[k_batch];
+  for (int rounds = 0; rounds < 4; ++rounds) {
+    for (unsigned i = 0; i < k_batch; ++i) {
+      in_iov[i] = {in_buf.data() + i * k_udp_buf, k_udp_buf};
+      in[i].msg_hdr = {};
+      in[i].msg_hdr.msg_iov = &in_iov[i];
+      in[i].msg_hdr.msg_iovlen = 1;
+      in[i].msg_hdr.msg_name = &from[i];
+      in[i].msg_hdr.msg_namelen = sizeof from[i];
+    }
+    int n = recvmmsg(fd, in, k_batch, MSG_DONTWAIT, nullptr);
+    if (n <= 0) return;
+    std::int64_t start = base::monotonic_ns();
+    unsigned replies = 0;
+    for (int i = 0; i < n; ++i) {
+      auto* sa = reinterpret_cast<const sockaddr*>(&from[i]);
+      ClientRef ref;
+      ref.udp_fd = fd;
+      std::memcpy(&ref.addr.ss, &from[i], in[i].msg_hdr.msg_namelen);
+      ref.addr.len = in[i].msg_hdr.msg_namelen;
+      std::span<const std::uint8_t> pkt(in_buf.data() + static_cast<std::size_t>(i) * k_udp_buf, in[i].msg_len);
+      if (in[i].msg_hdr.msg_flags & MSG_TRUNC) pkt = pkt.first(k_header_size); // oversized: FORMERR at most
+      std::span<std::uint8_t> slot(out_buf.data() + replies * k_udp_buf, k_udp_buf);
+      std::size_t len = answer(pkt, sa, ref, slot, start);
+      if (len == 0) continue;
+      out_iov[replies] = {slot.data(), len};
+      out[replies].msg_hdr = {};
+      out[replies].msg_hdr.msg_iov = &out_iov[replies];
+      out[replies].msg_hdr.msg_iovlen = 1;
+      out[replies].msg_hdr.msg_name = &from[i];
+      out[replies].msg_hdr.msg_namelen = in[i].msg_hdr.msg_namelen;
+      ++replies;
+    }
+    for (unsigned sent = 0; sent < replies;) {
+      int k = sendmmsg(fd, out + sent, replies - sent, MSG_DONTWAIT);
+      if (k <= 0) {
+        counters.dropped.add(replies - sent);
+        break;
+      }
+      sent += static_cast<unsigned>(k);
+    }
+    std::int64_t took = base::monotonic_ns() - start;
+    for (unsigned i = 0; i < replies; ++i) counters.latency.record(took);
+    if (static_cast<unsigned>(n) < k_batch) return;
+  }
+}
+
+std::size_t Worker::answer(std::span<const std::uint8_t> pkt, const sockaddr* from, const ClientRef& ref,
+                           std::span<std::uint8_t> out, std::int64_t now) {
+  counters.queries.add();
+  if (ref.tcp()) counters.tcp_queries.add();
+  Query q;
+  QueryStatus st = parse_query(pkt, q);
+  if (st == QueryStatus::Drop) {
+    counters.dropped.add();
+    return 0;
+  }
+  bool allowed_client = is_loopback(from);
+  for (const auto& c : m_srv.allow_from) allowed_client = allowed_client || c.contains(from);
+  if (!allowed_client) {
+    // Never an open resolver: REFUSED is no bigger than the question (RFC 1035 §4.1.1).
+    counters.refused_clients.add();
+    return write_simple(out, pkt, q, k_refused);
+  }
+  if (m_srv.cfg.rate_limit_qps) {
+    std::uint64_t key = address_hash(from);
+    if (!m_limiter.admit(key, now)) {
+      counters.rate_limited.add();
+      return 0;
+    }
+  }
+  switch (st) {
+  case QueryStatus::FormErr: counters.formerr.add(); return write_simple(out, pkt, q, k_formerr);
+  case QueryStatus::NotImp: counters.notimp.add(); return write_simple(out, pkt, q, k_notimp);
+  case QueryStatus::BadVers: return write_simple(out, pkt, q, 16);
+  default: break;
+  }
+  const std::string& client = client_text(from);
+  tally.client(client);
+  if (q.qclass != k_class_in || q.qtype == k_type_axfr || q.qtype == k_type_ixfr) {
+    // Only the Internet class, and no zone transfers: we serve no zones (RFC 5936 §4.2).
+    return write_simple(out, pkt, q, k_refused);
+  }
+  policy::Verdict v = q.name_ok ? m_matcher->decide(q.name_view()) : policy::Verdict{policy::Decision::Invalid, nullptr};
+  if (!v.reachable()) {
+    if (q.name_ok) return answer_blocked(pkt, q, v, q.name_view(), client, ref.tcp(), out, now);
+    std::string shown = display_name(pkt);
+    return answer_blocked(pkt, q, v, shown, client, ref.tcp(), out, now);
+  }
+  counters.allowed.add();
+  tally.name(q.name_view(), true, "allowed", v.rule ? v.rule->written : "");
+  return answer_allowed(pkt, q, ref, client, out, now);
+}
+
+std::size_t Worker::answer_blocked(std::span<const std::uint8_t> pkt, const Query& q, const policy::Verdict& v,
+                                   std::string_view name, const std::string& client, bool tcp,
+                                   std::span<std::uint8_t> out, std::int64_t now) {
+  // RFC 8914 §4.16: EDE 15 says a policy blocked the name; the text says which rule to add.
+  counters.blocked.add();
+  Text t;
+  blocked_text(t, v, name);
+  auto rcode = m_srv.cfg.block_rcode == BlockRcode::Refused ? k_refused : k_nxdomain;
+  std::size_t len = write_blocked(out, pkt, q, rcode, t.view());
+  const char* verdict = policy::decision_name(v.decision);
+  tally.name(name, false, verdict, v.rule ? std::string_view(v.rule->written) : name);
+  if (m_srv.cfg.on_event) emit(q, pkt, client, tcp, verdict, v.rule, rcode, base::monotonic_ns() - now);
+  return len;
+}
+
+std::size_t Worker::answer_allowed(std::span<const std::uint8_t> pkt, const Query& q, const ClientRef& ref,
+                                   const std::string& client, std::span<std::uint8_t> out, std::int64_t now) {
+  if (q.qtype == k_type_any) {
+    // RFC 8482 §4.2: a minimal synthesized answer, never the whole RRset collection.
+    std::size_t len = write_any_hinfo(out, pkt, q);
+    if (m_srv.cfg.on_event) emit(q, pkt, client, ref.tcp(), "allowed", nullptr, k_noerror, base::monotonic_ns() - now, "rfc8482");
+    return len;
+  }
+  std::array<char, 264> kb;
+  auto key = cache_key(pkt.subspan(k_header_size, q.qname_wire_len), q.qtype, q.qclass, q.dnssec_ok,
+                       (q.flags & 0x0010u) != 0, kb);
+  if (auto e = m_srv.cache.find(key, now)) {
+    counters.cache_hits.add();
+    return reply_from_entry(*e, pkt, q, client, ref.tcp(), out, now, true);
+  }
+  forward(pkt, q, ref, client, now);
+  return 0;
+}
+
+std::size_t Worker::reply_from_entry(const CacheEntry& e, std::span<const std::uint8_t> pkt, const Query& q,
+                                     const std::string& client, bool tcp, std::span<std::uint8_t> out,
+                                     std::int64_t start_ns, bool from_cache) {
+  // The policy covers the whole resolution: every alias target is decided now, on each answer,
+  // so a reload or a cached chain never lets a blocked target through (issue 4).
+  for (const auto& target : e.alias_targets) {
+    policy::Verdict tv = m_matcher->decide(std::string_view(target));
+    if (tv.reachable()) continue;
+    std::string note = "alias-of: " + std::string(q.name_view());
+    tally.name(target, false, policy::decision_name(tv.decision), tv.rule ? std::string_view(tv.rule->written) : target);
+    if (m_srv.cfg.cname_policy == CnamePolicy::Strict) {
+      counters.alias_blocked.add();
+      Text t;
+      t << "netmap: alias target '" << target << "' is not on the allowlist; to allow it add the rule '" << target << "'";
+      auto rcode = m_srv.cfg.block_rcode == BlockRcode::Refused ? k_refused : k_nxdomain;
+      std::size_t len = write_blocked(out, pkt, q, rcode, t.view());
+      if (m_srv.cfg.on_event) emit(q, pkt, client, tcp, "blocked-alias", tv.rule, rcode, base::monotonic_ns() - start_ns, note + " -> " + target);
+      return len;
+    }
+    counters.alias_reported.add();
+    if (m_srv.cfg.on_event) {
+      inventory::Event ev;
+      ev.time_us = base::now_unix_us();
+      ev.producer = m_srv.cfg.producer;
+      ev.via = inventory::SeenVia::Resolver;
+      ev.name = target;
+      ev.client = client;
+      ev.transport = tcp ? "tcp" : "udp";
+      ev.qtype = type_name(q.qtype);
+      ev.verdict = policy::decision_name(tv.decision);
+      if (tv.rule) ev.rule = tv.rule->written, ev.rule_source = tv.rule->source.str();
+      ev.note = "cname-of: " + std::string(q.name_view());
+      m_srv.cfg.on_event(ev);
+    }
+  }
+  std::size_t limit = tcp ? out.size() : std::min<std::size_t>(q.edns ? q.udp_size : 512, out.size());
+  std::size_t len = write_from_cache(out, e, pkt, q.question_end, q.flags, q.edns, q.dnssec_ok, base::monotonic_ns());
+  bool tc = len == 0 || len > limit;
+  if (tc) {
+    // RFC 1035 §4.2.1 / RFC 7766 §5: too big for the client's UDP size; it retries over TCP.
+    counters.truncated.add();
+    len = write_simple(out, pkt, q, static_cast<std::uint8_t>(e.rcode & 0xF), true);
+  }
+  if (m_srv.cfg.on_event)
+    emit(q, pkt, client, tcp, "allowed", m_matcher->decide(q.name_view()).rule, e.rcode, base::monotonic_ns() - start_ns,
+         std::string(from_cache ? "cache" : "") + (tc ? (from_cache ? ",tc" : "tc") : ""), e.first_address, e.ttl);
+  return len;
+}
+
+void Worker::emit(const Query& q, std::span<const std::uint8_t> pkt, const std::string& client, bool tcp,
+                  std::string_view verdict, const policy::Rule* rule, unsigned rcode, std::int64_t latency_ns,
+                  std::string note, std::string address, std::uint32_t ttl) {
+  inventory::Event ev;
+  ev.time_us = base::now_unix_us();
+  ev.producer = m_srv.cfg.producer;
+  ev.via = inventory::SeenVia::Resolver;
+  ev.name = q.name_ok ? std::string(q.name_view()) : display_name(pkt);
+  ev.client = client;
+  ev.transport = tcp ? "tcp" : "udp";
+  ev.qtype = type_name(q.qtype);
+  ev.rcode = rcode_name(rcode);
+  ev.verdict = std::string(verdict);
+  if (rule) {
+    ev.rule = rule->written;
+    ev.rule_source = rule->source.str();
+  }
+  ev.latency_ms = static_cast<double>(latency_ns) / 1e6;
+  ev.note = std::move(note);
+  ev.address = std::move(address);
+  ev.ttl = ttl;
+  m_srv.cfg.on_event(ev);
+}
+
+} // namespace netmap::dns

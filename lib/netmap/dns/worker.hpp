@@ -1,0 +1,162 @@
+#pragma once
+// One resolver thread: an epoll loop over its UDP sockets (recvmmsg/sendmmsg batches), the TCP
+// listeners and connections, and its own connected sockets to each upstream. Internal to dns.
+
+#include "netmap/base/fd.hpp"
+#include "netmap/dns/address.hpp"
+#include "netmap/dns/cache.hpp"
+#include "netmap/dns/server.hpp"
+#include "netmap/dns/stats.hpp"
+#include "netmap/dns/wire.hpp"
+
+#include <atomic>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace netmap::dns {
+
+/// A socket the server serves.
+struct ServedSocket {
+  base::Fd fd;
+  bool udp = true;
+  int owner = -1;      ///< worker index for SO_REUSEPORT sockets; -1 when every worker polls it
+  std::string local;   ///< "ADDR:PORT"
+};
+
+class Worker;
+
+/// The state shared by all workers.
+struct Server::Impl {
+  ServerConfig cfg;
+  std::vector<SockAddr> upstreams;
+  std::vector<Cidr> allow_from;
+  std::vector<ServedSocket> sockets;
+  mutable std::mutex matcher_mu;
+  std::shared_ptr<const policy::Matcher> matcher;
+  std::atomic<std::uint64_t> generation{1};
+  base::Fd stop_fd; ///< an eventfd every worker polls; written once by stop()
+  std::atomic<bool> stopping{false};
+  std::atomic<bool> running{false};
+  Cache cache;
+  std::vector<std::unique_ptr<Worker>> workers;
+
+  explicit Impl(ServerConfig c);
+  /// The policy now (copy of the shared pointer, under the lock).
+  [[nodiscard]] std::shared_ptr<const policy::Matcher> current_matcher() const;
+};
+
+/// How to answer a query later: over UDP to an address, or on a TCP connection.
+struct ClientRef {
+  int udp_fd = -1;
+  SockAddr addr;
+  int tcp_fd = -1;
+  std::uint64_t tcp_serial = 0;
+  [[nodiscard]] bool tcp() const noexcept { return tcp_fd >= 0; }
+};
+
+/// One worker thread's state and loop.
+class Worker {
+public:
+  Worker(Server::Impl& srv, unsigned index);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+  /// Runs the loop until the server stops.
+  void run();
+
+  WorkerCounters counters; ///< read by Server::counters()
+  Tally tally;             ///< read by Server::summary()
+
+private:
+  struct Pending {
+    ClientRef client;
+    std::vector<std::uint8_t> query; ///< the client's message up to the end of its question
+    Query q;
+    std::string client_text;
+    std::int64_t start_ns = 0, deadline_ns = 0;
+    std::size_t upstream = 0;
+    unsigned attempts = 0;
+    std::uint16_t id = 0;
+    int tcp_fd = -1; ///< upstream TCP connection after a TC answer
+  };
+  struct TcpConn {
+    base::Fd fd;
+    std::uint64_t serial = 0;
+    std::vector<std::uint8_t> in, out;
+    std::int64_t last_ns = 0;
+    bool writing = false;
+  };
+  struct UpTcp {
+    base::Fd fd;
+    std::uint32_t key = 0;
+    std::vector<std::uint8_t> out, in;
+    std::size_t sent = 0;
+  };
+
+  // worker.cpp: the query path
+  std::size_t answer(std::span<const std::uint8_t> pkt, const sockaddr* from, const ClientRef& ref,
+                     std::span<std::uint8_t> out, std::int64_t now);
+  std::size_t answer_allowed(std::span<const std::uint8_t> pkt, const Query& q, const ClientRef& ref,
+                             const std::string& client, std::span<std::uint8_t> out, std::int64_t now);
+  std::size_t answer_blocked(std::span<const std::uint8_t> pkt, const Query& q, const policy::Verdict& v,
+                             std::string_view name, const std::string& client, bool tcp,
+                             std::span<std::uint8_t> out, std::int64_t now);
+  std::size_t reply_from_entry(const CacheEntry& e, std::span<const std::uint8_t> pkt, const Query& q,
+                               const std::string& client, bool tcp, std::span<std::uint8_t> out,
+                               std::int64_t start_ns, bool from_cache);
+  void emit(const Query& q, std::span<const std::uint8_t> pkt, const std::string& client, bool tcp,
+            std::string_view verdict, const policy::Rule* rule, unsigned rcode, std::int64_t latency_ns,
+            std::string note = {}, std::string address = {}, std::uint32_t ttl = 0);
+  const std::string& client_text(const sockaddr* sa);
+  void on_udp(int fd, std::int64_t now);
+  void refresh_matcher();
+  // worker_upstream.cpp: talking to the upstreams
+  void open_upstreams();
+  bool send_upstream(Pending& p, std::int64_t now);
+  void forward(std::span<const std::uint8_t> pkt, const Query& q, const ClientRef& ref, const std::string& client,
+               std::int64_t now);
+  void on_upstream_udp(std::size_t index, std::int64_t now);
+  void on_upstream_answer(std::uint32_t key, std::span<const std::uint8_t> msg, bool over_tcp, std::int64_t now);
+  void retry_or_fail(std::uint32_t key, std::string_view why, std::int64_t now);
+  void deliver(const ClientRef& to, std::span<const std::uint8_t> reply);
+  void expire(std::int64_t now);
+  void start_upstream_tcp(std::uint32_t key, std::int64_t now);
+  void on_upstream_tcp(int fd, std::uint32_t events, std::int64_t now);
+  void close_upstream_tcp(int fd);
+  void abandon_all();
+  // worker_tcp.cpp: TCP clients (RFC 7766)
+  void on_accept(int listen_fd, std::int64_t now);
+  void on_tcp_client(int fd, std::uint32_t events, std::int64_t now);
+  void tcp_flush(TcpConn& c);
+  void close_tcp(int fd);
+  void expire_tcp(std::int64_t now);
+
+  void watch(int fd, std::uint32_t events, std::uint32_t kind);
+  void rewatch(int fd, std::uint32_t events, std::uint32_t kind);
+
+  Server::Impl& m_srv;
+  unsigned m_index;
+  base::Fd m_epoll;
+  std::shared_ptr<const policy::Matcher> m_matcher;
+  std::uint64_t m_generation = 0;
+  RateLimiter m_limiter;
+  std::vector<base::Fd> m_upstream_fds;
+  std::unordered_map<std::uint32_t, Pending> m_pending; ///< key: upstream index << 16 | id
+  std::deque<std::pair<std::int64_t, std::uint32_t>> m_deadlines;
+  std::unordered_map<int, TcpConn> m_tcp;
+  std::unordered_map<int, UpTcp> m_up_tcp;
+  std::uint64_t m_serial = 0;
+  std::uint64_t m_rng;
+  sockaddr_storage m_last_client{};
+  std::string m_last_client_text;
+  std::vector<std::uint8_t> m_scratch; ///< one 64 KiB answer (TCP, deferred replies)
+};
+
+/// epoll tags: the kind of a watched fd, in the upper half of epoll_data.u64.
+enum : std::uint32_t { k_tag_stop = 1, k_tag_udp, k_tag_listen, k_tag_upstream, k_tag_tcp, k_tag_up_tcp };
+
+} // namespace netmap::dns

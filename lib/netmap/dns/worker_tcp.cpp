@@ -1,0 +1,119 @@
+// TCP clients (RFC 7766): two-byte length prefix, pipelined queries answered as they complete,
+// idle connections closed, a bound on connections and buffered bytes per worker.
+
+#include "netmap/dns/worker.hpp"
+
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+
+namespace netmap::dns {
+
+namespace {
+constexpr std::size_t k_max_conns = 256;
+constexpr std::int64_t k_idle_ns = 10'000'000'000; // RFC 7766 §6.2.3: close idle connections
+constexpr std::size_t k_max_out = 1 << 20;
+} // namespace
+
+void Worker::on_accept(int listen_fd, std::int64_t now) {
+  for (int i = 0; i < 64; ++i) {
+    sockaddr_storage from{};
+    socklen_t len = sizeof from;
+    int fd = accept4(listen_fd, reinterpret_cast<sockaddr*>(&from), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) return;
+    base::Fd owned(fd);
+    if (m_tcp.size() >= k_max_conns) {
+      counters.dropped.add();
+      continue;
+    }
+    TcpConn c;
+    c.fd = std::move(owned);
+    c.serial = ++m_serial;
+    c.last_ns = now;
+    watch(fd, EPOLLIN | EPOLLRDHUP, k_tag_tcp);
+    m_tcp.emplace(fd, std::move(c));
+  }
+}
+
+void Worker::on_tcp_client(int fd, std::uint32_t events, std::int64_t now) {
+  auto it = m_tcp.find(fd);
+  if (it == m_tcp.end()) return;
+  TcpConn& c = it->second;
+  c.last_ns = now;
+  if (events & EPOLLOUT) tcp_flush(c);
+  if (m_tcp.find(fd) == m_tcp.end()) return;
+  if (!(events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))) return;
+  std::uint8_t buf[16384];
+  bool closed = false;
+  for (;;) {
+    ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+    if (n > 0) {
+      c.in.insert(c.in.end(), buf, buf + n);
+      if (c.in.size() > 2 * 65538) break;
+      continue;
+    }
+    if (n == 0 || errno != EAGAIN) closed = true;
+    break;
+  }
+  sockaddr_storage peer{};
+  socklen_t plen = sizeof peer;
+  getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &plen);
+  std::size_t off = 0;
+  while (c.in.size() - off >= 2) {
+    std::size_t len = load16(c.in.data() + off);
+    if (c.in.size() - off < 2 + len) break;
+    std::span<const std::uint8_t> msg(c.in.data() + off + 2, len);
+    ClientRef ref;
+    ref.tcp_fd = fd;
+    ref.tcp_serial = c.serial;
+    std::span<std::uint8_t> out(m_scratch.data() + 2, m_scratch.size() - 2);
+    std::size_t n = answer(msg, reinterpret_cast<const sockaddr*>(&peer), ref, out, now);
+    off += 2 + len;
+    if (n > 0) {
+      store16(m_scratch.data(), static_cast<std::uint16_t>(n));
+      c.out.insert(c.out.end(), m_scratch.begin(), m_scratch.begin() + static_cast<std::ptrdiff_t>(n + 2));
+    }
+  }
+  c.in.erase(c.in.begin(), c.in.begin() + static_cast<std::ptrdiff_t>(off));
+  if (c.out.size() > k_max_out) closed = true;
+  if (!c.out.empty()) tcp_flush(c);
+  if (closed && m_tcp.count(fd)) {
+    auto again = m_tcp.find(fd);
+    // Answers still owed to a half-closed client go out first; the idle timer ends it otherwise.
+    if (again->second.out.empty()) close_tcp(fd);
+    else rewatch(fd, EPOLLOUT, k_tag_tcp);
+  }
+}
+
+void Worker::tcp_flush(TcpConn& c) {
+  while (!c.out.empty()) {
+    ssize_t n = send(c.fd.get(), c.out.data(), c.out.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EAGAIN) {
+        if (!c.writing) rewatch(c.fd.get(), EPOLLIN | EPOLLOUT | EPOLLRDHUP, k_tag_tcp);
+        c.writing = true;
+        return;
+      }
+      close_tcp(c.fd.get());
+      return;
+    }
+    c.out.erase(c.out.begin(), c.out.begin() + n);
+  }
+  if (c.writing) rewatch(c.fd.get(), EPOLLIN | EPOLLRDHUP, k_tag_tcp);
+  c.writing = false;
+}
+
+void Worker::close_tcp(int fd) {
+  epoll_ctl(m_epoll.get(), EPOLL_CTL_DEL, fd, nullptr);
+  m_tcp.erase(fd);
+}
+
+void Worker::expire_tcp(std::int64_t now) {
+  std::vector<int> idle;
+  for (const auto& [fd, c] : m_tcp)
+    if (now - c.last_ns > k_idle_ns) idle.push_back(fd);
+  for (int fd : idle) close_tcp(fd);
+}
+
+} // namespace netmap::dns

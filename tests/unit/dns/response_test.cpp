@@ -1,0 +1,117 @@
+#include "netmap/dns/cache.hpp"
+#include "netmap/dns/response.hpp"
+#include "netmap/dns/wire.hpp"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+using namespace netmap::dns;
+
+namespace {
+
+// "www.example.com A": CNAME to cdn.other.net (compressed), A 192.0.2.7, and an OPT at the end.
+std::vector<std::uint8_t> answer_with_cname() {
+  std::vector<std::uint8_t> m = {0x12, 0x34, 0x81, 0x80, 0, 1, 0, 2, 0, 0, 0, 1};
+  const std::uint8_t qname[] = {3, 'w', 'w', 'w', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0};
+  m.insert(m.end(), std::begin(qname), std::end(qname));
+  m.insert(m.end(), {0, 1, 0, 1});
+  // CNAME RR: owner pointer to 12, TTL 300
+  m.insert(m.end(), {0xC0, 12, 0, 5, 0, 1, 0, 0, 1, 0x2C, 0, 15});
+  std::size_t target = m.size();
+  m.insert(m.end(), {3, 'c', 'd', 'n', 5, 'o', 't', 'h', 'e', 'r', 3, 'n', 'e', 't', 0});
+  // A RR: owner pointer to the CNAME target, TTL 60
+  m.insert(m.end(), {0xC0, static_cast<std::uint8_t>(target), 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, 7});
+  m.insert(m.end(), {0, 0, 41, 0x04, 0xD0, 0, 0, 0, 0, 0, 0});
+  return m;
+}
+
+std::vector<std::uint8_t> question_of(const std::vector<std::uint8_t>& m) {
+  return {m.begin() + 12, m.begin() + 12 + 17 + 4};
+}
+
+} // namespace
+
+TEST(DnsResponse, FindsAliasTargetsTtlsAndDropsTrailingOpt) {
+  auto m = answer_with_cname();
+  ResponseError err;
+  auto info = read_response(m, question_of(m), err);
+  ASSERT_TRUE(info);
+  EXPECT_EQ(err, ResponseError::None);
+  EXPECT_EQ(info->alias_targets, std::vector<std::string>{"cdn.other.net"});
+  EXPECT_EQ(info->addresses, std::vector<std::string>{"192.0.2.7"});
+  EXPECT_EQ(info->min_ttl, 60u);
+  EXPECT_EQ(info->ttl_offsets.size(), 2u);
+  EXPECT_EQ(info->body_end, m.size() - 11);
+  EXPECT_EQ(info->arcount_without_opt, 0);
+  EXPECT_TRUE(ldns_accepts(m));
+}
+
+TEST(DnsResponse, QuestionMismatchIsRejectedCaseInsensitively) {
+  auto m = answer_with_cname();
+  auto q = question_of(m);
+  q[1] = 'W'; // 0x20 case difference is the same question
+  ResponseError err;
+  EXPECT_TRUE(read_response(m, q, err));
+  q[2] = 'x';
+  EXPECT_FALSE(read_response(m, q, err));
+  EXPECT_EQ(err, ResponseError::Mismatch);
+}
+
+TEST(DnsResponse, TruncatedMessagesAreMalformed) {
+  auto m = answer_with_cname();
+  auto q = question_of(m);
+  for (std::size_t cut = 12; cut < m.size() - 11; ++cut) {
+    std::vector<std::uint8_t> part(m.begin(), m.begin() + static_cast<long>(cut));
+    ResponseError err;
+    EXPECT_FALSE(read_response(part, q, err)) << cut;
+  }
+}
+
+TEST(DnsResponse, PointerLoopsAndForwardPointersAreRefused) {
+  std::vector<std::uint8_t> m = {0xC0, 2, 0xC0, 0};
+  EXPECT_FALSE(decode_name(m, 0));
+  EXPECT_FALSE(decode_name(m, 2));
+}
+
+TEST(DnsCache, ServesWithClientIdCaseAndAgedTtls) {
+  auto m = answer_with_cname();
+  ResponseError err;
+  auto info = read_response(m, question_of(m), err);
+  ASSERT_TRUE(info);
+  Cache cache(100);
+  std::array<char, 264> kb;
+  auto key = cache_key(std::span(m).subspan(12, 17), 1, 1, false, false, kb);
+  auto e = cache.store(key, m, *info, 1'000'000'000);
+  ASSERT_TRUE(cache.find(key, 2'000'000'000));
+  EXPECT_FALSE(cache.find(key, 1'000'000'000 + 61'000'000'000)); // past the smallest TTL
+  // The client asked WWW.example.com with id 0x5555 and no EDNS.
+  std::vector<std::uint8_t> query(m.begin(), m.begin() + 12 + 21);
+  query[0] = 0x55;
+  query[1] = 0x55;
+  query[2] = 0x01;
+  query[3] = 0x00;
+  query[13] = 'W';
+  std::uint8_t out[1024];
+  std::size_t len = write_from_cache(out, *e, query, 33, 0x0100, false, false, 1'000'000'000 + 10'000'000'000);
+  ASSERT_EQ(len, m.size() - 11);
+  EXPECT_EQ(load16(out), 0x5555);
+  EXPECT_EQ(out[13], 'W');
+  EXPECT_EQ(load16(out + 10), 0); // no OPT for a client without EDNS
+  // TTLs aged by 10 s (the CNAME capped at the entry's 60 s first).
+  EXPECT_EQ(out[info->ttl_offsets[0] + 3], 50);
+  EXPECT_EQ(out[info->ttl_offsets[1] + 3], 50);
+}
+
+TEST(DnsCache, NegativeAnswersNeedAnSoa) {
+  std::vector<std::uint8_t> m = {0, 1, 0x81, 0x83, 0, 1, 0, 0, 0, 0, 0, 0, 1, 'x', 0, 0, 1, 0, 1};
+  ResponseError err;
+  std::vector<std::uint8_t> q(m.begin() + 12, m.end());
+  auto info = read_response(m, q, err);
+  ASSERT_TRUE(info);
+  Cache cache(10);
+  std::array<char, 264> kb;
+  auto key = cache_key(std::span(m).subspan(12, 3), 1, 1, false, false, kb);
+  cache.store(key, m, *info, 1);
+  EXPECT_EQ(cache.size(), 0u); // RFC 2308 §5: no SOA, no negative caching
+}
