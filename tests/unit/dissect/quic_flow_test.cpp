@@ -1,0 +1,132 @@
+// QUIC Initial reassembly cases and the flow table's bounds: eviction, idle timeout, budgets.
+
+#include "dissect_test_helpers.hpp"
+#include "message_builder.hpp"
+#include "netmap/dissect/flow_table.hpp"
+#include "quic_builder.hpp"
+
+#include <gtest/gtest.h>
+
+namespace netmap::dissect {
+namespace {
+
+using testgen::Bytes;
+
+std::vector<Bytes> quic_frames(const testgen::HelloOptions& h, const testgen::QuicOptions& o,
+                               const std::string& src = "10.0.0.1", std::uint16_t sport = 50000) {
+  std::vector<Bytes> frames;
+  for (const auto& d : testgen::quic_client_initials(testgen::client_hello(h), o))
+    frames.push_back(testgen::udp_packet({src, "10.0.0.2", sport, 443}, d));
+  return frames;
+}
+
+TEST(DissectQuic, SplitCoalescedOutOfOrderAndSwitchedDcid) {
+  testgen::HelloOptions h{"big.example.com"};
+  h.padding = 2500;
+  h.sni_last = true;
+  h.ech = true;
+  for (int variant = 0; variant < 4; ++variant) {
+    testgen::QuicOptions o;
+    o.version = variant % 2 == 0 ? 1 : 0x6b3343cf;
+    o.crypto_per_packet = 700;
+    o.coalesce = variant == 1;
+    o.reverse = variant >= 2;
+    o.switch_dcid = variant == 3;
+    Dissector d;
+    auto out = test::run(d, testgen::Link::Raw, quic_frames(h, o));
+    ASSERT_EQ(out.size(), 1u) << variant;
+    EXPECT_EQ(out[0].kind, ObservationKind::QuicSni);
+    EXPECT_EQ(out[0].name, "big.example.com");
+    EXPECT_EQ(out[0].note, o.version == 1 ? "ech" : "quic-v2,ech");
+    EXPECT_TRUE(d.drops().empty());
+  }
+}
+
+TEST(DissectQuic, ServerRepliesAndLaterPacketsAreQuiet) {
+  auto frames = quic_frames({"q.example.com"}, {});
+  frames.push_back(testgen::udp_packet({"10.0.0.2", "10.0.0.1", 443, 50000}, Bytes(1200, 0xc0)));
+  frames.push_back(testgen::udp_packet({"10.0.0.1", "10.0.0.2", 50000, 443}, Bytes(60, 0x40)));
+  Dissector d;
+  auto out = test::run(d, testgen::Link::Raw, frames);
+  EXPECT_EQ(test::summary(out), std::vector<std::string>{"quic q.example.com"});
+  EXPECT_TRUE(d.drops().empty());
+}
+
+TEST(DissectQuic, CorruptInitialIsADropAndAConnection) {
+  auto frames = quic_frames({"c.example.com"}, {});
+  frames[0][28 + 100] ^= 0x01; // a ciphertext byte: authentication fails
+  Dissector d;
+  auto out = test::run(d, testgen::Link::Raw, frames);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].kind, ObservationKind::Connection);
+  EXPECT_EQ(out[0].note, "quic");
+  EXPECT_EQ(d.drops().at("bad-quic"), 1u);
+}
+
+TEST(DissectFlows, EvictionIsBoundedAndCountsUnfinishedFlows) {
+  Limits l;
+  l.max_flows = 64;
+  Dissector d(l);
+  std::vector<Observation> out;
+  Bytes rec = testgen::tls_records(testgen::client_hello({"never.example.com"}));
+  std::int64_t t = 1;
+  for (int i = 0; i < 1000; ++i) { // each flow sends only the start of its hello
+    testgen::TcpFlow f({"10.0.0.1", "10.0.0.2", static_cast<std::uint16_t>(1000 + i), 443}, 1, 1);
+    d.packet(LinkType::Raw, f.client(Bytes(rec.begin(), rec.begin() + 40)), ++t, out);
+  }
+  EXPECT_GT(d.evicted_unfinished(), 800u);
+  EXPECT_TRUE(out.empty());
+}
+
+TEST(DissectFlows, IdleFlowsAreForgotten) {
+  Limits l;
+  l.flow_idle_us = 1000000;
+  Dissector d(l);
+  std::vector<Observation> out;
+  Bytes rec = testgen::tls_records(testgen::client_hello({"idle.example.com"}));
+  testgen::TcpFlow f({"10.0.0.1", "10.0.0.2", 2000, 443}, 1, 1);
+  d.packet(LinkType::Raw, f.client(Bytes(rec.begin(), rec.begin() + 40)), 1, out);
+  testgen::TcpFlow g({"10.0.0.3", "10.0.0.2", 2001, 443}, 1, 1);
+  for (std::int64_t t = 2; t < 5000000; t += 100000) d.packet(LinkType::Raw, g.ack(), t, out);
+  EXPECT_EQ(d.evicted_unfinished(), 1u);
+}
+
+TEST(DissectFlows, GlobalBufferBudgetShedsOldestCollectors) {
+  Limits l;
+  l.max_buffered_bytes = 64 * 1024;
+  Dissector d(l);
+  std::vector<Observation> out;
+  testgen::HelloOptions o{"late.example.com"};
+  o.padding = 8000;
+  o.sni_last = true;
+  Bytes rec = testgen::tls_records(testgen::client_hello(o));
+  std::int64_t t = 1;
+  for (int i = 0; i < 100; ++i) {
+    testgen::TcpFlow f({"10.0.0.1", "10.0.0.2", static_cast<std::uint16_t>(3000 + i), 443}, 1, 1);
+    d.packet(LinkType::Raw, f.client(Bytes(rec.begin(), rec.begin() + 4000)), ++t, out);
+  }
+  EXPECT_GT(d.evicted_unfinished(), 50u);
+}
+
+TEST(DissectFlows, TableFindInsertEraseKeepProbeChainsIntact) {
+  FlowTable table(8, 1000);
+  std::vector<FlowKey> keys;
+  for (std::uint16_t i = 0; i < 8; ++i) {
+    FlowKey k;
+    k.src_port = i;
+    keys.push_back(k);
+    ASSERT_NE(table.insert(k, k.hash(), 1), nullptr);
+  }
+  table.erase(table.find(keys[3], keys[3].hash()));
+  for (std::size_t i = 0; i < keys.size(); ++i)
+    EXPECT_EQ(table.find(keys[i], keys[i].hash()) != nullptr, i != 3) << i;
+  FlowKey extra;
+  extra.src_port = 100;
+  (void)table.insert(extra, extra.hash(), 2);
+  (void)table.insert(keys[3], keys[3].hash(), 3); // full: the oldest eighth is evicted
+  EXPECT_LE(table.size(), 8u);
+  EXPECT_NE(table.find(keys[3], keys[3].hash()), nullptr);
+}
+
+} // namespace
+} // namespace netmap::dissect
