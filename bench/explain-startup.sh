@@ -11,7 +11,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cp "$(dirname "$0")/../examples/webapp/netmap.yaml" "$work/"
 cd "$work"
-hyperfine -N --warmup 20 --runs 300 --export-json "$work/explain.json" \
+hyperfine -N -i --warmup 20 --runs 300 --export-json "$work/explain.json" \
   "true" \
   "$netmap explain registry.npmjs.org" \
   "$netmap explain --preset copilot-recommended --preset claude-trusted --preset codex-common registry.npmjs.org" \
