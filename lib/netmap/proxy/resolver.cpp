@@ -23,6 +23,13 @@ std::string SockAddr::str() const {
   return "[" + std::string(buf) + "]:" + std::to_string(ntohs(sin6.sin6_port));
 }
 
+std::string SockAddr::ip() const {
+  std::string s = str();
+  s = s.substr(0, s.rfind(':'));
+  if (!s.empty() && s.front() == '[') s = s.substr(1, s.size() - 2);
+  return s;
+}
+
 bool make_sockaddr(const std::string& ip_in, std::uint16_t port, SockAddr& out) {
   std::string ip = ip_in;
   if (ip.size() >= 2 && ip.front() == '[' && ip.back() == ']') ip = ip.substr(1, ip.size() - 2);

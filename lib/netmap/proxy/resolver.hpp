@@ -22,6 +22,8 @@ struct SockAddr {
   socklen_t length = 0;       ///< its length
   /// "1.2.3.4:443" or "[::1]:443".
   [[nodiscard]] std::string str() const;
+  /// The address alone: "1.2.3.4" or "::1".
+  [[nodiscard]] std::string ip() const;
 };
 
 /// Parses an IP literal and port into a SockAddr; false when `ip` is not an address.

@@ -113,7 +113,7 @@ bool Worker::decide(Session& s, const RequestHead& head, const ProxyTarget& t) {
   const std::string& host = t.authority.host;
   s.has_request = true;
   if (t.authority.ip_literal) {
-    s.ev.address = host;
+    s.ev.address = host; // the unnamed destination the inventory lists
     refuse(s, ip_literal_refusal(t.authority.str()), "ip-literal");
     return false;
   }
