@@ -1,17 +1,289 @@
-// netmap replay: not built yet; its issue fills this file in.
+// netmap replay [--junit PATH]… -- CMD…: runs CMD fenced the way the sandbox fences it (only the
+// restrictive resolver and the allowlisting proxy reachable, from its own namespaces) and reports
+// which blocked domain broke which test, with the fix.
 
 #include "commands.hpp"
 
+#include "netmap/base/atomic_file.hpp"
+#include "netmap/base/clock.hpp"
 #include "netmap/base/error.hpp"
+#include "netmap/base/text.hpp"
+#include "netmap/cli/diagnostics.hpp"
+#include "netmap/cli/options.hpp"
+#include "netmap/dns/server.hpp"
+#include "netmap/inventory/inventory.hpp"
+#include "netmap/proxy/server.hpp"
+#include "netmap/report/replay_report.hpp"
+#include "netmap/sandbox/direct_watch.hpp"
+#include "netmap/sandbox/fence.hpp"
+#include "netmap/sandbox/output_tee.hpp"
+#include "netmap/sandbox/proxy_env.hpp"
+#include "netmap/sandbox/socket_owner.hpp"
 
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <exception>
+#include <fcntl.h>
+#include <iostream>
 #include <memory>
+#include <mutex>
+#include <thread>
+#include <unistd.h>
 
 namespace netmap::tools {
 
+namespace {
+
+struct ReplayOptions {
+  std::vector<std::string> command;
+  std::string dns_mode = "nxdomain";
+  std::vector<std::string> junit;
+  std::string output;
+  std::string events;
+  std::vector<std::string> upstreams;
+  std::vector<std::string> resolve;
+  std::uint16_t proxy_port = 3128;
+  std::string sni_mismatch = "block";
+  policy::PolicyOverrides policy;
+  cli::OutputOptions out;
+};
+
+void add_replay(CLI::App& app, ReplayOptions& o) {
+  app.add_option("command", o.command, "Command to run inside the fence (after --)")->type_name("CMD");
+  app.add_option("--dns-mode", o.dns_mode, "nxdomain: the resolver answers NXDOMAIN for names the policy lacks "
+                                           "(the spec's model); resolve: names resolve, only the proxy enforces")
+      ->check(CLI::IsMember({"nxdomain", "resolve"}))->capture_default_str();
+  app.add_option("--junit", o.junit, "JUnit XML reports the command writes (repeatable; globs), read when it ends")
+      ->type_name("PATH");
+  app.add_option("-o,--output", o.output, "Write the inventory of every attempt (JSON) to FILE, atomically")->type_name("FILE");
+  app.add_option("--events", o.events, "Write every attempt as JSON Lines to FILE, atomically")->type_name("FILE");
+  app.add_option("--upstream", o.upstreams, "DNS upstreams for allowed names (default: the policy's "
+                                            "dns.custom_resolvers, else /etc/resolv.conf)")->type_name("ADDR[:PORT]");
+  app.add_option("--resolve", o.resolve, "Connect the proxy's upstream for NAME to ADDR instead of resolving it, "
+                                         "like curl --resolve (repeatable)")->type_name("NAME=ADDR");
+  app.add_option("--proxy-port", o.proxy_port, "The proxy's port on 127.0.0.1 inside the fence")->capture_default_str();
+  app.add_option("--sni-mismatch", o.sni_mismatch, "A tunnel whose TLS server name differs from its CONNECT host: "
+                                                   "block (close it, report) or report")
+      ->check(CLI::IsMember({"block", "report"}))->capture_default_str();
+  cli::add_policy_options(app, o.policy);
+  cli::add_output_options(app, o.out);
+}
+
+std::string joined(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& a : v) s += (s.empty() ? "" : " ") + a;
+  return s;
+}
+
+std::map<std::string, std::string> parse_resolve(const std::vector<std::string>& items) {
+  std::map<std::string, std::string> out;
+  for (const auto& r : items) {
+    auto eq = r.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == r.size())
+      throw base::UserError("--resolve '" + base::escape_bytes(r) + "' is not NAME=ADDR", "e.g. --resolve registry.example=127.0.0.1");
+    out[base::ascii_lower(r.substr(0, eq))] = r.substr(eq + 1);
+  }
+  return out;
+}
+
+// Everything the servers' threads feed: the report, the events file, process attribution.
+struct Sink {
+  report::ReplayCollector collector;
+  sandbox::SocketOwnerFinder owners;
+  std::uint16_t dns_port;
+  std::uint16_t proxy_port;
+  bool keep_events;
+  std::unique_ptr<sandbox::ConnectionWatcher> proxy_clients;
+  std::mutex mu;
+  std::string events;
+
+  Sink(const policy::Matcher* m, std::uint64_t netns, std::int64_t pid, std::uint16_t dport, std::uint16_t pport, bool keep)
+      : collector(m), owners(netns, pid), dns_port(dport), proxy_port(pport), keep_events(keep) {}
+
+  // Only refused attempts are attributed: that is what the report names, and the /proc walk
+  // would otherwise cost every allowed connection time.
+  void add(inventory::Event e) {
+    const bool blocked = e.via == inventory::SeenVia::Direct || e.verdict != "allowed" || e.status == 403;
+    if (blocked && e.pid == 0) {
+      const bool resolver = e.via == inventory::SeenVia::Resolver;
+      const std::uint16_t client_port = sandbox::port_of(e.client);
+      std::optional<sandbox::SocketOwner> owner;
+      if (!resolver && proxy_clients) owner = proxy_clients->owner(client_port);
+      if (!owner) owner = owners.find(e.transport.empty() ? "tcp" : e.transport, client_port, resolver ? dns_port : proxy_port);
+      if (owner) {
+        e.pid = owner->pid;
+        e.command = owner->command;
+      }
+    }
+    e.producer = "replay";
+    collector.add(e);
+    if (keep_events) {
+      std::string line = inventory::to_jsonl(e);
+      std::lock_guard lock(mu);
+      events += line;
+    }
+  }
+
+  void add_direct(const sandbox::DirectAttempt& a) {
+    inventory::Event e;
+    e.time_us = a.time_us;
+    e.via = inventory::SeenVia::Direct;
+    e.name = collector.name_for_address(a.destination);
+    e.address = a.destination;
+    e.port = a.port;
+    e.transport = a.transport;
+    e.client = (a.source.find(':') != std::string::npos ? "[" + a.source + "]" : a.source) + ":" + std::to_string(a.source_port);
+    e.note = a.dns ? "direct dns query" : "direct connection";
+    if (auto owner = owners.find(a.transport, a.source_port, a.port)) {
+      e.pid = owner->pid;
+      e.command = owner->command;
+    }
+    add(std::move(e));
+  }
+};
+
+// A thread running a server's run(); its exception, if any, is rethrown by join().
+class ServerThread {
+public:
+  template <class Server>
+  explicit ServerThread(Server& s) : m_thread([this, &s] {
+      try {
+        s.run();
+      } catch (...) {
+        m_failure = std::current_exception();
+      }
+    }) {}
+  void join() {
+    if (m_thread.joinable()) m_thread.join();
+    if (m_failure) std::rethrow_exception(m_failure);
+  }
+  ~ServerThread() {
+    if (m_thread.joinable()) m_thread.join();
+  }
+
+private:
+  std::exception_ptr m_failure;
+  std::thread m_thread;
+};
+
+std::pair<base::Fd, base::Fd> make_pipe() {
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) != 0) throw base::UserError("cannot create a pipe");
+  return {base::Fd(p[0]), base::Fd(p[1])};
+}
+
+std::shared_ptr<const policy::Matcher> allow_everything() {
+  policy::Matcher m;
+  auto r = policy::parse_rule("*");
+  policy::Rule rule = r.value();
+  rule.source.origin = "--dns-mode resolve";
+  m.add(std::move(rule));
+  return std::make_shared<const policy::Matcher>(std::move(m));
+}
+
+int run_replay(const ReplayOptions& o) {
+  if (o.command.empty()) throw base::UserError("no command to run", "put it after '--': netmap replay -- make test");
+  auto pol = cli::load_policy(o.policy, "replay");
+  auto matcher = std::make_shared<const policy::Matcher>(pol.build_matcher());
+  auto overrides = parse_resolve(o.resolve);
+  sandbox::check_fence_support();
+  auto upstreams = o.upstreams.empty() ? dns::default_upstreams(pol.custom_resolvers, "/etc/resolv.conf", {}) : o.upstreams;
+  proxy::ProxyConfig pcfg;
+  pcfg.matcher = matcher;
+  pcfg.methods = pol.methods;
+  pcfg.upstream = proxy::make_upstream_settings(pol.proxy.http, pol.proxy.https, pol.proxy.no_proxy,
+                                                proxy::proxy_environment(), pol.path.empty() ? "policy" : pol.path);
+  pcfg.sni_mismatch = o.sni_mismatch == "block" ? proxy::SniMismatch::Block : proxy::SniMismatch::Report;
+  pcfg.host_overrides = overrides;
+  pcfg.policy_name = pol.path.empty() ? "netmap.yaml" : pol.path;
+  pcfg.producer = "replay";
+  dns::ServerConfig dcfg;
+  dcfg.matcher = o.dns_mode == "resolve" ? allow_everything() : matcher;
+  dcfg.upstreams = upstreams;
+  dcfg.producer = "replay";
+
+  sandbox::FenceConfig fcfg;
+  fcfg.proxy_port = o.proxy_port;
+  sandbox::Fence fence(fcfg);
+  // With --json stdout carries the report alone; the command's output then goes to stderr.
+  auto [out_r, out_w] = make_pipe();
+  auto [err_r, err_w] = make_pipe();
+  sandbox::ChildSpec spec;
+  spec.argv = o.command;
+  spec.env = fence.environment(sandbox::current_environment());
+  spec.pre_exec = fence.hook();
+  spec.stdio = {-1, out_w.get(), err_w.get()};
+  std::signal(SIGPIPE, SIG_IGN);
+  std::int64_t started_ns = base::monotonic_ns();
+  std::int64_t started_us = base::now_unix_us();
+  auto child = sandbox::ChildProcess::spawn(spec);
+  out_w.reset();
+  err_w.reset();
+  auto sockets = fence.receive();
+
+  report::FailureScanner scanner;
+  std::vector<sandbox::TeeStream> streams;
+  streams.push_back({std::move(out_r), o.out.json ? 2 : 1});
+  streams.push_back({std::move(err_r), 2});
+  sandbox::OutputTee tee(std::move(streams), [&scanner](std::string_view line) {
+    scanner.feed(line);
+    scanner.feed("\n");
+  });
+
+  auto sink = std::make_shared<Sink>(matcher.get(), sockets.netns_inode, child.pid(), fcfg.dns_port, fcfg.proxy_port,
+                                     !o.events.empty());
+  sink->proxy_clients = std::make_unique<sandbox::ConnectionWatcher>(sockets.netns_inode, child.pid(), sockets.proxy.get(),
+                                                                    fcfg.proxy_port);
+  dcfg.on_event = [sink](const inventory::Event& e) { sink->add(e); };
+  pcfg.on_event = [sink](const inventory::Event& e) { sink->add(e); };
+  dns::Server resolver(std::move(dcfg));
+  resolver.add_udp_socket(std::move(sockets.dns_udp));
+  resolver.add_tcp_listener(std::move(sockets.dns_tcp));
+  proxy::Server proxy_server(std::move(pcfg));
+  proxy_server.add_listener(std::move(sockets.proxy));
+  sandbox::DirectWatch watch(std::move(sockets.packet), [sink](const sandbox::DirectAttempt& a) { sink->add_direct(a); });
+  ServerThread dns_thread(resolver);
+  ServerThread proxy_thread(proxy_server);
+
+  auto status = child.wait();
+  double duration = static_cast<double>(base::monotonic_ns() - started_ns) / 1e9;
+  std::size_t stragglers = sandbox::kill_fenced_processes(sockets.netns_inode);
+  if (!tee.finish(2000)) cli::print_warning("replay", "the command's output did not end; stopped reading it");
+  scanner.finish();
+  watch.stop();
+  sink->proxy_clients->stop();
+  resolver.stop();
+  proxy_server.stop();
+  dns_thread.join();
+  proxy_thread.join();
+  if (stragglers > 0)
+    cli::print_note("replay", std::to_string(stragglers) + " process(es) still running in the fence after the command ended were killed");
+
+  report::ReplayOutcome outcome{report::safe_text(joined(o.command), 400), status.code, status.signal, o.dns_mode, duration};
+  auto junit = report::read_junit(o.junit);
+  auto rep = sink->collector.build(outcome, std::move(junit), scanner);
+  if (!o.events.empty()) base::write_file_atomic(o.events, sink->events);
+  if (!o.output.empty()) {
+    auto inv = sink->collector.inventory();
+    inv.sources.push_back("command:" + base::escape_bytes(joined(o.command)));
+    inv.started_us = inv.started_us ? std::min(inv.started_us, started_us) : started_us;
+    inv.finished_us = base::now_unix_us();
+    inventory::write_inventory(o.output, inv);
+  }
+  if (o.out.json) std::cout << report::replay_to_json(rep).dump(2) << "\n";
+  else std::cout << "\n" << report::render_replay_text(rep, cli::use_color(o.out, 1)) << std::flush;
+  return rep.exit_code();
+}
+
+} // namespace
+
 cli::Command replay_command() {
-  return {"replay", "Run a command fenced like the sandbox and report what broke", true, [](CLI::App& app) -> std::function<int()> {
-            app.allow_extras();
-            return [] () -> int { throw base::UserError("'replay' is not implemented yet"); };
+  auto opts = std::make_shared<ReplayOptions>();
+  return {"replay", "Run a command fenced like the sandbox and report what broke", true,
+          [opts](CLI::App& app) -> std::function<int()> {
+            add_replay(app, *opts);
+            return [opts] { return run_replay(*opts); };
           }};
 }
 

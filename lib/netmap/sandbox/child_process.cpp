@@ -29,7 +29,7 @@ std::atomic<int> g_last_forwarded{0};
 struct sigaction g_saved[3];
 std::atomic<bool> g_installed{false};
 
-extern "C" void forward_signal(int sig) {
+void child_group_forward_signal(int sig) {
   const int saved_errno = errno;
   pid_t pg = g_target_pgid.load();
   if (pg > 0) ::kill(-pg, sig);
@@ -41,7 +41,7 @@ void install_forwarding(pid_t pgid) {
   g_target_pgid.store(pgid);
   if (g_installed.exchange(true)) return;
   struct sigaction sa {};
-  sa.sa_handler = forward_signal;
+  sa.sa_handler = child_group_forward_signal;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = 0; // no SA_RESTART: waitpid() sees EINTR and loops, which is what we want
   for (std::size_t i = 0; i < k_forwarded.size(); ++i) ::sigaction(k_forwarded[i], &sa, &g_saved[i]);

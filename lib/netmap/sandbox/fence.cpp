@@ -5,6 +5,7 @@
 #include "netmap/sandbox/fd_passing.hpp"
 #include "netmap/sandbox/loopback.hpp"
 #include "netmap/sandbox/proxy_env.hpp"
+#include "netmap/sandbox/socket_owner.hpp"
 
 #include <arpa/inet.h>
 #include <cerrno>
@@ -24,6 +25,10 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <csignal>
+#include <ctime>
+#include <set>
 
 namespace netmap::sandbox {
 
@@ -181,6 +186,24 @@ void check_fence_support() {
                                              "container: run it with --security-opt seccomp=unconfined), " + hint_root
                                            : "in a container, netmap replay needs CAP_SYS_ADMIN (docker run --cap-add SYS_ADMIN)");
   }
+}
+
+std::size_t kill_fenced_processes(std::uint64_t netns_inode) {
+  if (netns_inode == 0) return 0;
+  SocketOwnerFinder finder(netns_inode, 0);
+  std::set<std::int64_t> killed;
+  for (int round = 0; round < 100; ++round) {
+    auto pids = finder.processes();
+    if (pids.empty()) break;
+    for (auto pid : pids) {
+      if (pid == ::getpid()) continue;
+      ::kill(static_cast<pid_t>(pid), SIGKILL);
+      killed.insert(pid);
+    }
+    struct timespec ts {0, 10'000'000};
+    ::nanosleep(&ts, nullptr);
+  }
+  return killed.size();
 }
 
 Fence::Fence(FenceConfig config) : m_config(config), m_uid(::getuid()), m_gid(::getgid()) {

@@ -35,6 +35,10 @@ struct FenceSockets {
 /// user cannot create the fence: unprivileged user namespaces disabled or restricted.
 void check_fence_support();
 
+/// SIGKILLs every process still in the network namespace `netns_inode` (daemons that left the
+/// command's process group included) until none is left or ~1 s passed; returns how many it killed.
+std::size_t kill_fenced_processes(std::uint64_t netns_inode);
+
 /// One fence, for one child. Create, pass hook() as the ChildSpec's pre_exec, spawn, then
 /// receive(). Temporary files (resolv.conf, nsswitch.conf) are removed by the destructor.
 class Fence {

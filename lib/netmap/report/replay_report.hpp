@@ -1,0 +1,129 @@
+#pragma once
+// What `netmap replay` reports: per blocked domain (or bare address), how it was reached (dns,
+// proxy, direct), how often, by which process, which failing tests it explains, and the fix —
+// the exact `allow` rule to add, or "mock it".
+
+#include "netmap/inventory/event.hpp"
+#include "netmap/inventory/inventory.hpp"
+#include "netmap/policy/matcher.hpp"
+#include "netmap/report/failure_pattern.hpp"
+#include "netmap/report/replay_report_junit.hpp"
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace netmap::report {
+
+/// A process that made an attempt.
+struct ReplayProcess {
+  std::int64_t pid = 0;
+  std::string command;
+};
+
+/// A line of evidence tying a failure to a blocked destination.
+struct ReplayEvidence {
+  std::string test;    ///< failing test it belongs to ("" for the command's output at large)
+  std::string tool;    ///< client that printed it
+  std::string kind;    ///< failure_kind_name()
+  std::string text;    ///< the line (safe text)
+  std::string source;  ///< "output:LINE" or the JUnit file
+};
+
+/// One blocked destination.
+struct BlockedEntry {
+  std::string name;                          ///< host name (empty when only an address is known)
+  std::string address;                       ///< address, for bare-IP attempts (or the one a direct attempt used)
+  std::map<std::string, std::uint64_t> via;  ///< "dns", "proxy", "direct" → attempts
+  std::uint64_t attempts = 0;
+  std::set<std::uint16_t> ports;
+  std::string verdict;                       ///< policy decision_name(), or "direct"/"ip-literal"/…
+  std::string rule;                          ///< deciding rule text, if any
+  std::string rule_source;                   ///< where that rule was written
+  std::set<std::string> notes;               ///< "sni-mismatch: x", "method-blocked", "dns query"…
+  std::vector<ReplayProcess> processes;      ///< distinct, at most a few
+  std::set<std::string> tests;               ///< failing tests it explains
+  std::vector<ReplayEvidence> evidence;      ///< a few lines tying failures to it
+  std::string fix_action;                    ///< "allow", "mock", "use-proxy", "use-name", "methods", "review"
+  std::string fix_rule;                      ///< the exact rule text to add under `allow:` (fix_action allow)
+  std::string fix;                           ///< the suggestion as a sentence
+  /// name, or address when no name is known.
+  [[nodiscard]] const std::string& key() const noexcept { return name.empty() ? address : name; }
+};
+
+/// A failing test and what explains it.
+struct ReplayFailedTest {
+  std::string name;
+  std::string source;               ///< JUnit file, or "output"
+  std::string message;              ///< the failure message (safe text), when known
+  std::vector<std::string> blocked; ///< keys of the entries that explain it
+  std::vector<std::string> hosts;   ///< hosts its messages named that netmap did not see blocked
+};
+
+/// How the command ended and how it was run.
+struct ReplayOutcome {
+  std::string command;    ///< the command line (safe text)
+  int exit_code = 0;      ///< shell convention (128 + signal)
+  int signal = 0;         ///< killing signal, 0 when it exited
+  std::string dns_mode;   ///< "nxdomain" or "resolve"
+  double duration_s = 0;  ///< wall time of the command
+};
+
+/// The whole report.
+struct ReplayReport {
+  ReplayOutcome outcome;
+  std::vector<BlockedEntry> blocked;        ///< most explaining first
+  std::vector<ReplayFailedTest> failed_tests;
+  std::set<std::string> allowed;            ///< names reached through the fence
+  std::uint64_t allowed_attempts = 0;
+  std::uint64_t ignored_attempts = 0;       ///< attempts to names the policy ignores (fenced, not reported)
+  JUnitResult junit;                        ///< what the JUnit reports held (cases cleared)
+  std::uint64_t output_lines = 0;
+  std::uint64_t matches_dropped = 0;
+  /// 0 when nothing was blocked and the command passed, else 1.
+  [[nodiscard]] int exit_code() const noexcept { return blocked.empty() && outcome.exit_code == 0 ? 0 : 1; }
+};
+
+/// Folds events from the resolver, the proxy and the direct-attempt watcher as they come
+/// (thread-safe), then builds the report. Keeps aggregates only, so memory stays bounded by the
+/// number of distinct destinations, not attempts.
+class ReplayCollector {
+public:
+  /// `matcher` (required, outlives the collector) decides names the events do not decide.
+  explicit ReplayCollector(const policy::Matcher* matcher);
+
+  /// Folds one event; safe from any thread.
+  void add(const inventory::Event& e);
+  /// The inventory of every event so far (copy; thread-safe).
+  [[nodiscard]] inventory::Inventory inventory() const;
+  /// A name for a direct attempt's address, learned from the resolver's answers ("" if none).
+  [[nodiscard]] std::string name_for_address(const std::string& address) const;
+
+  /// The report: blocked entries tied to the failing tests of `junit` and `output`.
+  [[nodiscard]] ReplayReport build(const ReplayOutcome& outcome, JUnitResult junit, const FailureScanner& output) const;
+
+private:
+  void add_blocked(const inventory::Event& e, const std::string& via);
+
+  const policy::Matcher* m_matcher;
+  mutable std::mutex m_mutex;
+  inventory::Inventory m_inventory;
+  std::map<std::string, BlockedEntry> m_blocked;     ///< by key
+  std::map<std::string, std::string> m_address_names; ///< from allowed DNS answers
+  std::set<std::string> m_allowed;
+  std::uint64_t m_allowed_attempts = 0;
+  std::uint64_t m_ignored_attempts = 0;
+};
+
+/// The report for a terminal: summary line, the table of blocked destinations, the tests each
+/// explains with evidence, and the failing tests nothing explains.
+[[nodiscard]] std::string render_replay_text(const ReplayReport& r, bool colour);
+/// The report as JSON.
+[[nodiscard]] nlohmann::json replay_to_json(const ReplayReport& r);
+
+} // namespace netmap::report

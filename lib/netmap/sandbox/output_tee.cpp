@@ -1,0 +1,91 @@
+#include "netmap/sandbox/output_tee.hpp"
+
+#include "netmap/base/clock.hpp"
+
+#include <cerrno>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+namespace netmap::sandbox {
+
+namespace {
+
+// Writes all of `data`; false when the sink is gone (EPIPE: the user's pager quit), after which
+// the stream is still read and scanned but no longer copied.
+bool write_all(int fd, const char* data, std::size_t len) {
+  while (len > 0) {
+    ssize_t n = ::write(fd, data, len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data += n;
+    len -= static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+} // namespace
+
+OutputTee::OutputTee(std::vector<TeeStream> streams, std::function<void(std::string_view)> on_line, std::size_t max_line)
+    : m_streams(std::move(streams)), m_partial(m_streams.size()), m_on_line(std::move(on_line)), m_max_line(max_line),
+      m_wake(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
+  m_thread = std::thread([this] { loop(); });
+}
+
+OutputTee::~OutputTee() { finish(0); }
+
+bool OutputTee::finish(int timeout_ms) {
+  if (!m_thread.joinable()) return m_eof.load();
+  std::int64_t deadline = base::monotonic_ns() + std::int64_t{timeout_ms} * 1'000'000;
+  while (!m_eof.load() && base::monotonic_ns() < deadline) ::usleep(2000);
+  std::uint64_t one = 1;
+  (void)!::write(m_wake.get(), &one, sizeof one);
+  m_thread.join();
+  return m_eof.load();
+}
+
+void OutputTee::loop() {
+  std::vector<char> buf(65536);
+  std::size_t open = m_streams.size();
+  while (open > 0) {
+    std::vector<pollfd> p;
+    std::vector<std::size_t> idx;
+    for (std::size_t i = 0; i < m_streams.size(); ++i)
+      if (m_streams[i].source) {
+        p.push_back({m_streams[i].source.get(), POLLIN, 0});
+        idx.push_back(i);
+      }
+    p.push_back({m_wake.get(), POLLIN, 0});
+    int n = ::poll(p.data(), p.size(), -1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 || (p.back().revents & POLLIN) != 0) break;
+    for (std::size_t k = 0; k + 1 < p.size(); ++k) {
+      if (p[k].revents == 0) continue;
+      TeeStream& s = m_streams[idx[k]];
+      ssize_t got = ::read(s.source.get(), buf.data(), buf.size());
+      if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+      if (got <= 0) {
+        s.source.reset();
+        --open;
+        continue;
+      }
+      auto len = static_cast<std::size_t>(got);
+      m_bytes.fetch_add(len);
+      if (s.sink >= 0 && !write_all(s.sink, buf.data(), len)) s.sink = -1;
+      std::string& part = m_partial[idx[k]];
+      for (std::size_t i = 0; i < len; ++i) {
+        if (buf[i] == '\n' || part.size() >= m_max_line) {
+          m_on_line(part);
+          part.clear();
+          if (buf[i] == '\n') continue;
+        }
+        part += buf[i];
+      }
+    }
+  }
+  m_eof.store(open == 0);
+  for (auto& part : m_partial)
+    if (!part.empty()) m_on_line(part);
+}
+
+} // namespace netmap::sandbox
