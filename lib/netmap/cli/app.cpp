@@ -84,8 +84,26 @@ int run_app(int argc, char** argv, const std::vector<Command>& commands) {
     return k_exit_error;
   }
   std::string cmd = runners.contains(first) ? first : "";
+  // CLI11 2.1 keeps parsing options after "--" inside a subcommand (and rejects unknown ones), so
+  // `netmap replay -- sh -c x` failed. Everything after the first "--" is the command to run: parse
+  // only what precedes it, then hand the rest to the subcommand's "command" positional.
+  int head = argc;
+  for (int i = 2; i < argc; ++i)
+    if (std::string_view(argv[i]) == "--") {
+      head = i;
+      break;
+    }
   try {
-    app.parse(argc, argv);
+    app.parse(head, argv);
+    if (head < argc && !cmd.empty()) {
+      CLI::Option* positional = subs[cmd]->get_option_no_throw("command");
+      if (positional == nullptr) throw CLI::ExtrasError("'--' starts a command, but 'netmap " + cmd + "' runs none", CLI::ExitCodes::ExtrasError);
+      std::vector<std::string> tail(argv + head + 1, argv + argc);
+      if (!tail.empty()) {
+        positional->add_result(tail);
+        positional->run_callback();
+      }
+    }
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e, std::cout, std::cerr);
   } catch (const CLI::CallForAllHelp& e) {
