@@ -106,7 +106,8 @@ void Worker::on_parent_reply(Session& s) {
     return refuse(s, plain_refusal(502, who + " sent no valid answer to CONNECT", "upstream-proxy-error"), nullptr);
   int code = r.head.status;
   if (code / 100 != 2) {
-    std::string more = code == 407 ? " (check the credentials in its URL)" : "";
+    // 407 is the standard answer (RFC 9110 §15.5.8); tinyproxy answers 401 for the same cause.
+    std::string more = code == 407 || code == 401 ? " (check the credentials in its URL)" : "";
     return refuse(s, plain_refusal(502, who + " answered " + std::to_string(code) + " " + base::escape_bytes(r.head.reason) +
                                             " to CONNECT " + s.ev.name + more, "upstream-proxy-error"), nullptr);
   }
