@@ -150,8 +150,13 @@ void Attribution::on_named(const Observation& o, std::vector<Event>& out) {
     out.push_back(std::move(e));
     return;
   }
-  // A CONNECT went to the proxy: the packet's address is the proxy's, not the destination's.
-  if (o.kind == ObservationKind::HttpConnect) e.address.clear();
+  // A CONNECT or an absolute-form request (RFC 9112 §3.2.2) went to a proxy: the packet's
+  // address and port are the proxy's, the destination is the one the request names.
+  const bool via_proxy = o.kind == ObservationKind::HttpConnect || o.note == "absolute-form";
+  if (via_proxy) {
+    e.address.clear();
+    if (port == 0) e.port = o.kind == ObservationKind::HttpConnect ? 443 : 80;
+  }
   e.name = host;
   out.push_back(std::move(e));
 }

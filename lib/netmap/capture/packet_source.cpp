@@ -17,6 +17,17 @@ constexpr const char* k_grant_hint =
     "grant it once with: sudo setcap cap_net_raw,cap_net_admin+eip $(command -v netmap)  (or run as root); "
     "reading capture files with -r needs no privilege";
 
+// libpcap's messages are ASCII prose that may quote the user's text: keep spaces readable and
+// escape only what a terminal could misread.
+std::string printable(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c >= 0x20 && c < 0x7f && c != '\\') out += c;
+    else out += base::escape_bytes(std::string_view(&c, 1));
+  }
+  return out;
+}
+
 // pcap_datalink() answers in DLT_ values; they equal the LINKTYPE_ values the dissector speaks
 // except DLT_RAW, whose number differs between platforms (12 or 14) while LINKTYPE_RAW is 101.
 std::uint32_t to_linktype(int dlt) {
@@ -35,7 +46,7 @@ std::vector<std::string> interface_names() {
 }
 
 [[noreturn]] void live_error(pcap* p, int rc, const std::string& iface) {
-  std::string detail = base::escape_bytes(pcap_geterr(p));
+  std::string detail = printable(pcap_geterr(p));
   pcap_close(p);
   if (rc == PCAP_ERROR_PERM_DENIED || rc == PCAP_ERROR_PROMISC_PERM_DENIED)
     throw base::UserError("live capture on '" + iface + "' needs the CAP_NET_RAW capability (" + detail + ")",
@@ -93,8 +104,10 @@ PacketSource PacketSource::open_file(const std::string& path, const std::string&
   char err[PCAP_ERRBUF_SIZE] = {};
   pcap* p = pcap_open_offline(path.c_str(), err);
   const std::string shown = path == "-" ? "<stdin>" : path;
+  std::string why = printable(err);
+  if (why.rfind(path + ": ", 0) == 0) why.erase(0, path.size() + 2); // the location names it already
   if (!p)
-    throw base::UserError(base::Location{shown, 0, 0}, "cannot read capture: " + base::escape_bytes(err),
+    throw base::UserError(base::Location{shown, 0, 0}, "cannot read capture: " + why,
                           "expected a pcap or pcapng file (tcpdump -w, tshark -w, dumpcap)");
   PacketSource s(p, "pcap:" + shown, shown, false);
   if (!dissect::supported_link(s.m_linktype)) {
@@ -110,7 +123,7 @@ PacketSource PacketSource::open_file(const std::string& path, const std::string&
 PacketSource PacketSource::open_live(const LiveOptions& o) {
   char err[PCAP_ERRBUF_SIZE] = {};
   pcap* p = pcap_create(o.interface.c_str(), err);
-  if (!p) throw base::UserError("cannot capture on '" + base::escape_bytes(o.interface) + "': " + base::escape_bytes(err));
+  if (!p) throw base::UserError("cannot capture on '" + base::escape_bytes(o.interface) + "': " + printable(err));
   pcap_set_snaplen(p, o.snaplen);
   pcap_set_promisc(p, 0); // netmap maps this host's own traffic
   pcap_set_buffer_size(p, o.buffer_bytes);
@@ -135,12 +148,12 @@ PacketSource PacketSource::open_live(const LiveOptions& o) {
 void PacketSource::install_filter(const std::string& expression) {
   bpf_program prog{};
   if (pcap_compile(m_pcap, &prog, expression.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0)
-    throw base::UserError("bad --filter expression '" + base::escape_bytes(expression) +
-                              "': " + base::escape_bytes(pcap_geterr(m_pcap)),
+    throw base::UserError("bad --filter expression '" + printable(expression) +
+                              "': " + printable(pcap_geterr(m_pcap)),
                           "the syntax is pcap-filter(7), as for tcpdump");
   int rc = pcap_setfilter(m_pcap, &prog);
   pcap_freecode(&prog);
-  if (rc != 0) throw base::UserError("cannot install the capture filter on " + m_where + ": " + base::escape_bytes(pcap_geterr(m_pcap)));
+  if (rc != 0) throw base::UserError("cannot install the capture filter on " + m_where + ": " + printable(pcap_geterr(m_pcap)));
 }
 
 int PacketSource::dispatch(int max, Handler handler, void* context) {
@@ -148,7 +161,7 @@ int PacketSource::dispatch(int max, Handler handler, void* context) {
   int n = pcap_dispatch(m_pcap, max, on_pcap_packet, reinterpret_cast<u_char*>(&t));
   if (n == PCAP_ERROR_BREAK) return 0;
   if (n == PCAP_ERROR) {
-    std::string why = base::escape_bytes(pcap_geterr(m_pcap));
+    std::string why = printable(pcap_geterr(m_pcap));
     if (m_live) throw base::UserError("capture on '" + m_where + "' failed: " + why);
     throw base::UserError(base::Location{m_where, 0, 0}, "cannot read capture: " + why,
                           "the file is truncated or corrupt; nothing was written");
