@@ -38,7 +38,7 @@ struct CheckOpts {
 
 void add_check(CLI::App& app, CheckOpts& o) {
   app.add_option("--inventory,-i", o.inventories, "Inventory (JSON) or events (JSON Lines) to check; repeatable, merged")
-      ->type_name("FILE");
+      ->type_name("FILE")->allow_extra_args(false);
   app.add_option("--target,-t", o.target, "Also report rules this sandbox cannot express exactly (codex, copilot, claude, srt, …)")
       ->type_name("TARGET");
   app.add_option("--format,-f", o.format, "text, json, github (workflow annotations) or junit (XML test report)")
@@ -79,10 +79,11 @@ void check_forward_signal(int sig) {
   if (g_child > 0) ::kill(g_child, sig);
 }
 
-// Runs this same binary as `discover -o FILE --json -- CMD…`; its stdout (and CMD's) goes to our
-// stderr so the report on stdout stays parseable. Returns the wait status.
+// Runs this same binary as `discover -o FILE -- CMD…`; its stdout (and CMD's) goes to our stderr
+// so the report on stdout stays parseable. Not --json: that would print the whole inventory into
+// the CI log, where discover's short table is what a reader wants. Returns the wait status.
 int run_discover(const std::vector<std::string>& command, const std::string& out_file) {
-  std::vector<std::string> args{"netmap", "discover", "-o", out_file, "--json", "--"};
+  std::vector<std::string> args{"netmap", "discover", "-o", out_file, "--"};
   args.insert(args.end(), command.begin(), command.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());

@@ -30,12 +30,6 @@ std::string via_text(const std::set<std::string>& via) {
 
 std::string times(std::uint64_t n) { return std::to_string(n) + (n == 1 ? " time" : " times"); }
 
-// A name one label below `d`, to probe wildcard rules that exclude their apex.
-std::optional<policy::DomainName> child_of(const policy::DomainName& d) {
-  auto c = policy::DomainName::parse("x." + d.str());
-  if (!c) return std::nullopt;
-  return c.value();
-}
 
 Finding domain_finding(const DomainOutcome& o, const policy::Verdict& v) {
   Finding f;
@@ -153,13 +147,6 @@ void check_stale(const policy::Policy& p, const inventory::Inventory& inv, Check
 
 } // namespace
 
-bool rules_overlap(const Rule& a, const Rule& b) {
-  if (a.kind == policy::MatchKind::Any || b.kind == policy::MatchKind::Any) return true;
-  std::vector<policy::DomainName> probes{a.domain, b.domain};
-  if (auto c = child_of(a.domain)) probes.push_back(*c);
-  if (auto c = child_of(b.domain)) probes.push_back(*c);
-  return std::any_of(probes.begin(), probes.end(), [&](const policy::DomainName& n) { return a.matches(n) && b.matches(n); });
-}
 
 namespace {
 

@@ -4,6 +4,7 @@
 #include "netmap/inventory/inventory.hpp"
 #include "netmap/policy/policy.hpp"
 #include "netmap/policy/target.hpp"
+#include "netmap/report/entries.hpp"
 #include "netmap/report/finding.hpp"
 
 #include <cstdint>
@@ -50,8 +51,5 @@ struct CheckResult {
 /// inventory (invalid names become findings).
 [[nodiscard]] CheckResult run_check(const policy::Policy& policy, const inventory::Inventory& inventory,
                                     const CheckOptions& options);
-
-/// True when rules `a` and `b` admit at least one name in common.
-[[nodiscard]] bool rules_overlap(const policy::Rule& a, const policy::Rule& b);
 
 } // namespace netmap::report

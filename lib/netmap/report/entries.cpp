@@ -152,6 +152,45 @@ std::vector<ExportEntry> collect_denies(const ExportInput& in, policy::Target ta
   return minimal_sorted(std::move(out));
 }
 
+namespace {
+
+// A name one label below `d`, to probe wildcard rules that exclude their apex.
+std::optional<policy::DomainName> child_of(const policy::DomainName& d) {
+  auto c = policy::DomainName::parse("x." + d.str());
+  if (!c) return std::nullopt;
+  return c.value();
+}
+
+} // namespace
+
+bool rules_overlap(const Rule& a, const Rule& b) {
+  if (a.kind == policy::MatchKind::Any || b.kind == policy::MatchKind::Any) return true;
+  std::vector<policy::DomainName> probes{a.domain, b.domain};
+  if (auto c = child_of(a.domain)) probes.push_back(*c);
+  if (auto c = child_of(b.domain)) probes.push_back(*c);
+  return std::any_of(probes.begin(), probes.end(), [&](const policy::DomainName& n) { return a.matches(n) && b.matches(n); });
+}
+
+std::vector<std::string> unenforced_denies(const ExportInput& in, policy::Target target, const std::vector<ExportEntry>& entries) {
+  std::vector<std::string> out;
+  if (has_deny(target)) return out;
+  std::vector<std::pair<Rule, std::string>> admitted;
+  for (const auto& e : entries) admitted.emplace_back(effective_rule(e), e.translation.text);
+  for (const auto& ref : in.policy->presets)
+    if (const auto* p = policy::find_preset(ref.name); p && is_native(ref.name, target))
+      for (const auto& r : p->rules) admitted.emplace_back(r, "preset " + ref.name + " entry " + r.text());
+  for (const auto& r : in.policy->rules) {
+    if (r.action != policy::Action::Deny && r.action != policy::Action::Mock) continue;
+    auto hit = std::find_if(admitted.begin(), admitted.end(), [&](const auto& a) { return rules_overlap(r, a.first); });
+    if (hit == admitted.end()) continue;
+    std::string by = hit->second;
+    for (auto& c : by) c = c == '\n' ? ' ' : c;
+    out.push_back(std::string("not enforced: ") + policy::action_name(r.action) + " rule " + r.text() + " (" + r.source.str() +
+                  "): " + policy::target_name(target) + " has no deny list, and '" + by + "' admits it");
+  }
+  return out;
+}
+
 std::vector<std::string> preset_notes(const ExportInput& in, policy::Target target) {
   std::vector<std::string> notes;
   for (const auto& ref : in.policy->presets) {

@@ -47,6 +47,14 @@ struct ExportInput {
 /// one), sorted, none covered by another. The translation's note says when the target refuses more.
 [[nodiscard]] std::vector<ExportEntry> collect_denies(const ExportInput& in, policy::Target target);
 
+/// True when rules `a` and `b` admit at least one name in common.
+[[nodiscard]] bool rules_overlap(const policy::Rule& a, const policy::Rule& b);
+
+/// For targets without a deny list: one line per deny or mock rule that an exported entry (or the
+/// target's native preset) admits anyway, so the file can say the refusal is lost there.
+[[nodiscard]] std::vector<std::string> unenforced_denies(const ExportInput& in, policy::Target target,
+                                                         const std::vector<ExportEntry>& entries);
+
 /// One line per preset entry the export could not carry: URL-prefix and IP entries of expanded
 /// presets ("preset copilot-recommended: 11 URL entries left out: …").
 [[nodiscard]] std::vector<std::string> preset_notes(const ExportInput& in, policy::Target target);

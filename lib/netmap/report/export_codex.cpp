@@ -14,10 +14,13 @@ std::string export_codex(const ExportInput& in) {
   y.SetIndent(2);
   std::string presets;
   for (const auto& ref : p.presets) presets += (presets.empty() ? "" : ", ") + ref.name;
-  y << YAML::Comment("netmap export --target codex" +
+  std::string head = "netmap export --target codex" +
                      (presets.empty() ? std::string(": no preset; choose the 'None' domain allowlist")
                                       : ": choose the matching domain allowlist preset (" + presets + ")") +
-                     "; Codex admits every subdomain of an entry");
+                     "; Codex admits every subdomain of an entry";
+  for (const auto& n : unenforced_denies(in, policy::Target::Codex, entries)) head += "\n" + n;
+  for (const auto& n : preset_notes(in, policy::Target::Codex)) head += "\n" + n;
+  y << YAML::Comment(head);
   y << YAML::BeginMap << YAML::Key << "network" << YAML::Value << YAML::BeginMap;
   if (!p.proxy.http.empty() || !p.proxy.https.empty() || !p.proxy.no_proxy.empty()) {
     y << YAML::Key << "proxy" << YAML::Value << YAML::BeginMap;

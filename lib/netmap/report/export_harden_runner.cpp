@@ -30,14 +30,21 @@ std::string export_harden_runner(const ExportInput& in) {
   auto entries = drop_impossible(collect_entries(in, policy::Target::HardenRunner), left);
   YAML::Emitter y;
   y.SetIndent(2);
-  y << YAML::Comment("netmap export --target harden-runner: the first step of each job (before checkout).\n"
-                     "egress-policy block refuses every endpoint not listed. Ports come from the inventory;\n"
-                     "443 is used where no port was seen for a name (policy rules, names seen only by DNS).\n"
-                     "Pin the action to a full commit SHA in production.");
-  std::string why;
-  for (const auto& e : entries) why += (why.empty() ? "" : "\n") + e.translation.text + ": " + entry_comment(e);
-  for (const auto& n : left) why += (why.empty() ? "" : "\n") + n;
-  if (!why.empty()) y << YAML::Comment("Why each endpoint is here:\n" + why);
+  // One comment: yaml-cpp puts a second consecutive comment on the first one's line.
+  std::string head =
+      "netmap export --target harden-runner: the first step of each job (before checkout).\n"
+      "egress-policy block refuses every endpoint not listed. Ports come from the inventory;\n"
+      "443 is used where no port was seen for a name (policy rules, names seen only by DNS).\n"
+      "Pin the action to a full commit SHA in production.";
+  for (const auto& n : left) head += "\n" + n;
+  for (const auto& n : unenforced_denies(in, policy::Target::HardenRunner, entries)) head += "\n" + n;
+  if (!entries.empty()) head += "\nWhy each endpoint is here:";
+  for (const auto& e : entries) {
+    std::string names = e.translation.text;
+    for (auto& c : names) c = c == '\n' ? ' ' : c;
+    head += "\n  " + names + ": " + entry_comment(e);
+  }
+  y << YAML::Comment(head);
   std::string list;
   for (const auto& e : entries)
     for (const auto& ep : endpoints(e)) list += ep + "\n";

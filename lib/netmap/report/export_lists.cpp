@@ -16,8 +16,8 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
   return s;
 }
 
-nlohmann::json texts_of(const std::vector<ExportEntry>& entries) {
-  nlohmann::json arr = nlohmann::json::array();
+nlohmann::ordered_json texts_of(const std::vector<ExportEntry>& entries) {
+  auto arr = nlohmann::ordered_json::array();
   for (const auto& e : entries)
     for (const auto& t : entry_texts(e)) arr.push_back(t);
   return arr;
@@ -40,6 +40,7 @@ std::string export_copilot(const ExportInput& in) {
   if (!entries.empty()) out += "#\n# Why each entry is here:\n";
   for (const auto& e : entries) out += "#   " + e.translation.text + ": " + entry_comment(e) + "\n";
   for (const auto& n : left) out += "# " + n + "\n";
+  for (const auto& n : unenforced_denies(in, Target::Copilot, entries)) out += "# " + n + "\n";
   std::vector<std::string> names;
   for (const auto& e : entries) names.push_back(e.translation.text);
   out += join(names, "\n") + (names.empty() ? "" : "\n");
@@ -57,7 +58,8 @@ std::string export_claude(const ExportInput& in, std::vector<std::string>& notes
   auto entries = drop_impossible(collect_entries(in, policy::Target::Claude), left);
   notes = entry_notes(in, policy::Target::Claude, entries, {});
   notes.insert(notes.end(), left.begin(), left.end());
-  nlohmann::json doc;
+  for (auto& n : unenforced_denies(in, policy::Target::Claude, entries)) notes.push_back(std::move(n));
+  nlohmann::ordered_json doc;
   doc["sandbox"]["network"]["allowedDomains"] = texts_of(entries);
   return doc.dump(2) + "\n";
 }
@@ -69,14 +71,14 @@ std::string export_srt(const ExportInput& in, std::vector<std::string>& notes) {
   auto denies = drop_impossible(collect_denies(in, policy::Target::Srt), left);
   notes = entry_notes(in, policy::Target::Srt, entries, denies);
   notes.insert(notes.end(), left.begin(), left.end());
-  nlohmann::json doc;
+  nlohmann::ordered_json doc;
   doc["network"]["allowedDomains"] = texts_of(entries);
   doc["network"]["deniedDomains"] = texts_of(denies);
   return doc.dump(2) + "\n";
 }
 
 std::string export_json(const ExportInput& in) {
-  using nlohmann::json;
+  using json = nlohmann::ordered_json;
   auto entries = collect_entries(in, policy::Target::Json);
   auto denies = collect_denies(in, policy::Target::Json);
   json doc{{"schema", "netmap.allowlist"}, {"version", 1}, {"policy", in.policy->path}};

@@ -79,7 +79,9 @@ TEST(ExportTargets, CopilotListsOneEntryALineWithTheLegacyVariable) {
   EXPECT_NE(out.find("# COPILOT_AGENT_FIREWALL_ALLOW_LIST_ADDITIONS=*.registry.example.com,api.example.com,cdn.example.org,files.example.net\n"),
             std::string::npos) << out;
   EXPECT_NE(out.find("widened: copilot admits every subdomain"), std::string::npos) << out;
-  EXPECT_EQ(out.find("evil"), std::string::npos);
+  EXPECT_EQ(out.find("\nevil"), std::string::npos);
+  EXPECT_NE(out.find("# not enforced: deny rule evil.cdn.example.org (netmap.yaml:6:8): copilot has no deny list, and "
+                     "'cdn.example.org' admits it"), std::string::npos) << out;
 }
 
 TEST(ExportTargets, HardenRunnerIsAWorkflowStepWithPorts) {
