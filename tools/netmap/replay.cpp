@@ -223,6 +223,7 @@ int run_replay(const ReplayOptions& o) {
   auto sockets = fence.receive();
 
   report::FailureScanner scanner;
+  scanner.set_timestamps(true);
   std::vector<sandbox::TeeStream> streams;
   streams.push_back({std::move(out_r), o.out.json ? 2 : 1});
   streams.push_back({std::move(err_r), 2});

@@ -120,6 +120,12 @@ std::vector<ExportEntry> collect_entries(const ExportInput& in, policy::Target t
       out.push_back({r, policy::translate(r, target), seen_reason(d), {d.ports.begin(), d.ports.end()}});
     }
   }
+  // An allow rule that a deny or mock rule covers admits nothing (deny wins): never export it.
+  std::erase_if(out, [&](const ExportEntry& e) {
+    return std::any_of(in.policy->rules.begin(), in.policy->rules.end(), [&](const Rule& d) {
+      return (d.action == policy::Action::Deny || d.action == policy::Action::Mock) && e.rule.covered_by(d);
+    });
+  });
   return minimal_sorted(std::move(out));
 }
 

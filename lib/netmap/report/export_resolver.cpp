@@ -4,6 +4,8 @@
 #include "netmap/report/export_util.hpp"
 #include "netmap/report/exporter.hpp"
 
+#include <algorithm>
+
 namespace netmap::report {
 
 namespace {
@@ -61,6 +63,15 @@ std::string export_unbound(const ExportInput& in, const std::string& upstream) {
   std::vector<std::string> left = preset_notes(in, policy::Target::Unbound);
   auto entries = drop_impossible(collect_entries(in, policy::Target::Unbound), left);
   auto denies = drop_impossible(collect_denies(in, policy::Target::Unbound), left);
+  // One zone cannot be both transparent and always_nxdomain (unbound warns and keeps one); the
+  // refusal wins, as deny does in netmap, so the allowed names below it are lost: say so.
+  std::erase_if(entries, [&](const ExportEntry& e) {
+    auto same = std::find_if(denies.begin(), denies.end(), [&](const ExportEntry& d) { return d.translation.text == e.translation.text; });
+    if (same == denies.end()) return false;
+    left.push_back("left out: " + e.rule.text() + " (" + e.reason + "): its zone " + e.translation.text + " is refused by " +
+                   same->rule.text() + " (" + same->reason + "), and unbound keeps one type per zone");
+    return true;
+  });
   auto ups = export_upstreams(in, upstream);
   std::string out =
       "# netmap export --target unbound: an allowlist-only resolver.\n"

@@ -1,5 +1,6 @@
 #include "netmap/report/failure_pattern.hpp"
 
+#include "netmap/base/clock.hpp"
 #include "netmap/base/text.hpp"
 
 #include <algorithm>
@@ -355,6 +356,7 @@ void FailureScanner::line(std::string_view raw) {
     }
     m.line = m_line_no;
     m.test = m_current_test;
+    if (m_timestamps) m.time_us = base::now_unix_us();
     // A pytest summary line names its test and carries the message on the same line.
     std::string_view t = base::trim(l);
     if (starts_with(t, "FAILED ") && !m_failed.empty()) m.test = m_failed.back().name;

@@ -36,6 +36,7 @@ struct FailureMatch {
   std::size_t line = 0;    ///< 1-based line number in the scanned text
   std::string text;        ///< the line, escaped and cut to a readable length
   std::string test;        ///< the failing test whose output section held the line, if known
+  std::int64_t time_us = 0; ///< when a streaming scanner saw the line (0 for text scanned at once)
 };
 
 /// A test the output says failed (unittest, pytest, go test, cargo test, maven surefire).
@@ -54,6 +55,9 @@ class FailureScanner {
 public:
   /// Keeps at most `max_matches` matches and failed tests (the rest are only counted).
   explicit FailureScanner(std::size_t max_matches = 4096);
+  /// Stamps each following match with the wall-clock time its line arrived (live output), so a
+  /// message that names no host can be tied to the refusal the proxy logged at that moment.
+  void set_timestamps(bool on) noexcept { m_timestamps = on; }
   /// Feeds a chunk of output (any split, any bytes).
   void feed(std::string_view chunk);
   /// Flushes a last line without newline.
@@ -81,6 +85,7 @@ private:
   std::vector<FailureMatch> m_matches;
   std::vector<OutputTestFailure> m_failed;
   std::uint64_t m_dropped = 0;
+  bool m_timestamps = false;
 };
 
 /// Scans a whole text at once (JUnit failure bodies, files).

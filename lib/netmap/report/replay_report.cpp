@@ -12,6 +12,31 @@ constexpr std::size_t k_max_processes = 6;
 constexpr std::size_t k_max_evidence = 6;
 constexpr std::size_t k_max_entries = 20'000;
 constexpr std::size_t k_max_address_names = 65'536;
+constexpr std::size_t k_max_proxy_times = 256;
+// A client prints its error about when the proxy refused it; the proxy logs the refusal when the
+// connection closes, which can be a little after the client printed.
+constexpr std::int64_t k_tie_before_us = 10'000'000;
+constexpr std::int64_t k_tie_after_us = 2'000'000;
+
+bool hostless_refusal(const FailureMatch& m) {
+  return m.kind == FailureKind::ProxyDenied || m.kind == FailureKind::HttpForbidden || m.kind == FailureKind::PolicyAnnotated;
+}
+
+// The entry whose proxy refusal is closest in time to a message that names no host.
+BlockedEntry* by_time(std::map<std::string, BlockedEntry>& blocked, std::int64_t t) {
+  BlockedEntry* best = nullptr;
+  std::int64_t best_gap = 0;
+  for (auto& [key, b] : blocked)
+    for (auto when : b.proxy_times) {
+      if (when < t - k_tie_before_us || when > t + k_tie_after_us) continue;
+      std::int64_t gap = when > t ? when - t : t - when;
+      if (!best || gap < best_gap) {
+        best = &b;
+        best_gap = gap;
+      }
+    }
+  return best;
+}
 
 
 // The name a tunnel really went to when its ClientHello named another server than the CONNECT.
@@ -123,9 +148,13 @@ void ReplayCollector::add_blocked(const inventory::Event& e, const std::string& 
   if (e.port != 0) b.ports.insert(e.port);
   if (via == "direct" && !e.address.empty()) b.address = e.address;
   if (b.verdict.empty() || via != "direct") b.verdict = via == "direct" ? "direct" : e.verdict;
-  if (!e.rule.empty()) {
+  if (!e.rule.empty() && sni.empty()) { // with an SNI mismatch the rule decided the CONNECT host
     b.rule = e.rule;
     b.rule_source = e.rule_source;
+  }
+  if (via == "proxy" && e.time_us != 0) {
+    if (b.proxy_times.size() >= k_max_proxy_times) b.proxy_times.erase(b.proxy_times.begin());
+    b.proxy_times.push_back(e.time_us);
   }
   if (!sni.empty()) b.notes.insert("sni-mismatch behind CONNECT " + e.name);
   if (e.verdict == "method-blocked" && !e.method.empty()) b.notes.insert("method " + e.method);
@@ -170,13 +199,24 @@ ReplayReport ReplayCollector::build(const ReplayOutcome& outcome, JUnitResult ju
     return it == lookup.end() ? nullptr : &blocked.at(it->second);
   };
 
+  // A report's message that names no host can only mean the one destination the proxy refused.
+  BlockedEntry* only_proxied = nullptr;
+  std::size_t proxied = 0;
+  for (auto& [key, b] : blocked)
+    if (b.via.count("proxy") != 0) {
+      ++proxied;
+      only_proxied = &b;
+    }
+  if (proxied != 1) only_proxied = nullptr;
   // Failing tests: JUnit cases first (their own text), then tests only the output names.
   std::map<std::string, std::size_t> test_index;
   for (const auto& c : junit.failed) {
     ReplayFailedTest t{c.name, c.file, c.message, {}, {}};
     for (auto m : match_failures(c.text)) {
       m.test = c.name;
-      if (BlockedEntry* b = find(m.host)) {
+      BlockedEntry* b = find(m.host);
+      if (!b && m.host.empty() && hostless_refusal(m)) b = only_proxied;
+      if (b) {
         add_evidence(*b, m, c.file);
         if (std::find(t.blocked.begin(), t.blocked.end(), b->key()) == t.blocked.end()) t.blocked.push_back(b->key());
       } else if (!m.host.empty() && std::find(t.hosts.begin(), t.hosts.end(), m.host) == t.hosts.end()) {
@@ -191,6 +231,7 @@ ReplayReport ReplayCollector::build(const ReplayOutcome& outcome, JUnitResult ju
       r.failed_tests.push_back({f.name, "output", {}, {}, {}});
   for (const auto& m : output.matches()) {
     BlockedEntry* b = find(m.host);
+    if (!b && (m.host.empty() || m.host_from_context) && hostless_refusal(m) && m.time_us != 0) b = by_time(blocked, m.time_us);
     auto ti = m.test.empty() ? test_index.end() : test_index.find(m.test);
     FailureMatch tied = m;
     if (ti == test_index.end()) tied.test.clear(); // a section of a test that passed

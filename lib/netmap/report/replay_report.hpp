@@ -52,6 +52,7 @@ struct BlockedEntry {
   std::string fix_action;                    ///< "allow", "mock", "use-proxy", "use-name", "methods", "review"
   std::string fix_rule;                      ///< the exact rule text to add under `allow:` (fix_action allow)
   std::string fix;                           ///< the suggestion as a sentence
+  std::vector<std::int64_t> proxy_times;     ///< when the proxy refused it (latest few; for tying host-less messages)
   /// name, or address when no name is known.
   [[nodiscard]] const std::string& key() const noexcept { return name.empty() ? address : name; }
 };

@@ -102,11 +102,26 @@ std::vector<std::int64_t> SocketOwnerFinder::processes() const {
   std::vector<std::int64_t> out;
   DIR* d = ::opendir("/proc");
   if (!d) return out;
-  while (dirent* e = ::readdir(d)) {
-    if (!numeric(e->d_name)) continue;
-    struct stat st {};
-    std::string ns = std::string("/proc/") + e->d_name + "/ns/net";
-    if (::stat(ns.c_str(), &st) == 0 && st.st_ino == m_netns_inode) out.push_back(std::stoll(e->d_name));
+  std::unordered_map<std::int64_t, bool> seen;
+  {
+    std::lock_guard lock(m_cache_mutex);
+    while (dirent* e = ::readdir(d)) {
+      if (!numeric(e->d_name)) continue;
+      std::int64_t pid = std::stoll(e->d_name);
+      auto it = m_cache.find(pid);
+      bool inside = false;
+      if (it != m_cache.end()) {
+        inside = it->second;
+      } else {
+        struct stat st {};
+        std::string ns = std::string("/proc/") + e->d_name + "/ns/net";
+        if (::stat(ns.c_str(), &st) != 0) continue; // a zombie or gone: ask again next time
+        inside = st.st_ino == m_netns_inode;
+      }
+      seen.emplace(pid, inside);
+      if (inside) out.push_back(pid);
+    }
+    m_cache.swap(seen); // forget pids that are gone
   }
   ::closedir(d);
   return out;
@@ -216,13 +231,14 @@ void ConnectionWatcher::stop() {
 
 void ConnectionWatcher::loop() {
   constexpr std::size_t k_max_owners = 8192;
+  (void)m->finder.processes(); // classify the host's processes now, not during the first race
   for (;;) {
     epoll_event evs[4];
     int n = ::epoll_wait(m->epoll.get(), evs, 4, -1);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return;
-    for (int i = 0; i < n; ++i)
-      if (evs[i].data.fd == m->wake.get()) return;
+    bool stopping = false;
+    for (int i = 0; i < n; ++i) stopping = stopping || evs[i].data.fd == m->wake.get();
     auto found = m->finder.clients_of("tcp", m->port);
     std::lock_guard lock(m->mu);
     for (auto& [port, owner] : found) {
@@ -232,6 +248,7 @@ void ConnectionWatcher::loop() {
         m->order.pop_front();
       }
     }
+    if (stopping) return;
   }
 }
 

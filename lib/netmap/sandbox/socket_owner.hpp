@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <unordered_map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -50,6 +52,10 @@ public:
 private:
   std::uint64_t m_netns_inode;
   std::int64_t m_hint_pid;
+  // pid → in the fence: each pid's namespace is looked up once, so a walk of /proc costs a
+  // readdir plus a stat per *new* process (what lets the connection watcher win its race).
+  mutable std::mutex m_cache_mutex;
+  mutable std::unordered_map<std::int64_t, bool> m_cache;
 };
 
 /// Remembers who opened each connection to a server in the fence, as it arrives: woken by every
