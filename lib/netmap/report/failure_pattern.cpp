@@ -67,6 +67,7 @@ constexpr std::array k_patterns{
     Pattern{"403  Forbidden", FailureKind::HttpForbidden, Extract::UrlOnLine, "apt"},
     Pattern{"\": Forbidden", FailureKind::HttpForbidden, Extract::UrlOnLine, "go"},
     Pattern{"returned error: 403", FailureKind::HttpForbidden, Extract::UrlOnLine, "curl"},
+    Pattern{"HTTP Error 403", FailureKind::HttpForbidden, Extract::UrlOnLine, "python"},
     Pattern{"status code 403", FailureKind::HttpForbidden, Extract::UrlOnLine, "gradle"},
     Pattern{"Name or service not known", FailureKind::DnsNotFound, Extract::UrlOnLine, "unknown"},
     Pattern{"Temporary failure in name resolution", FailureKind::DnsTemporary, Extract::UrlOnLine, "unknown"},

@@ -22,12 +22,15 @@ bool hostless_refusal(const FailureMatch& m) {
   return m.kind == FailureKind::ProxyDenied || m.kind == FailureKind::HttpForbidden || m.kind == FailureKind::PolicyAnnotated;
 }
 
-// The entry whose proxy refusal is closest in time to a message that names no host.
-BlockedEntry* by_time(std::map<std::string, BlockedEntry>& blocked, std::int64_t t) {
+bool hostless_dns(const FailureMatch& m) { return m.kind == FailureKind::DnsNotFound; }
+
+// The entry refused (by the proxy, or by the resolver for `dns`) closest in time to a message
+// that names no host.
+BlockedEntry* by_time(std::map<std::string, BlockedEntry>& blocked, std::int64_t t, bool dns) {
   BlockedEntry* best = nullptr;
   std::int64_t best_gap = 0;
   for (auto& [key, b] : blocked)
-    for (auto when : b.proxy_times) {
+    for (auto when : dns ? b.dns_times : b.proxy_times) {
       if (when < t - k_tie_before_us || when > t + k_tie_after_us) continue;
       std::int64_t gap = when > t ? when - t : t - when;
       if (!best || gap < best_gap) {
@@ -152,9 +155,10 @@ void ReplayCollector::add_blocked(const inventory::Event& e, const std::string& 
     b.rule = e.rule;
     b.rule_source = e.rule_source;
   }
-  if (via == "proxy" && e.time_us != 0) {
-    if (b.proxy_times.size() >= k_max_proxy_times) b.proxy_times.erase(b.proxy_times.begin());
-    b.proxy_times.push_back(e.time_us);
+  if ((via == "proxy" || via == "dns") && e.time_us != 0) {
+    auto& times = via == "proxy" ? b.proxy_times : b.dns_times;
+    if (times.size() >= k_max_proxy_times) times.erase(times.begin());
+    times.push_back(e.time_us);
   }
   if (!sni.empty()) b.notes.insert("sni-mismatch behind CONNECT " + e.name);
   if (e.verdict == "method-blocked" && !e.method.empty()) b.notes.insert("method " + e.method);
@@ -199,15 +203,22 @@ ReplayReport ReplayCollector::build(const ReplayOutcome& outcome, JUnitResult ju
     return it == lookup.end() ? nullptr : &blocked.at(it->second);
   };
 
-  // A report's message that names no host can only mean the one destination the proxy refused.
+  // A report's message that names no host can only mean the one destination refused that way.
   BlockedEntry* only_proxied = nullptr;
-  std::size_t proxied = 0;
-  for (auto& [key, b] : blocked)
+  BlockedEntry* only_resolved = nullptr;
+  std::size_t proxied = 0, resolved = 0;
+  for (auto& [key, b] : blocked) {
     if (b.via.count("proxy") != 0) {
       ++proxied;
       only_proxied = &b;
     }
+    if (b.via.count("dns") != 0) {
+      ++resolved;
+      only_resolved = &b;
+    }
+  }
   if (proxied != 1) only_proxied = nullptr;
+  if (resolved != 1) only_resolved = nullptr;
   // Failing tests: JUnit cases first (their own text), then tests only the output names.
   std::map<std::string, std::size_t> test_index;
   for (const auto& c : junit.failed) {
@@ -216,6 +227,7 @@ ReplayReport ReplayCollector::build(const ReplayOutcome& outcome, JUnitResult ju
       m.test = c.name;
       BlockedEntry* b = find(m.host);
       if (!b && m.host.empty() && hostless_refusal(m)) b = only_proxied;
+      if (!b && m.host.empty() && hostless_dns(m)) b = only_resolved;
       if (b) {
         add_evidence(*b, m, c.file);
         if (std::find(t.blocked.begin(), t.blocked.end(), b->key()) == t.blocked.end()) t.blocked.push_back(b->key());
@@ -231,7 +243,8 @@ ReplayReport ReplayCollector::build(const ReplayOutcome& outcome, JUnitResult ju
       r.failed_tests.push_back({f.name, "output", {}, {}, {}});
   for (const auto& m : output.matches()) {
     BlockedEntry* b = find(m.host);
-    if (!b && (m.host.empty() || m.host_from_context) && hostless_refusal(m) && m.time_us != 0) b = by_time(blocked, m.time_us);
+    if (!b && (m.host.empty() || m.host_from_context) && m.time_us != 0 && (hostless_refusal(m) || hostless_dns(m)))
+      b = by_time(blocked, m.time_us, hostless_dns(m));
     auto ti = m.test.empty() ? test_index.end() : test_index.find(m.test);
     FailureMatch tied = m;
     if (ti == test_index.end()) tied.test.clear(); // a section of a test that passed

@@ -53,6 +53,7 @@ struct BlockedEntry {
   std::string fix_rule;                      ///< the exact rule text to add under `allow:` (fix_action allow)
   std::string fix;                           ///< the suggestion as a sentence
   std::vector<std::int64_t> proxy_times;     ///< when the proxy refused it (latest few; for tying host-less messages)
+  std::vector<std::int64_t> dns_times;       ///< when the resolver refused it (latest few)
   /// name, or address when no name is known.
   [[nodiscard]] const std::string& key() const noexcept { return name.empty() ? address : name; }
 };

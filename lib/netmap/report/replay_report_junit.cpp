@@ -88,10 +88,9 @@ public:
   Parser(std::string_view xml, const std::string& file, JUnitResult& out) : m_r(xml), m_xml(xml), m_file(file), m_out(out) {}
 
   void run() {
-    while (!m_r.empty()) {
-      if (!step()) return;
-    }
-    if (!m_stack.empty()) problem("unexpected end of file inside <" + m_stack.back() + ">");
+    bool complete = true;
+    while (!m_r.empty() && complete) complete = step();
+    if (complete && !m_stack.empty()) problem("unexpected end of file inside <" + m_stack.back() + ">");
     if (m_in_case) close_case(); // a truncated report still tells which tests had failed so far
   }
 
