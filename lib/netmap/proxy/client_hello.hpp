@@ -1,6 +1,6 @@
 #pragma once
-// A minimal TLS ClientHello reader for the first bytes a client sends into a CONNECT tunnel: just
-// enough to learn the server name it asks for (RFC 8446 §4.1.2, RFC 6066 §3). Never throws.
+// What a TLS ClientHello in a CONNECT tunnel's first client bytes asks for: the server name
+// (RFC 8446 §4.1.2, RFC 6066 §3) and whether ECH hides the real one. Never throws.
 
 #include <cstdint>
 #include <span>
@@ -20,11 +20,12 @@ enum class HelloStatus {
 struct ClientHelloInfo {
   HelloStatus status = HelloStatus::NeedMore;
   bool has_server_name = false; ///< a server_name extension with a host_name entry was present
-  std::string server_name;      ///< raw bytes of the host_name (escape before display)
+  std::string server_name;      ///< the host_name, lowercase, escaped (safe to display)
   bool ech = false;             ///< an encrypted_client_hello extension was present (outer SNI)
 };
 
-/// Reads the ClientHello at the start of `bytes` (which may span several TLS records).
+/// Reads the ClientHello at the start of `bytes` (which may span several TLS records), with the
+/// dissect module's scanner. `server_name` comes back lowercase and escaped for display.
 [[nodiscard]] ClientHelloInfo read_client_hello(std::span<const std::uint8_t> bytes) noexcept;
 
 } // namespace netmap::proxy
