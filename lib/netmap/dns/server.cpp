@@ -44,7 +44,8 @@ base::Fd bind_socket(const SockAddr& a, int type, bool reuseport, const std::str
   base::Fd fd(socket(a.ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   int one = 1;
   if (fd) {
-    setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    // UDP gets no SO_REUSEADDR: two resolvers sharing a port would each see half the queries.
+    if (type == SOCK_STREAM) setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (reuseport) setsockopt(fd.get(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
     if (a.ss.ss_family == AF_INET6) setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
   }
