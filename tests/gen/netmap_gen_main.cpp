@@ -1,9 +1,11 @@
 // netmap-gen: writes the test fixtures and long benchmark captures with their ground truth.
 //   netmap-gen fixtures DIR
+//   netmap-gen seeds DIR          (fuzz seeds into DIR/dissect_*/)
 //   netmap-gen bulk --packets N --seed S -o FILE [--truth FILE.json] [--pcapng]
 
 #include "bulk_mix.hpp"
 #include "fixtures.hpp"
+#include "fuzz_seeds.hpp"
 
 #include <cstdio>
 #include <exception>
@@ -14,6 +16,7 @@ namespace {
 
 int usage() {
   std::fputs("usage: netmap-gen fixtures DIR\n"
+             "       netmap-gen seeds DIR\n"
              "       netmap-gen bulk --packets N --seed S -o FILE [--truth FILE.json] [--pcapng]\n",
              stderr);
   return 2;
@@ -49,6 +52,10 @@ int main(int argc, char** argv) {
     std::string cmd = argv[1];
     if (cmd == "fixtures" && argc == 3) {
       netmap::testgen::write_fixtures(argv[2]);
+      return 0;
+    }
+    if (cmd == "seeds" && argc == 3) {
+      netmap::testgen::write_fuzz_seeds(argv[2]);
       return 0;
     }
     if (cmd == "bulk") return bulk(argc, argv);

@@ -24,6 +24,7 @@ struct Dissector::Impl {
   std::array<std::uint64_t, static_cast<std::size_t>(DropReason::Count)> drop_counts{};
   DropCounters drop_map;                    ///< rebuilt from drop_counts by drops()
   std::int64_t next_sweep_us = 0;
+  std::uint64_t last_sweep_packets = 0;
   std::vector<std::uint8_t> scratch;        ///< joined TLS records
   std::vector<std::uint8_t> plain;          ///< an opened QUIC payload
   std::vector<QuicCryptoFragment> fragments;

@@ -87,6 +87,8 @@ public:
 
   /// Flows held.
   [[nodiscard]] std::size_t size() const noexcept { return m_size; }
+  /// Slots in the table (a power of two, at least twice max_flows).
+  [[nodiscard]] std::size_t capacity() const noexcept { return m_slots.size(); }
   /// Bytes held in flow buffers.
   [[nodiscard]] std::size_t buffered() const noexcept { return m_buffered; }
   /// Flows forgotten (evicted, idle or shed) while still collecting.

@@ -81,6 +81,7 @@ TEST(DissectFlows, EvictionIsBoundedAndCountsUnfinishedFlows) {
 TEST(DissectFlows, IdleFlowsAreForgotten) {
   Limits l;
   l.flow_idle_us = 1000000;
+  l.max_flows = 16; // sweeps wait for capacity/16 packets
   Dissector d(l);
   std::vector<Observation> out;
   Bytes rec = testgen::tls_records(testgen::client_hello({"idle.example.com"}));

@@ -1,0 +1,74 @@
+#include "fuzz_seeds.hpp"
+
+#include "fixtures.hpp"
+#include "message_builder.hpp"
+#include "quic_builder.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+namespace netmap::testgen {
+namespace {
+
+void save(const std::filesystem::path& dir, const std::string& name, const Bytes& b) {
+  std::filesystem::create_directories(dir);
+  std::ofstream out(dir / name, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
+  if (!out) throw std::runtime_error((dir / name).string() + ": could not write");
+}
+
+// The packet target maps its first byte to a link type in this order.
+std::uint8_t link_index(Link l) {
+  switch (l) {
+  case Link::Ethernet: return 0;
+  case Link::Sll: return 1;
+  case Link::Sll2: return 2;
+  case Link::Raw: return 3;
+  case Link::Null: return 4;
+  case Link::Loop: return 5;
+  }
+  return 0;
+}
+
+} // namespace
+
+void write_fuzz_seeds(const std::string& dir) {
+  std::filesystem::path root(dir);
+  int n = 0;
+  for (const auto& fx : make_fixtures()) {
+    for (const auto& [t, frame] : fx.frames) {
+      Bytes seed{link_index(fx.link)};
+      seed.insert(seed.end(), frame.begin(), frame.end());
+      save(root / "dissect_packet", "seed-" + std::to_string(++n), seed);
+    }
+  }
+  save(root / "dissect_dns", "query", DnsBuilder::query(1, "www.example.com", k_rr_a));
+  save(root / "dissect_dns", "cname-chain", DnsBuilder::response(2, "www.example.com", k_rr_a,
+      cname_chain("www.example.com", {"a.example.net", "b.example.org"}, {"192.0.2.1", "2001:db8::1"})));
+  save(root / "dissect_dns", "https", DnsBuilder::response(3, "svc.example", k_rr_https,
+      {{"svc.example", k_rr_https, 60, "t.example", 1, {"192.0.2.2"}, {"2001:db8::2"}}}));
+  save(root / "dissect_dns", "nxdomain", DnsBuilder::response(4, "no.example", k_rr_aaaa, {}, 3));
+  HelloOptions ech{"public.example"};
+  ech.ech = true;
+  save(root / "dissect_tls", "hello", tls_records(client_hello({"www.example.com"})));
+  save(root / "dissect_tls", "hello-ech", tls_records(client_hello(ech)));
+  save(root / "dissect_tls", "hello-records", tls_records(client_hello({"split.example"}), 37));
+  save(root / "dissect_tls", "handshake", client_hello({"quic.example"}));
+  save(root / "dissect_http", "get", http_request("GET", "/", "www.example.com"));
+  save(root / "dissect_http", "absolute", http_request("GET", "http://a.example:8080/x", "a.example"));
+  save(root / "dissect_http", "connect", http_request("CONNECT", "[2001:db8::1]:443", ""));
+  // QUIC seeds: a real Initial datagram, and plaintext payloads (first byte selects the version).
+  auto dg = quic_client_initials(client_hello({"q.example"}), {});
+  save(root / "dissect_quic", "initial-datagram", dg.front());
+  Bytes crypto{0x00, 0x06, 0x00};
+  Bytes hello = client_hello({"frames.example"});
+  put_varint(crypto, hello.size());
+  crypto.insert(crypto.end(), hello.begin(), hello.end());
+  crypto.insert(crypto.end(), {0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00});
+  save(root / "dissect_quic", "payload-v1", crypto);
+  crypto[0] = 0x01;
+  save(root / "dissect_quic", "payload-v2", crypto);
+}
+
+} // namespace netmap::testgen
