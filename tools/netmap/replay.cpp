@@ -253,7 +253,7 @@ int run_replay(const ReplayOptions& o) {
   if (!tee.finish(2000)) cli::print_warning("replay", "the command's output did not end; stopped reading it");
   scanner.finish();
   watch.stop();
-  sink->proxy_clients->stop();
+  if (sink->proxy_clients) sink->proxy_clients->stop();
   resolver.stop();
   proxy_server.stop();
   dns_thread.join();

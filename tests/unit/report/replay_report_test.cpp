@@ -1,0 +1,137 @@
+#include "netmap/report/replay_report.hpp"
+
+#include "netmap/policy/rule.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+using namespace netmap;
+using namespace netmap::report;
+
+namespace {
+
+policy::Matcher make_matcher() {
+  policy::Matcher m;
+  for (auto [text, action] : {std::pair{"api.example.org", policy::Action::Allow}, std::pair{"evil.example.org", policy::Action::Deny},
+                              std::pair{"telemetry.example.org", policy::Action::Mock},
+                              std::pair{"noise.example.org", policy::Action::Ignore}}) {
+    auto r = policy::parse_rule(text);
+    policy::Rule rule = r.value();
+    rule.action = action;
+    rule.source.origin = "netmap.yaml";
+    m.add(std::move(rule));
+  }
+  return m;
+}
+
+inventory::Event ev(inventory::SeenVia via, std::string name, std::string verdict, std::int64_t t = 1000) {
+  inventory::Event e;
+  e.time_us = t;
+  e.via = via;
+  e.name = std::move(name);
+  e.verdict = std::move(verdict);
+  e.producer = "replay";
+  return e;
+}
+
+} // namespace
+
+TEST(ReplayReport, FoldsBlockedAttemptsPerDestinationWithTheFix) {
+  auto m = make_matcher();
+  ReplayCollector c(&m);
+  c.add(ev(inventory::SeenVia::Resolver, "api.example.org", "allowed"));
+  auto dns_answer = ev(inventory::SeenVia::Resolver, "api.example.org", "allowed");
+  dns_answer.address = "192.0.2.7";
+  c.add(dns_answer);
+  auto blocked = ev(inventory::SeenVia::Resolver, "registry.npmjs.org", "unlisted");
+  blocked.pid = 42;
+  blocked.command = "npm install";
+  c.add(blocked);
+  auto refused = ev(inventory::SeenVia::Connect, "registry.npmjs.org", "unlisted");
+  refused.status = 403;
+  refused.port = 443;
+  c.add(refused);
+  c.add(ev(inventory::SeenVia::Connect, "evil.example.org", "denied"));
+  c.add(ev(inventory::SeenVia::Connect, "telemetry.example.org", "mock"));
+  c.add(ev(inventory::SeenVia::Resolver, "noise.example.org", "ignored"));
+  auto direct = ev(inventory::SeenVia::Direct, "", "");
+  direct.address = "192.0.2.7"; // learned from the resolver's answer: the name is known
+  direct.port = 443;
+  c.add(direct);
+  auto dns_out = ev(inventory::SeenVia::Direct, "", "");
+  dns_out.address = "192.0.2.53";
+  dns_out.port = 53;
+  c.add(dns_out);
+
+  FailureScanner out;
+  auto r = c.build({"npm test", 1, 0, "nxdomain", 1.0}, JUnitResult{}, out);
+  EXPECT_EQ(r.exit_code(), 1);
+  EXPECT_EQ(r.ignored_attempts, 1u);
+  EXPECT_TRUE(r.allowed.count("api.example.org"));
+  std::map<std::string, const BlockedEntry*> by;
+  for (const auto& b : r.blocked) by[b.key()] = &b;
+  ASSERT_EQ(by.size(), 5u);
+  const auto& npm = *by.at("registry.npmjs.org");
+  EXPECT_EQ(npm.via.at("dns"), 1u);
+  EXPECT_EQ(npm.via.at("proxy"), 1u);
+  EXPECT_EQ(npm.fix_action, "allow");
+  EXPECT_EQ(npm.fix_rule, "registry.npmjs.org");
+  ASSERT_EQ(npm.processes.size(), 1u);
+  EXPECT_EQ(npm.processes[0].command, "npm install");
+  EXPECT_EQ(by.at("evil.example.org")->fix_action, "mock");
+  EXPECT_NE(by.at("evil.example.org")->fix.find("denied by evil.example.org"), std::string::npos);
+  EXPECT_EQ(by.at("telemetry.example.org")->fix_action, "mock");
+  EXPECT_EQ(by.at("api.example.org")->via.at("direct"), 1u);
+  EXPECT_EQ(by.at("api.example.org")->address, "192.0.2.7");
+  EXPECT_EQ(by.at("api.example.org")->fix_action, "use-proxy");
+  EXPECT_TRUE(by.at("192.0.2.53")->notes.count("dns query"));
+  auto j = replay_to_json(r);
+  EXPECT_EQ(j["schema"], "netmap.replay");
+  EXPECT_EQ(j["exit_code"], 1);
+  EXPECT_FALSE(render_replay_text(r, false).empty());
+}
+
+TEST(ReplayReport, TiesFailingTestsFromJUnitAndOutput) {
+  auto m = make_matcher();
+  ReplayCollector c(&m);
+  c.add(ev(inventory::SeenVia::Resolver, "pypi.org", "unlisted"));
+  auto refused = ev(inventory::SeenVia::Connect, "files.example.net", "unlisted");
+  refused.status = 403;
+  c.add(refused);
+
+  JUnitResult junit;
+  parse_junit("<testsuite><testcase classname=\"t\" name=\"test_install\"><failure message=\"x\">"
+              "HTTPSConnectionPool(host='pypi.org', port=443): Max retries exceeded (Caused by NameResolutionError("
+              "\"Failed to resolve 'pypi.org' ([Errno -2] Name or service not known)\"))</failure></testcase>"
+              "<testcase name=\"test_download\"><error>OSError: Tunnel connection failed: 403 Forbidden</error></testcase>"
+              "<testcase name=\"test_math\"><failure>assert 1 == 2</failure></testcase></testsuite>",
+              "r.xml", junit);
+  FailureScanner out;
+  out.feed("=== RUN   TestFetch\n    curl: (6) Could not resolve host: pypi.org\n--- FAIL: TestFetch (0.01s)\n"
+           "=== RUN   TestOk\n    log: Could not resolve host: pypi.org\n--- PASS: TestOk (0.00s)\n");
+  out.finish();
+  auto r = c.build({"make test", 2, 0, "nxdomain", 1.0}, junit, out);
+  std::map<std::string, const ReplayFailedTest*> tests;
+  for (const auto& t : r.failed_tests) tests[t.name] = &t;
+  ASSERT_EQ(tests.size(), 4u);
+  EXPECT_EQ(tests.at("t.test_install")->blocked, std::vector<std::string>{"pypi.org"});
+  // Names no host, but exactly one destination was refused by the proxy.
+  EXPECT_EQ(tests.at("test_download")->blocked, std::vector<std::string>{"files.example.net"});
+  EXPECT_TRUE(tests.at("test_math")->blocked.empty());
+  EXPECT_EQ(tests.at("TestFetch")->blocked, std::vector<std::string>{"pypi.org"});
+  const BlockedEntry* pypi = nullptr;
+  for (const auto& b : r.blocked)
+    if (b.key() == "pypi.org") pypi = &b;
+  ASSERT_NE(pypi, nullptr);
+  EXPECT_EQ(pypi->tests, (std::set<std::string>{"TestFetch", "t.test_install"})); // not the passing TestOk
+  EXPECT_EQ(r.blocked.front().key(), "pypi.org"); // most explaining first
+}
+
+TEST(ReplayReport, NothingBlockedAndPassingIsExitZero) {
+  auto m = make_matcher();
+  ReplayCollector c(&m);
+  c.add(ev(inventory::SeenVia::Connect, "api.example.org", "allowed"));
+  FailureScanner out;
+  EXPECT_EQ(c.build({"true", 0, 0, "nxdomain", 0.1}, {}, out).exit_code(), 0);
+  EXPECT_EQ(c.build({"false", 1, 0, "nxdomain", 0.1}, {}, out).exit_code(), 1);
+}
