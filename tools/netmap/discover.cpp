@@ -8,6 +8,7 @@
 #include "netmap/base/interrupt.hpp"
 #include "netmap/base/text.hpp"
 #include "netmap/capture/event_log.hpp"
+#include "netmap/capture/inventory_stream.hpp"
 #include "netmap/capture/session.hpp"
 #include "netmap/cli/diagnostics.hpp"
 #include "netmap/cli/options.hpp"
@@ -209,8 +210,9 @@ int run_discover(const DiscoverOptions& o) {
   inventory::Inventory inv = session.finish();
   if (!o.command.empty()) inv.sources.push_back("command:" + base::escape_bytes(joined(o.command, " ")));
   if (log) log->commit();
-  if (!o.output.empty()) inventory::write_inventory(o.output, inv);
-  if (o.out.json) std::cout << inventory::to_json(inv).dump(2) << "\n";
+  // Streamed record by record: with many names the whole JSON tree would set the peak memory.
+  if (!o.output.empty()) capture::save_inventory(o.output, inv);
+  if (o.out.json) capture::save_inventory("-", inv);
   else print_table(inv, o.files.empty(), cli::use_color(o.out, 1));
   if (base::stop_requested() && o.command.empty())
     cli::print_note("discover", "stopped by signal; the inventory holds everything captured until then");

@@ -1,0 +1,102 @@
+#include "netmap/capture/inventory_stream.hpp"
+
+#include "netmap/base/error.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace netmap::capture {
+
+namespace {
+
+// One element of an array, dumped the way nlohmann nests it at depth 2 (4 spaces).
+void put_element(std::ostream& out, const nlohmann::json& element, bool first) {
+  std::string text = element.dump(2);
+  out << (first ? "\n    " : ",\n    ");
+  for (char c : text) {
+    out << c;
+    if (c == '\n') out << "    ";
+  }
+}
+
+// The formatting of each record comes from inventory::to_json itself (on a one-record inventory),
+// so this writer cannot drift from the format; only the array framing is written here.
+void put_array(std::ostream& out, const char* key, const inventory::Inventory& inv, bool domains) {
+  out << "\"" << key << "\": [";
+  bool first = true;
+  inventory::Inventory one;
+  if (domains) {
+    for (const auto& [name, d] : inv.domains) {
+      one.domains.clear();
+      one.domains.emplace(name, d);
+      put_element(out, inventory::to_json(one)["domains"][0], first);
+      first = false;
+    }
+  } else {
+    for (const auto& [k, u] : inv.unnamed) {
+      one.unnamed.clear();
+      one.unnamed.emplace(k, u);
+      put_element(out, inventory::to_json(one)["unnamed"][0], first);
+      first = false;
+    }
+  }
+  out << (first ? "]" : "\n  ]");
+}
+
+} // namespace
+
+void stream_inventory(std::ostream& out, const inventory::Inventory& inv) {
+  inventory::Inventory head;
+  head.stats = inv.stats;
+  head.sources = inv.sources;
+  head.started_us = inv.started_us;
+  head.finished_us = inv.finished_us;
+  // The document without records, split where each (empty) array stands; keys are sorted, so the
+  // arrays land where the full dump would put them.
+  std::string text = inventory::to_json(head).dump(2);
+  for (const char* key : {"domains", "unnamed"}) {
+    std::string marker = std::string("\"") + key + "\": []";
+    auto at = text.find(marker);
+    if (at == std::string::npos) continue;
+    out << text.substr(0, at);
+    put_array(out, key, inv, std::string(key) == "domains");
+    text.erase(0, at + marker.size());
+  }
+  out << text << "\n";
+}
+
+void save_inventory(const std::string& path, const inventory::Inventory& inv) {
+  if (path == "-") {
+    stream_inventory(std::cout, inv);
+    std::cout.flush();
+    return;
+  }
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw base::UserError("cannot write " + path + ": " + std::strerror(errno));
+    stream_inventory(out, inv);
+    out.flush();
+    if (!out) {
+      ::unlink(tmp.c_str());
+      throw base::UserError("cannot write " + path + ": " + std::strerror(errno));
+    }
+  }
+  // fsync before rename: otherwise a crash can leave the new name pointing at an empty file.
+  int fd = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
+  bool ok = fd >= 0 && ::fsync(fd) == 0;
+  if (fd >= 0) ::close(fd);
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    throw base::UserError("cannot write " + path + ": " + std::strerror(err));
+  }
+}
+
+} // namespace netmap::capture
