@@ -18,6 +18,12 @@ install(FILES "${PROJECT_SOURCE_DIR}/README.md" "${PROJECT_SOURCE_DIR}/docs/poli
               "${PROJECT_SOURCE_DIR}/docs/inventory-format.md"
         DESTINATION "${CMAKE_INSTALL_DOCDIR}")
 
+# Installing and packaging need only the netmap executable: `make install` and cpack (which runs
+# the preinstall target) must not first build every test and benchmark, nor rebuild under ctest.
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
+# Debian ships stripped binaries (the debug info stays in the build tree); keeps the .deb small.
+set(CPACK_STRIP_FILES ON)
+
 set(CPACK_PACKAGE_NAME netmap)
 set(CPACK_PACKAGE_VENDOR "netmap developers")
 set(CPACK_PACKAGE_CONTACT "netmap developers <netmap@localhost>")
@@ -30,6 +36,6 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # Runtime libraries of the Debian 12 packages we build against (shlibdeps needs dpkg-shlibdeps;
 # name them explicitly so the package is right even where that tool is missing).
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
-    "libc6 (>= 2.36), libstdc++6 (>= 12), libyaml-cpp0.7, libidn2-0, libpcap0.8, libldns3, libssl3")
+    "libc6 (>= 2.36), libgcc-s1 (>= 3.0), libstdc++6 (>= 12), libyaml-cpp0.7, libidn2-0, libpcap0.8, libldns3, libssl3")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "iproute2")
 include(CPack)

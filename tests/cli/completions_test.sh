@@ -49,7 +49,7 @@ for c in "${commands[@]}"; do
     for form in ${names//,/ }; do want "netmap $c $form " "${vals[@]}"; done
   done < <(option_lines "$c")
   # Subcommands that run a command after --: its name is completed, netmap's options no longer are.
-  if netmap "$c" --help | grep -Eq '^  command CMD'; then
+  if grep -Eq '^  command CMD' <<<"$(netmap "$c" --help)"; then
     want "netmap $c -- bas" bash
     want "netmap $c -- ls --pol" '!--policy'
   fi
