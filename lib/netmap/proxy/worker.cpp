@@ -38,7 +38,9 @@ std::array<std::uint8_t, 16> addr16(const sockaddr_storage& ss) {
 
 char* Buffer::write_ptr() {
   if (!m_data) m_data.reset(new char[m_cap]); // NOLINT: uninitialized on purpose (pages touched lazily)
-  if (m_start > 0 && m_end == m_cap) {
+  // space() counts the free bytes at the front too, so they must be made contiguous before a
+  // read may fill space() bytes from here.
+  if (m_start > 0) {
     std::memmove(m_data.get(), m_data.get() + m_start, m_end - m_start);
     m_end -= m_start;
     m_start = 0;
