@@ -23,6 +23,7 @@ plain() { sed -e 's/\\-/-/g' -e 's/\\f[BIRP]//g' -e 's/\\f(..//g' -e 's/\\&//g' 
 # section PAGE NAME: the plain text of one .SH section (up to the next .SH).
 section() { plain "$1" | awk -v want=".SH $2" '/^\.SH/ {s = ($0 == want || $0 == want "\"" ) ; next} s'; }
 
+# (Never `producer | grep -q`: grep may exit first, and pipefail then reports the SIGPIPE.)
 # has_word TEXT OPTION: OPTION occurs in TEXT as a whole option (--rate is not --rate-limit).
 has_word() { grep -Eq -- "(^|[^A-Za-z0-9-])$2([^A-Za-z0-9-]|$)" <<<"$1"; }
 
@@ -36,8 +37,8 @@ for c in "${commands[@]}"; do
   grep -Eq "^\.B $c$" <<<"$top_commands" || fail "netmap.1 COMMANDS lacks '.B $c'"
   grep -Eq "^\.BR netmap-$c \(1\)" <<<"$top_commands" || fail "netmap.1 COMMANDS does not point to netmap-$c(1)"
   # The page is about this command: its .TH and NAME say so.
-  head -n 1 "$page" | grep -Eqi "^\.TH \"?NETMAP\\\\-${c//-/\\\\-}\"? 1 " || fail "netmap-$c.1: .TH is not 'NETMAP\\-${c^^} 1'"
-  section "$page" NAME | grep -Eq "^netmap-$c - " || fail "netmap-$c.1: NAME is not 'netmap\\-$c \\- …'"
+  grep -Eqi "^\.TH \"?NETMAP\\\\-${c//-/\\\\-}\"? 1 " <<<"$(head -n 1 "$page")" || fail "netmap-$c.1: .TH is not 'NETMAP\\-${c^^} 1'"
+  grep -Eq "^netmap-$c - " <<<"$(section "$page" NAME)" || fail "netmap-$c.1: NAME is not 'netmap\\-$c \\- …'"
   for s in SYNOPSIS DESCRIPTION OPTIONS "EXIT STATUS" "SEE ALSO"; do
     grep -Eq "^\.SH \"?$s\"?$" "$page" || fail "netmap-$c.1 has no $s section"
   done
@@ -45,7 +46,7 @@ done
 # …and no page documents a subcommand that no longer exists.
 for page in "$MAN"/man1/netmap-*.1; do
   c=$(basename "$page" .1); c=${c#netmap-}
-  printf '%s\n' "${commands[@]}" | grep -qx -- "$c" || fail "man/man1/netmap-$c.1 documents a command netmap --help does not list"
+  grep -qx -- "$c" <<<"$(printf '%s\n' "${commands[@]}")" || fail "man/man1/netmap-$c.1 documents a command netmap --help does not list"
 done
 
 # 2. Every option of every subcommand is in its page's OPTIONS section, and vice versa.
@@ -61,7 +62,7 @@ for c in "${commands[@]}"; do
   # Options the page lists as items (.TP headings) must still exist.
   documented=$(awk '/^\.TP/ {getline; print}' <<<"$options_text" | grep -Eo -- '(^|[ ,"])--?[A-Za-z0-9][A-Za-z0-9-]*' | sed 's/^[ ,"]//' | sort -u)
   for o in $documented; do
-    printf '%s\n' "${opts[@]}" | grep -qx -- "$o" || fail "netmap-$c.1 documents $o, which 'netmap $c --help' does not list"
+    grep -qx -- "$o" <<<"$(printf '%s\n' "${opts[@]}")" || fail "netmap-$c.1 documents $o, which 'netmap $c --help' does not list"
   done
 done
 # netmap(1) documents the runner's own options.
@@ -82,7 +83,7 @@ run
 expect_rc 2 "bare netmap"
 for c in discover replay export check sandbox-dns; do
   grep -Eq "^  netmap $c " "$T/err" || fail "bare 'netmap' usage does not list 'netmap $c'"
-  printf '%s\n' "${commands[@]}" | grep -qx -- "$c" || fail "usage names $c, which netmap --help lacks"
+  grep -qx -- "$c" <<<"$(printf '%s\n' "${commands[@]}")" || fail "usage names $c, which netmap --help lacks"
 done
 run --version
 expect_rc 0 "--version"

@@ -95,7 +95,7 @@ if command -v objdump >/dev/null; then
     pkg=$(dpkg -S "$(realpath "$path")" 2>/dev/null | head -n 1 | cut -d: -f1)
     [ -n "$pkg" ] || pkg=$(dpkg -S "$path" 2>/dev/null | head -n 1 | cut -d: -f1)
     [ -n "$pkg" ] || { echo "note: no package owns $path; not checked" >&2; continue; }
-    sed 's/, /\n/g; s/ *([^)]*)//g' <<<"$depends" | grep -qxF -- "$pkg" || fail ".deb Depends ($depends) lacks $pkg, which provides $lib"
+    grep -qxF -- "$pkg" <<<"$(sed 's/, /\n/g; s/ *([^)]*)//g' <<<"$depends")" || fail ".deb Depends ($depends) lacks $pkg, which provides $lib"
   done
 fi
 finish
