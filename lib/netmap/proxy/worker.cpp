@@ -112,6 +112,7 @@ void Worker::dispatch(std::uint64_t data, std::uint32_t events) {
   if (it == m_sessions.end()) return; // closed earlier in this batch
   Session& s = *it->second;
   s.last_ns = base::monotonic_ns();
+  if (events & (EPOLLHUP | EPOLLERR)) (tag == k_tag_server ? s.server_hup : s.client_hup) = true;
   if (tag == k_tag_server) {
     on_server_event(s, events);
   } else {
@@ -219,6 +220,14 @@ void Worker::watch(Session& s, bool server_side, std::uint32_t want) {
   bool& reg = server_side ? s.server_reg : s.client_reg;
   std::uint32_t& cur = server_side ? s.server_events : s.client_events;
   if (reg && cur == want) return;
+  if (want == 0 && (server_side ? s.server_hup : s.client_hup)) {
+    // HUP and ERR are reported whatever the mask says; a side we cannot serve yet (its buffer is
+    // full) would spin the loop, so it leaves epoll until there is room again.
+    if (reg) ::epoll_ctl(m_epoll.get(), EPOLL_CTL_DEL, fd.get(), nullptr);
+    reg = false;
+    cur = 0;
+    return;
+  }
   epoll_event e{};
   e.events = want;
   e.data.u64 = (s.id << 2) | (server_side ? k_tag_server : k_tag_client);

@@ -91,6 +91,7 @@ struct Session {
   base::Fd client, server;
   std::uint32_t client_events = 0, server_events = 0; ///< epoll interest registered (with a flag bit)
   bool client_reg = false, server_reg = false;
+  bool client_hup = false, server_hup = false; ///< epoll reported HUP/ERR (reported even when not asked)
   Buffer up, down;            ///< client→server and server→client relay
   std::string to_server;      ///< our own bytes for the server, sent before `up`
   std::string to_client;      ///< our own bytes for the client, sent before `down`

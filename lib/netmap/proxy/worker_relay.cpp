@@ -42,6 +42,7 @@ void Worker::try_connect(Session& s) {
     }
     if (s.server_reg) ::epoll_ctl(m_epoll.get(), EPOLL_CTL_DEL, s.server.get(), nullptr);
     s.server_reg = false;
+    s.server_hup = false;
     s.server = std::move(fd);
     s.ev.address = a.ip();
     s.phase = Phase::Connecting;

@@ -84,7 +84,11 @@ void Worker::on_client_readable(Session& s) {
   }
   // Resolving, Connecting, Parent: no read interest; HUP/ERR here means the client went away.
   char probe;
-  if (::recv(s.client.get(), &probe, 1, MSG_PEEK) == 0) close_session(s);
+  ssize_t n = ::recv(s.client.get(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+    s.ev.note = "client-closed";
+    close_session(s);
+  }
 }
 
 void Worker::on_head(Session& s, const RequestHead& head, std::size_t head_bytes) {
