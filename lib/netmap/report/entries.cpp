@@ -3,6 +3,7 @@
 #include "netmap/policy/preset.hpp"
 
 #include <algorithm>
+#include <map>
 
 namespace netmap::report {
 
@@ -27,23 +28,40 @@ bool is_native(const std::string& preset, policy::Target t) {
   return n != nullptr && preset == n;
 }
 
+// Index of the first entry with each (kind, name), so coverage is found by walking a name's
+// ancestors (a handful of labels) instead of comparing every pair: inventories can hold many
+// thousands of names.
+using EntryKey = std::pair<policy::MatchKind, std::string>;
+
+bool covered_by_other(std::size_t i, const Rule& r, const std::map<EntryKey, std::size_t>& index) {
+  auto other = [&](policy::MatchKind k, const std::string& name) {
+    auto it = index.find({k, name});
+    return it != index.end() && it->second != i;
+  };
+  if (r.kind != policy::MatchKind::Any && other(policy::MatchKind::Any, "")) return true;
+  if (r.kind == policy::MatchKind::Any) return index.at({policy::MatchKind::Any, ""}) != i;
+  // Same kind and name: the first one stays.
+  if (index.at({r.kind, r.domain.str()}) != i) return true;
+  const std::string& d = r.domain.str();
+  if (r.kind != policy::MatchKind::ApexAndSubdomains && other(policy::MatchKind::ApexAndSubdomains, d)) return true;
+  for (auto dot = d.find('.'); dot != std::string::npos; dot = d.find('.', dot + 1)) {
+    std::string parent = d.substr(dot + 1);
+    if (other(policy::MatchKind::ApexAndSubdomains, parent) || other(policy::MatchKind::Subdomains, parent)) return true;
+  }
+  return false;
+}
+
 // Drops entries that another entry admits under the target's own semantics, then sorts by the
 // target's spelling so diffs between runs stay small.
 std::vector<ExportEntry> minimal_sorted(std::vector<ExportEntry> out) {
-  // Decide every entry before moving any: a moved-from entry would cover nothing.
-  std::vector<bool> keep(out.size(), true);
+  std::map<EntryKey, std::size_t> index;
   for (std::size_t i = 0; i < out.size(); ++i) {
-    Rule ri = effective_rule(out[i]);
-    for (std::size_t j = 0; j < out.size() && keep[i]; ++j) {
-      if (i == j) continue;
-      Rule rj = effective_rule(out[j]);
-      bool same = ri.kind == rj.kind && ri.domain == rj.domain;
-      keep[i] = !(same ? j < i : ri.covered_by(rj));
-    }
+    Rule r = effective_rule(out[i]);
+    index.emplace(EntryKey{r.kind, r.kind == policy::MatchKind::Any ? std::string() : r.domain.str()}, i);
   }
   std::vector<ExportEntry> minimal;
   for (std::size_t i = 0; i < out.size(); ++i)
-    if (keep[i]) minimal.push_back(std::move(out[i]));
+    if (!covered_by_other(i, effective_rule(out[i]), index)) minimal.push_back(std::move(out[i]));
   for (auto& e : minimal) {
     std::sort(e.ports.begin(), e.ports.end());
     e.ports.erase(std::unique(e.ports.begin(), e.ports.end()), e.ports.end());
@@ -99,6 +117,8 @@ std::vector<ExportEntry> collect_entries(const ExportInput& in, policy::Target t
     out.push_back({r, policy::translate(r, target), "allow rule at " + r.source.str(), {}});
   }
   if (in.inventory) {
+    // Only rules can admit an inventory name: names are unique, so later exact entries never do.
+    const auto rules_end = static_cast<std::ptrdiff_t>(out.size());
     for (const auto& [name, d] : in.inventory->domains) {
       auto dn = policy::DomainName::parse(name);
       if (!dn) continue;
@@ -107,8 +127,9 @@ std::vector<ExportEntry> collect_entries(const ExportInput& in, policy::Target t
           v.decision == policy::Decision::Ignored)
         continue;
       if (presets.decide(dn.value()).decision == policy::Decision::Allowed) continue;
-      auto hit = std::find_if(out.begin(), out.end(), [&](const ExportEntry& e) { return e.rule.matches(dn.value()); });
-      if (hit != out.end()) {
+      auto last = out.begin() + rules_end;
+      auto hit = std::find_if(out.begin(), last, [&](const ExportEntry& e) { return e.rule.matches(dn.value()); });
+      if (hit != last) {
         hit->ports.insert(hit->ports.end(), d.ports.begin(), d.ports.end());
         continue;
       }

@@ -189,3 +189,33 @@ TEST(ExportTargets, Upstreams) {
   EXPECT_THROW((void)report::parse_upstream("10.0.0.53#0"), base::UserError);
   EXPECT_THROW((void)report::parse_upstream("10.0.0.53#99999"), base::UserError);
 }
+
+TEST(ExportTargets, MinimalUnderEachTargetsSemantics) {
+  auto pol = policy::parse_policy(R"(allow: ["**.a.example", x.a.example, "*.b.example", b.example, c.example, c.example,
+                                         "*.c.example", y.z.c.example])", "netmap.yaml");
+  auto texts = [&](policy::Target t) {
+    std::vector<std::string> out;
+    for (const auto& e : report::collect_entries({&pol, nullptr}, t)) out.push_back(e.rule.text());
+    return out;
+  };
+  EXPECT_EQ(texts(policy::Target::Json),
+            (std::vector<std::string>{"**.a.example", "*.b.example", "*.c.example", "b.example", "c.example"}));
+  // Codex reads every entry as apex and subdomains: *.b.example and b.example become one entry.
+  auto codex = report::collect_entries({&pol, nullptr}, policy::Target::Codex);
+  std::vector<std::string> spelled;
+  for (const auto& e : codex) spelled.push_back(e.translation.text);
+  EXPECT_EQ(spelled, (std::vector<std::string>{"a.example", "b.example", "c.example"}));
+}
+
+TEST(ExportTargets, ManyInventoryNamesStayMinimal) {
+  auto pol = policy::parse_policy("allow: [\"**.big.example\"]\n", "netmap.yaml");
+  inventory::Inventory inv;
+  for (int i = 0; i < 20000; ++i) {
+    inventory::Event e;
+    e.name = "h" + std::to_string(i) + (i % 2 ? ".big.example" : ".other.example");
+    e.via = inventory::SeenVia::Dns;
+    inv.add(e);
+  }
+  auto entries = report::collect_entries({&pol, &inv}, policy::Target::Srt);
+  EXPECT_EQ(entries.size(), 10001u); // **.big.example plus the 10000 names outside it
+}
