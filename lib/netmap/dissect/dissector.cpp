@@ -79,12 +79,13 @@ void Dissector::Impl::tcp(const Frame& f, std::int64_t t, std::vector<Observatio
   std::uint64_t h = key.hash();
   FlowEntry* e = flows.find(key, h);
   const bool closing = (f.tcp_flags & (k_tcp_fin | k_tcp_rst)) != 0;
-  if (e != nullptr && e->state == FlowState::Done) { // the hot path: bulk data of a known flow
+  const bool syn = (f.tcp_flags & k_tcp_syn) != 0;
+  if (e != nullptr && e->state == FlowState::Done && !syn) { // the hot path: bulk data
     e->last_us = t;
     if (closing) flows.erase(e);
     return;
   }
-  if ((f.tcp_flags & k_tcp_syn) != 0) {
+  if (syn) { // a new connection, possibly reusing the 4-tuple of a finished one
     std::uint32_t isn_next = f.tcp_seq + 1;
     if ((f.tcp_flags & k_tcp_ack) == 0) {
       // A retransmitted SYN is the same connection attempt, not a new one.

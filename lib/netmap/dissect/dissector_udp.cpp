@@ -217,7 +217,13 @@ void Dissector::Impl::quic(FlowEntry& e, const Frame& f, std::int64_t t,
     finish(e);
   }
   // A client's Initial datagram is padded to ≥ 1200 bytes (RFC 9000 §14.1); one that big that
-  // does not open is broken, while smaller ones are likely a server's and are not counted.
+  // does not open is broken. A server's Initials (keys from a DCID we never saw) cannot open
+  // either: from a well-known port to an ephemeral one, that is what they are, not a drop.
+  bool from_server = f.src_port < 1024 && f.dst_port >= 1024;
+  if (!opened_any && e.state == FlowState::Quic && from_server && (!e.data || e.data->stream.empty())) {
+    finish(e);
+    return;
+  }
   if (!opened_any && e.state == FlowState::Quic && f.payload.size() >= 1200 && !f.partial() &&
       (!e.data || e.data->stream.empty())) {
     drop(DropReason::BadQuic);

@@ -52,6 +52,30 @@ TEST(DissectQuic, ServerRepliesAndLaterPacketsAreQuiet) {
   EXPECT_TRUE(d.drops().empty());
 }
 
+TEST(DissectQuic, ServerInitialWithoutItsClientIsNeitherADropNorAConnection) {
+  auto frames = quic_frames({"s.example.com"}, {});
+  Dissector d;
+  // The client's datagram, seen as if sent from the server's port: undecryptable to us.
+  frames[0][28 + 100] ^= 0x01;
+  std::vector<Observation> out;
+  Bytes server = testgen::udp_packet({"10.0.0.2", "10.0.0.1", 443, 50000},
+                                     Bytes(frames[0].begin() + 28, frames[0].end()));
+  d.packet(LinkType::Raw, server, 1, out);
+  EXPECT_TRUE(out.empty());
+  EXPECT_TRUE(d.drops().empty());
+}
+
+TEST(DissectFlows, NewSynOnAFinishedFlowsTupleIsANewConnection) {
+  testgen::TcpFlow a({"10.0.0.1", "10.0.0.2", 45000, 443}, 1, 1);
+  testgen::TcpFlow b({"10.0.0.1", "10.0.0.2", 45000, 443}, 90000, 1);
+  std::vector<Bytes> frames{a.syn(), a.client(testgen::tls_records(testgen::client_hello({"first.example"}))),
+                            b.syn(), b.client(testgen::tls_records(testgen::client_hello({"second.example"})))};
+  Dissector d;
+  auto got = test::summary(test::run(d, testgen::Link::Raw, frames));
+  EXPECT_EQ(got, (std::vector<std::string>{"connection 10.0.0.2", "tls first.example",
+                                           "connection 10.0.0.2", "tls second.example"}));
+}
+
 TEST(DissectQuic, CorruptInitialIsADropAndAConnection) {
   auto frames = quic_frames({"c.example.com"}, {});
   frames[0][28 + 100] ^= 0x01; // a ciphertext byte: authentication fails
