@@ -2,6 +2,7 @@
 # Installed as /usr/share/bash-completion/completions/netmap; needs bash-completion.
 # The option lists mirror `netmap <command> --help`; tests/cli/completions_test.sh fails when they
 # drift apart. Preset names come from the netmap being completed, so they are never stale.
+# shellcheck disable=SC2207 # COMPREPLY=($(compgen ...)): candidates never contain spaces
 
 # _netmap_presets PROGRAM: the built-in preset names, from `PROGRAM presets --json`.
 _netmap_presets()

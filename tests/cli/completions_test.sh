@@ -33,7 +33,8 @@ want "netmap ex" explain export
 for c in "${commands[@]}"; do
   mapfile -t opts < <(help_options "$c")
   want "netmap $c -" "${opts[@]}"
-  want "netmap $c --" $(printf '%s\n' "${opts[@]}" | grep -E '^--')
+  mapfile -t long_opts < <(printf '%s\n' "${opts[@]}" | grep -E '^--')
+  want "netmap $c --" "${long_opts[@]}"
   while read -r names metavar; do
     vals=()
     case "$metavar" in

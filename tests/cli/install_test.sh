@@ -54,7 +54,7 @@ fi
 if command -v man >/dev/null && man -M "$prefix/share/man" -w netmap >/dev/null 2>&1; then
   for name in netmap netmap-discover netmap-check "5 netmap.yaml"; do
     # shellcheck disable=SC2086 # "5 netmap.yaml" is a section and a name
-    out=$(MANWIDTH=80 MAN_KEEP_FORMATTING= man -M "$prefix/share/man" -P cat $name 2>"$T/man.err")
+    out=$(MANWIDTH=80 man -M "$prefix/share/man" -P cat $name 2>"$T/man.err")
     [ "$(grep -c . <<<"$out")" -ge 20 ] || fail "man $name renders to $(grep -c . <<<"$out") lines: $(cat "$T/man.err")"
     grep -q "EXIT STATUS\|FORMAT\|DESCRIPTION" <<<"$out" || fail "man $name lacks its sections"
   done
