@@ -56,6 +56,7 @@ for c in "${commands[@]}"; do
   fi
 done
 want "netmap merge " zz-capture.pcap netmap.yaml
+want "netmap presets " "${presets[@]}"
 want "netmap explain --target " netmap "${targets[@]}"
 
 # check SHELL RESULTS: every wanted word is a candidate of its query (results: "### LINE" blocks).

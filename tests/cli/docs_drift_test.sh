@@ -65,6 +65,20 @@ for c in "${commands[@]}"; do
     grep -qx -- "$o" <<<"$(printf '%s\n' "${opts[@]}")" || fail "netmap-$c.1 documents $o, which 'netmap $c --help' does not list"
   done
 done
+# Every positional argument (its metavar: CMD, NAME, FILE) is in the SYNOPSIS; a command run after
+# "--" is shown after "--" there.
+for c in "${commands[@]}"; do
+  page="$MAN/man1/netmap-$c.1"
+  [ -f "$page" ] || continue
+  synopsis=$(section "$page" SYNOPSIS)
+  while read -r name metavar; do
+    [ -n "$metavar" ] || continue
+    has_word "$synopsis" "$metavar" || fail "netmap-$c.1: SYNOPSIS lacks $metavar (positional '$name' of 'netmap $c --help')"
+    if [ "$name" = command ]; then
+      grep -Eq -- "(^|[ \"])--([ \"]|$)" <<<"$synopsis" || fail "netmap-$c.1: SYNOPSIS does not show '-- $metavar'"
+    fi
+  done < <("$NETMAP" "$c" --help | awk '/^Positionals:/ {s = 1; next} s && /^$/ {s = 0} s && /^  [a-z]/ {print $1, $2}')
+done
 # netmap(1) documents the runner's own options.
 top_options=$(section "$top" OPTIONS)
 for o in --help --version; do has_word "$top_options" "$o" || fail "netmap.1 OPTIONS lacks $o"; done
