@@ -175,6 +175,22 @@ void Dissector::Impl::deliver(FlowEntry& e, std::span<const std::uint8_t> bytes,
   }
   if (e.state == FlowState::Dns) dns_tcp(e, bytes, f, t, out);
   else if (e.state == FlowState::Tls || e.state == FlowState::Http) scan_stream(e, bytes, f, t, out);
+  else if (e.state == FlowState::Proxy) proxy_request(bytes, f, t, out);
+}
+
+// A forward proxy's keep-alive connection carries requests for many hosts (RFC 9112 §3.2.2), so
+// each segment that begins a request head is read; heads split over segments are not joined here.
+void Dissector::Impl::proxy_request(std::span<const std::uint8_t> bytes, const Frame& f,
+                                    std::int64_t t, std::vector<Observation>& out) {
+  if (!looks_like_http(bytes)) return;
+  HttpRequest req;
+  if (scan_http_request(bytes.first(std::min(bytes.size(), limits.max_flow_bytes)), req) != Scan::Found ||
+      !req.absolute)
+    return;
+  Observation& o = emit(out, ObservationKind::HttpHost, f, t);
+  o.name = req.host;
+  o.target_port = req.port;
+  o.note = "absolute-form";
 }
 
 void Dissector::Impl::scan_stream(FlowEntry& e, std::span<const std::uint8_t> bytes,
@@ -194,6 +210,8 @@ void Dissector::Impl::scan_stream(FlowEntry& e, std::span<const std::uint8_t> by
     at_budget = true;
   }
   Scan result;
+  bool http_connect = false;
+  bool http_absolute = false;
   if (e.state == FlowState::Tls) {
     ClientHello hello;
     result = scan_tls_stream(stream, scratch, hello);
@@ -215,12 +233,19 @@ void Dissector::Impl::scan_stream(FlowEntry& e, std::span<const std::uint8_t> by
       o.name = req.host;
       o.target_port = req.port;
       if (req.absolute) o.note = "absolute-form";
+      http_connect = req.connect;
+      http_absolute = req.absolute;
     }
   }
   if (result == Scan::Malformed)
     drop(e.state == FlowState::Tls ? DropReason::BadTls : DropReason::BadHttp);
   if (result != Scan::NeedMore) {
+    FlowState next = FlowState::Done;
+    if (result == Scan::Found && e.state == FlowState::Http)
+      next = http_connect ? FlowState::Start : http_absolute ? FlowState::Proxy : FlowState::Done;
     finish(e);
+    // After CONNECT the tunnel's first bytes are the client's own ClientHello: classify again.
+    e.state = next;
     return;
   }
   if (at_budget) { // the budget is spent and the answer is not in it

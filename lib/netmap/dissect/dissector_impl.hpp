@@ -46,6 +46,8 @@ struct Dissector::Impl {
   void scan_stream(FlowEntry& e, std::span<const std::uint8_t> bytes, const Frame& f,
                    std::int64_t t, std::vector<Observation>& out);
   void finish(FlowEntry& e) noexcept;
+  void proxy_request(std::span<const std::uint8_t> bytes, const Frame& f, std::int64_t t,
+                     std::vector<Observation>& out);
 
   // DNS (dissector_udp.cpp)
   void dns_message(std::span<const std::uint8_t> msg, bool partial, const Frame& f, std::int64_t t,

@@ -36,6 +36,7 @@ enum class FlowState : std::uint8_t {
   Start,   ///< nothing classified yet (SYN seen, or first payload pending)
   Tls,     ///< collecting a ClientHello
   Http,    ///< collecting a request head
+  Proxy,   ///< client side of a forward-proxy connection: every request head is reported
   Dns,     ///< DNS over TCP: length-prefixed messages, followed for the flow's life
   Quic,    ///< collecting QUIC CRYPTO data
   Done,    ///< nothing more to learn: packets return at once

@@ -114,6 +114,25 @@ TEST(DissectHttp, RequestLineIsTheTruth) {
   }
 }
 
+TEST(DissectHttp, ProxyKeepAliveReportsEveryAbsoluteFormRequest) {
+  Dissector d;
+  auto out = over_tcp({testgen::http_request("GET", "http://a.example/1", "a.example"),
+                       testgen::http_request("GET", "http://b.example:8080/2", "b.example"),
+                       testgen::http_request("HEAD", "http://a.example/3", "a.example")}, d, 3128);
+  EXPECT_EQ(test::summary(out), (std::vector<std::string>{
+      "connection 10.0.0.2", "http-host a.example absolute-form",
+      "http-host b.example absolute-form", "http-host a.example absolute-form"}));
+}
+
+TEST(DissectHttp, TheTunnelAfterConnectIsReadForItsClientHello) {
+  Dissector d;
+  auto out = over_tcp({testgen::http_request("CONNECT", "pypi.org:443", ""),
+                       testgen::tls_records(testgen::client_hello({"pypi.org"})),
+                       Bytes(1400, 0x17)}, d, 3128);
+  EXPECT_EQ(test::summary(out), (std::vector<std::string>{"connection 10.0.0.2",
+                                                          "http-connect pypi.org", "tls pypi.org"}));
+}
+
 TEST(DissectHttp, HeadSplitAcrossSegments) {
   Bytes head = testgen::http_request("GET", "/", "split.example.org");
   std::vector<Bytes> segs;
