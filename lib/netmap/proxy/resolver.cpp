@@ -1,5 +1,7 @@
 #include "netmap/proxy/resolver.hpp"
 
+#include "netmap/base/clock.hpp"
+
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -71,7 +73,13 @@ bool Resolver::resolve_now(const std::string& host, std::uint16_t port, Resoluti
   const std::string& ip = it != m_overrides.end() ? it->second : host;
   SockAddr a;
   if (!make_sockaddr(ip, port, a)) {
-    if (it == m_overrides.end()) return false;
+    if (it == m_overrides.end()) {
+      std::lock_guard lock(m_cache_mutex);
+      auto c = m_cache.find(host + " " + std::to_string(port));
+      if (c == m_cache.end() || c->second.first < base::monotonic_ns()) return false;
+      out.addresses = c->second.second;
+      return true;
+    }
     out.error = "override for " + host + " is not an IP address";
     return true;
   }
@@ -116,6 +124,9 @@ void Resolver::loop() {
         out.addresses.push_back(a);
       }
       ::freeaddrinfo(res);
+      std::lock_guard lock(m_cache_mutex);
+      if (m_cache.size() >= 4096) m_cache.clear(); // a crude bound; a refill costs one lookup each
+      if (!out.addresses.empty()) m_cache[job.host + " " + port] = {base::monotonic_ns() + k_cache_ttl_ns, out.addresses};
     }
     job.done(std::move(out));
   }

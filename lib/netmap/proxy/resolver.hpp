@@ -9,6 +9,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <utility>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -35,7 +36,9 @@ struct Resolution {
   std::string error;               ///< gai_strerror text when it failed
 };
 
-/// A small pool of resolver threads. Overrides (name → IP) answer first, then IP literals, then DNS.
+/// A small pool of resolver threads. Overrides (name → IP) answer first, then IP literals, then a
+/// short-lived cache of successful lookups (getaddrinfo reports no TTL; k_cache_ttl_ns bounds how
+/// stale an answer may get), then DNS.
 class Resolver {
 public:
   /// Starts `threads` threads (at least 1).
@@ -45,7 +48,9 @@ public:
   Resolver(const Resolver&) = delete;
   Resolver& operator=(const Resolver&) = delete;
 
-  /// Answers now when the host is an override or an IP literal; true when `out` was filled.
+  /// How long a successful lookup is reused.
+  static constexpr std::int64_t k_cache_ttl_ns = 10'000'000'000;
+  /// Answers now when the host is an override, an IP literal or cached; true when `out` was filled.
   bool resolve_now(const std::string& host, std::uint16_t port, Resolution& out) const;
   /// Queues a lookup; `done` runs later on a resolver thread.
   void submit(std::string host, std::uint16_t port, std::function<void(Resolution)> done);
@@ -58,6 +63,8 @@ private:
   };
   void loop();
   std::map<std::string, std::string> m_overrides;
+  mutable std::mutex m_cache_mutex;
+  std::map<std::string, std::pair<std::int64_t, std::vector<SockAddr>>> m_cache; // "host port" → (expiry, addresses)
   std::mutex m_mutex;
   std::condition_variable m_cv;
   std::deque<Job> m_jobs;
