@@ -132,12 +132,12 @@ void Dissector::Impl::tcp_payload(FlowEntry& e, const Frame& f, std::int64_t t,
     if (!e.data) e.data = std::make_unique<FlowData>();
     FlowData& d = *e.data;
     if (ahead + p.size() > limits.max_flow_bytes ||
-        d.pending_bytes + p.size() > limits.max_flow_bytes) {
+        d.pending_bytes + p.size() + k_pending_overhead > limits.max_flow_bytes) {
       return; // beyond the first-bytes budget: never needed
     }
     d.pending.emplace_back(seq, std::vector<std::uint8_t>(p.begin(), p.end()));
-    d.pending_bytes += p.size();
-    flows.account(0, p.size());
+    d.pending_bytes += p.size() + k_pending_overhead;
+    flows.account(0, p.size() + k_pending_overhead);
     return;
   }
   e.next_seq += static_cast<std::uint32_t>(p.size());
@@ -152,8 +152,8 @@ void Dissector::Impl::tcp_payload(FlowEntry& e, const Frame& f, std::int64_t t,
     std::vector<std::uint8_t> seg = std::move(it->second);
     auto skip = static_cast<std::uint32_t>(e.next_seq - static_cast<std::uint32_t>(it->first));
     pend.erase(it);
-    e.data->pending_bytes -= seg.size();
-    flows.account(seg.size(), 0);
+    e.data->pending_bytes -= seg.size() + k_pending_overhead;
+    flows.account(seg.size() + k_pending_overhead, 0);
     if (skip >= seg.size()) continue;
     e.next_seq += static_cast<std::uint32_t>(seg.size() - skip);
     deliver(e, std::span<const std::uint8_t>(seg).subspan(skip), f, t, out);

@@ -154,9 +154,9 @@ bool Dissector::Impl::crypto_fragment(FlowData& d, const QuicCryptoFragment& fra
   std::size_t room = limits.max_flow_bytes - off;
   auto data = frag.data.first(std::min(room, frag.data.size()));
   if (off > s.size()) { // out of order (RFC 9000 §19.6): hold it
-    if (d.pending_bytes + data.size() > limits.max_flow_bytes) return false;
+    if (d.pending_bytes + data.size() + k_pending_overhead > limits.max_flow_bytes) return false;
     d.pending.emplace_back(frag.offset, std::vector<std::uint8_t>(data.begin(), data.end()));
-    d.pending_bytes += data.size();
+    d.pending_bytes += data.size() + k_pending_overhead;
     return true;
   }
   if (off + data.size() > s.size()) s.insert(s.end(), data.begin() + static_cast<std::ptrdiff_t>(s.size() - off), data.end());
@@ -167,7 +167,7 @@ bool Dissector::Impl::crypto_fragment(FlowData& d, const QuicCryptoFragment& fra
       auto o = static_cast<std::size_t>(it->first);
       if (o + it->second.size() > s.size())
         s.insert(s.end(), it->second.begin() + static_cast<std::ptrdiff_t>(s.size() - o), it->second.end());
-      d.pending_bytes -= it->second.size();
+      d.pending_bytes -= it->second.size() + k_pending_overhead;
       d.pending.erase(it);
       progress = true;
       break;

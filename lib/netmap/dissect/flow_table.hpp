@@ -42,11 +42,15 @@ enum class FlowState : std::uint8_t {
   Done,    ///< nothing more to learn: packets return at once
 };
 
+/// What one held out-of-order piece costs beyond its bytes (vector header, allocation), so that
+/// many tiny pieces cannot exceed the byte budgets by their overhead.
+inline constexpr std::size_t k_pending_overhead = 64;
+
 /// Heap state of a flow that is still collecting bytes (freed once it is classified).
 struct FlowData {
   std::vector<std::uint8_t> stream;  ///< contiguous bytes from the stream (or CRYPTO) start
   std::vector<std::pair<std::uint64_t, std::vector<std::uint8_t>>> pending; ///< out-of-order pieces
-  std::size_t pending_bytes = 0;
+  std::size_t pending_bytes = 0;     ///< held pieces' bytes plus k_pending_overhead each
   std::uint64_t dns_skip = 0;        ///< DNS over TCP: bytes of an oversized message to skip
   std::optional<QuicKeys> quic_keys; ///< keys of the connection's first Initial (RFC 9001 §5.2)
   /// Bytes held, for the global budget.
