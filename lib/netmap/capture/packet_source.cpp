@@ -35,6 +35,17 @@ std::uint32_t to_linktype(int dlt) {
   return static_cast<std::uint32_t>(dlt);
 }
 
+bool is_loopback(const std::string& iface) {
+  pcap_if_t* all = nullptr;
+  char err[PCAP_ERRBUF_SIZE] = {};
+  if (pcap_findalldevs(&all, err) != 0) return false;
+  bool loop = false;
+  for (pcap_if_t* d = all; d; d = d->next)
+    if (iface == d->name) loop = (d->flags & PCAP_IF_LOOPBACK) != 0;
+  pcap_freealldevs(all);
+  return loop;
+}
+
 std::vector<std::string> interface_names() {
   std::vector<std::string> out;
   pcap_if_t* all = nullptr;
@@ -137,6 +148,9 @@ PacketSource PacketSource::open_live(const LiveOptions& o) {
   if (!dissect::supported_link(s.m_linktype))
     throw base::UserError("interface '" + base::escape_bytes(o.interface) + "' has unsupported link type " +
                           std::to_string(s.m_linktype));
+  // A packet socket on a loopback device sees every packet twice, leaving and arriving; keep the
+  // arrivals only so counts are not doubled ("any" already reports loopback traffic once).
+  if (is_loopback(o.interface)) (void)pcap_setdirection(p, PCAP_D_IN);
   if (pcap_setnonblock(p, 1, err) != 0) throw base::UserError("cannot capture on '" + o.interface + "': " + err);
   // Validate the user's expression alone first, so its error message is about their text.
   if (!o.user_filter.empty()) s.install_filter(o.user_filter);
