@@ -279,6 +279,11 @@ int run_sandbox_dns(const SandboxDnsOptions& o) {
   base::install_stop_handlers();
   install_control_handlers();
   std::int64_t started = base::now_unix_us();
+  // The command starts before the serving threads: fork() in a single-threaded process is safe
+  // for the pre-exec hook, and the bound sockets queue its first queries until run() reads them.
+  std::optional<CommandRun> cmd;
+  std::optional<sandbox::ExitStatus> status;
+  if (with_command) cmd = start_command(o);
   std::exception_ptr failure;
   std::thread serving([&] {
     try {
@@ -288,15 +293,6 @@ int run_sandbox_dns(const SandboxDnsOptions& o) {
       base::request_stop();
     }
   });
-  std::optional<CommandRun> cmd;
-  std::optional<sandbox::ExitStatus> status;
-  try {
-    if (with_command) cmd = start_command(o);
-  } catch (...) {
-    server.stop();
-    serving.join();
-    throw;
-  }
   int forwarded = 0;
   for (;;) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));

@@ -65,6 +65,14 @@ base::Fd bind_socket(const SockAddr& a, int type, bool reuseport, const std::str
   return fd;
 }
 
+void check_not_self(const Server::Impl& m) {
+  for (const auto& u : m.upstreams)
+    for (const auto& s : m.sockets)
+      if (s.local == u.str())
+        throw base::UserError("upstream " + u.str() + " is this resolver itself",
+                              "name a different --upstream: forwarding to ourselves would loop");
+}
+
 } // namespace
 
 Server::Server(ServerConfig config) : m(std::make_unique<Impl>(std::move(config))) {
@@ -121,6 +129,7 @@ void Server::listen(std::string_view address) {
   base::Fd tcp = bind_socket(*a, SOCK_STREAM, false, what);
   std::string local = local_text(tcp.get());
   m->sockets.push_back({std::move(tcp), false, -1, local});
+  check_not_self(*m);
 }
 
 std::vector<std::string> Server::local_addresses() const {
@@ -131,11 +140,7 @@ std::vector<std::string> Server::local_addresses() const {
 }
 
 void Server::run() {
-  for (const auto& u : m->upstreams)
-    for (const auto& s : m->sockets)
-      if (s.local == u.str())
-        throw base::UserError("upstream " + u.str() + " is this resolver itself",
-                              "name a different --upstream: forwarding to ourselves would loop");
+  check_not_self(*m);
   m->running = true;
   std::vector<std::thread> threads;
   for (std::size_t i = 1; i < m->workers.size(); ++i) threads.emplace_back([this, i] { m->workers[i]->run(); });
