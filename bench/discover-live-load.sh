@@ -3,7 +3,7 @@
 # leaves behind) plus N DNS lookups of unique names, while `tcpdump -i lo -w` and
 # `netmap discover -i lo` capture side by side. Reports each one's kernel drops and how many of the
 # N names netmap found. Needs root. Usage: bench/discover-live-load.sh [BUILD_DIR]
-# (env: NAMES=2000 FLOOD_SECS=10 FLOODERS=2). Bounded in time and count; never leaves loopback.
+# (env: NAMES=2000 FLOOD_SECS=10 FLOODERS=2 NETMAP_ARGS="--no-kernel-filter --buffer 2"). Bounded in time and count; never leaves loopback.
 set -euo pipefail
 BUILD=${1:-$(cd "$(dirname "$0")/.." && pwd)/build}
 NETMAP=${NETMAP:-$BUILD/tools/netmap/netmap}
@@ -39,7 +39,7 @@ PY
 
 tcpdump -i lo -w "$W/tcpdump.pcap" -B 2048 >"$W/tcpdump.log" 2>&1 &
 td=$!
-"$NETMAP" discover -i lo --json -o "$W/inv.json" --allow '**.live-load.test' >/dev/null 2>"$W/netmap.log" &
+"$NETMAP" discover -i lo ${NETMAP_ARGS:-} --json -o "$W/inv.json" --allow '**.live-load.test' >/dev/null 2>"$W/netmap.log" &
 nm=$!
 sleep 1
 for _ in $(seq "$FLOODERS"); do python3 "$W/load.py" flood "$FLOOD_SECS" >>"$W/flood.count" & done
