@@ -132,9 +132,10 @@ void print_table(const inventory::Inventory& inv, bool live, bool colour) {
             << " kernel drops, " << stat(inv, "evicted_unfinished_flows") << " flows evicted unfinished)\n";
 }
 
-// The progress line: stderr, only on a terminal, never with --json.
+// The progress line: stderr, only on a terminal, never with --json. Not around a command either:
+// the command owns the terminal then, and a line redrawn under its output would garble it.
 std::function<void(const capture::Progress&)> progress_line(const DiscoverOptions& o, bool& shown) {
-  if (o.out.json || !cli::is_tty(2)) return {};
+  if (o.out.json || !o.command.empty() || !cli::is_tty(2)) return {};
   return [&shown](const capture::Progress& p) {
     std::fprintf(stderr, "\r\033[Knetmap discover: %llu packets, %llu domains, %llu unnamed, %llu kernel drops",
                  static_cast<unsigned long long>(p.packets), static_cast<unsigned long long>(p.domains),
