@@ -33,7 +33,7 @@ if command -v curl >/dev/null && command -v python3 >/dev/null; then
   mkdir -p "$T/www" && echo "hello from web" >"$T/www/index.html"
   python3 -m http.server --bind 127.0.0.1 --directory "$T/www" 0 >"$T/http.out" 2>&1 &
   HTTP_PID=$!
-  for i in $(seq 1 30); do hp=$(sed -n 's/.*port \([0-9]*\).*/\1/p' "$T/http.out" | head -1); [ -n "$hp" ] && break; sleep 0.1; done
+  for i in $(seq 1 30); do hp=$(sed -n 's/.*port \([0-9]*\).*/\1/p' "$T/http.out" 2>/dev/null | head -1); [ -n "$hp" ] && break; sleep 0.1; done
   run sandbox-dns --upstream "127.0.0.1:$UP_PORT" --allow web.example.com -- \
     sh -c "curl -sS --noproxy '*' http://web.example.com:$hp/index.html; curl -sS --noproxy '*' http://blocked.example.org:$hp/; echo curl=\$?"
   expect_out "^hello from web$" "curl reaches an allowed name"

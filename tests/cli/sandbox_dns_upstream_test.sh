@@ -32,7 +32,7 @@ while time.time() < end:
     except socket.timeout: pass
 PY
 HOLE_PID=$!
-sleep 0.3
+for i in $(seq 1 50); do [ -s "$T/hole.port" ] && break; sleep 0.1; done
 hole=$(cat "$T/hole.port")
 start_netmap --upstream "127.0.0.1:$hole" --allow www.example.com --allow slow.example.com --timeout 300
 ( q slow.example.com A >"$T/slow.out" ) &

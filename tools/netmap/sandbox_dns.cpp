@@ -188,6 +188,8 @@ dns::ServerConfig make_config(const SandboxDnsOptions& o, const policy::Policy& 
   cfg.rate_limit_qps = o.rate_limit;
   cfg.threads = o.threads;
   cfg.upstream_timeout = std::chrono::milliseconds(o.timeout_ms);
+  // Around a command, Ctrl-C goes to the command; we serve until it has exited.
+  cfg.stop_on_signal = o.command.empty();
   return cfg;
 }
 
@@ -336,10 +338,10 @@ int run_sandbox_dns(const SandboxDnsOptions& o) {
   if (o.out.json) {
     std::cout << summary_json(summary, counters, server.local_addresses()).dump(2) << "\n";
   } else {
-    // With a command, its stdout is the data; our report goes to stderr.
-    int fd = with_command ? 2 : 1;
-    std::string text = render_summary(summary, counters, cli::use_color(o.out, fd));
-    (with_command ? std::cerr : std::cout) << text << std::flush;
+    // With a command (or the log on stdout), that is the data; our report goes to stderr.
+    bool to_err = with_command || o.log == "-";
+    std::string text = render_summary(summary, counters, cli::use_color(o.out, to_err ? 2 : 1));
+    (to_err ? std::cerr : std::cout) << text << std::flush;
   }
   if (status) return status->shell_code();
   return cli::k_exit_ok;

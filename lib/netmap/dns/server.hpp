@@ -54,6 +54,7 @@ struct ServerConfig {
   std::size_t cache_entries = 65536;                ///< answers kept at most (LRU-ish eviction)
   std::size_t tally_names = 4096;                   ///< distinct names kept for the summary
   std::string producer = "sandbox-dns";             ///< Event::producer
+  bool stop_on_signal = true;                       ///< run() also returns on base::stop_requested()
   EventSink on_event;                               ///< optional; see EventSink
 };
 
@@ -115,8 +116,8 @@ public:
   /// The addresses bound or handed in, as "ADDR:PORT" (for messages and the summary).
   [[nodiscard]] std::vector<std::string> local_addresses() const;
 
-  /// Serves until stop() or base::stop_requested(); uses config.threads threads (this one among
-  /// them). Returns when every thread has finished its in-flight work or abandoned it.
+  /// Serves until stop() (or base::stop_requested() when config.stop_on_signal), on
+  /// config.threads threads (this one among them). In-flight upstream queries get SERVFAIL.
   void run();
   /// Asks run() to return; async-signal-safe and callable from any thread.
   void stop() noexcept;

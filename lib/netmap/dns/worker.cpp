@@ -91,7 +91,8 @@ void Worker::run() {
   open_upstreams();
   refresh_matcher();
   epoll_event evs[k_batch];
-  while (!m_srv.stopping.load(std::memory_order_relaxed) && !base::stop_requested()) {
+  bool on_signal = m_srv.cfg.stop_on_signal;
+  while (!m_srv.stopping.load(std::memory_order_relaxed) && !(on_signal && base::stop_requested())) {
     int n = epoll_wait(m_epoll.get(), evs, k_batch, k_tick_ms);
     std::int64_t now = base::monotonic_ns();
     refresh_matcher();
