@@ -64,15 +64,18 @@ std::string base_filter(bool mdns_llmnr) {
 
 std::string name_filter(dissect::LinkType link, bool mdns_llmnr) {
   std::string f = base_filter(mdns_llmnr);
-  // On Ethernet the same clauses again behind a VLAN tag ("vlan" shifts later offsets by 4).
-  if (link == dissect::LinkType::Ethernet) return f + " or (vlan and (" + f + "))";
+  // On Ethernet the same clauses again behind one and two VLAN tags (802.1Q, QinQ). libpcap's
+  // "vlan" shifts the offsets of everything after it in the expression, parentheses or not, so the
+  // second "vlan" clause adds one more tag to the first one's shift.
+  if (link == dissect::LinkType::Ethernet) return f + " or (vlan and (" + f + ")) or (vlan and (" + f + "))";
   return f;
 }
 
 std::string combine_filters(const std::string& ours, const std::string& user) {
   if (ours.empty()) return user;
   if (user.empty()) return ours;
-  return "(" + ours + ") and (" + user + ")";
+  // The user's expression first: a "vlan" inside ours shifts the offsets of whatever follows it.
+  return "(" + user + ") and (" + ours + ")";
 }
 
 } // namespace netmap::capture
