@@ -17,6 +17,17 @@ std::string seen_reason(const inventory::DomainRecord& d) {
   return "seen " + std::to_string(d.count) + (d.count == 1 ? " time" : " times") + " via " + via;
 }
 
+// The ports a name was contacted on. A DNS lookup's port is the resolver's (53), not the name's,
+// so 53 is left out for names seen by DNS (a name really served on 53 is then reported as 443 by
+// harden-runner: rare, and the file says where the ports come from).
+std::vector<std::uint16_t> contact_ports(const inventory::DomainRecord& d) {
+  bool by_dns = d.via.contains("dns") || d.via.contains("resolver");
+  std::vector<std::uint16_t> out;
+  for (auto p : d.ports)
+    if (!(by_dns && p == 53)) out.push_back(p);
+  return out;
+}
+
 Rule effective_rule(const ExportEntry& e) {
   Rule r = e.rule;
   r.kind = e.translation.effective;
@@ -130,7 +141,8 @@ std::vector<ExportEntry> collect_entries(const ExportInput& in, policy::Target t
       auto last = out.begin() + rules_end;
       auto hit = std::find_if(out.begin(), last, [&](const ExportEntry& e) { return e.rule.matches(dn.value()); });
       if (hit != last) {
-        hit->ports.insert(hit->ports.end(), d.ports.begin(), d.ports.end());
+        auto ports = contact_ports(d);
+        hit->ports.insert(hit->ports.end(), ports.begin(), ports.end());
         continue;
       }
       Rule r;
@@ -138,7 +150,7 @@ std::vector<ExportEntry> collect_entries(const ExportInput& in, policy::Target t
       r.kind = policy::MatchKind::Exact;
       r.source.origin = "inventory";
       r.written = name;
-      out.push_back({r, policy::translate(r, target), seen_reason(d), {d.ports.begin(), d.ports.end()}});
+      out.push_back({r, policy::translate(r, target), seen_reason(d), contact_ports(d)});
     }
   }
   // An allow rule that a deny or mock rule covers admits nothing (deny wins): never export it.

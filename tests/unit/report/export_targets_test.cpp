@@ -219,3 +219,20 @@ TEST(ExportTargets, ManyInventoryNamesStayMinimal) {
   auto entries = report::collect_entries({&pol, &inv}, policy::Target::Srt);
   EXPECT_EQ(entries.size(), 10001u); // **.big.example plus the 10000 names outside it
 }
+
+TEST(ExportTargets, TheResolversPortIsNotTheNames) {
+  auto pol = policy::parse_policy("allow: [a.example]\n", "netmap.yaml");
+  inventory::Inventory inv;
+  auto add = [&](const char* n, inventory::SeenVia via, std::uint16_t port) {
+    inventory::Event e;
+    e.name = n;
+    e.via = via;
+    e.port = port;
+    inv.add(e);
+  };
+  add("lookup-only.example", inventory::SeenVia::Dns, 53);
+  add("both.example", inventory::SeenVia::Dns, 53);
+  add("both.example", inventory::SeenVia::Sni, 8443);
+  auto y = YAML::Load(report::export_harden_runner({&pol, &inv}));
+  EXPECT_EQ(y[0]["with"]["allowed-endpoints"].as<std::string>(), "a.example:443\nboth.example:8443\nlookup-only.example:443\n");
+}
