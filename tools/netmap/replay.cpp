@@ -90,7 +90,7 @@ std::map<std::string, std::string> parse_resolve(const std::vector<std::string>&
 // Everything the servers' threads feed: the report, the events file, process attribution.
 struct Sink {
   report::ReplayCollector collector;
-  sandbox::SocketOwnerFinder owners;
+  std::unique_ptr<sandbox::SocketOwnerFinder> owners; // set once the fence exists
   std::uint16_t dns_port;
   std::uint16_t proxy_port;
   bool keep_events;
@@ -98,19 +98,19 @@ struct Sink {
   std::mutex mu;
   std::string events;
 
-  Sink(const policy::Matcher* m, std::uint64_t netns, std::int64_t pid, std::uint16_t dport, std::uint16_t pport, bool keep)
-      : collector(m), owners(netns, pid), dns_port(dport), proxy_port(pport), keep_events(keep) {}
+  Sink(const policy::Matcher* m, std::uint16_t dport, std::uint16_t pport, bool keep)
+      : collector(m), dns_port(dport), proxy_port(pport), keep_events(keep) {}
 
   // Only refused attempts are attributed: that is what the report names, and the /proc walk
   // would otherwise cost every allowed connection time.
   void add(inventory::Event e) {
     const bool blocked = e.via == inventory::SeenVia::Direct || e.verdict != "allowed" || e.status == 403;
-    if (blocked && e.pid == 0) {
+    if (blocked && e.pid == 0 && owners) {
       const bool resolver = e.via == inventory::SeenVia::Resolver;
       const std::uint16_t client_port = sandbox::port_of(e.client);
       std::optional<sandbox::SocketOwner> owner;
       if (!resolver && proxy_clients) owner = proxy_clients->owner(client_port);
-      if (!owner) owner = owners.find(e.transport.empty() ? "tcp" : e.transport, client_port, resolver ? dns_port : proxy_port);
+      if (!owner) owner = owners->find(e.transport.empty() ? "tcp" : e.transport, client_port, resolver ? dns_port : proxy_port);
       if (owner) {
         e.pid = owner->pid;
         e.command = owner->command;
@@ -135,7 +135,7 @@ struct Sink {
     e.transport = a.transport;
     e.client = (a.source.find(':') != std::string::npos ? "[" + a.source + "]" : a.source) + ":" + std::to_string(a.source_port);
     e.note = a.dns ? "direct dns query" : "direct connection";
-    if (auto owner = owners.find(a.transport, a.source_port, a.port)) {
+    if (auto owner = owners ? owners->find(a.transport, a.source_port, a.port) : std::nullopt) {
       e.pid = owner->pid;
       e.command = owner->command;
     }
@@ -205,6 +205,12 @@ int run_replay(const ReplayOptions& o) {
 
   sandbox::FenceConfig fcfg;
   fcfg.proxy_port = o.proxy_port;
+  // Servers are built (and their configs checked) before anything runs in the fence.
+  auto sink = std::make_shared<Sink>(matcher.get(), fcfg.dns_port, fcfg.proxy_port, !o.events.empty());
+  dcfg.on_event = [sink](const inventory::Event& e) { sink->add(e); };
+  pcfg.on_event = [sink](const inventory::Event& e) { sink->add(e); };
+  dns::Server resolver(std::move(dcfg));
+  proxy::Server proxy_server(std::move(pcfg));
   sandbox::Fence fence(fcfg);
   // With --json stdout carries the report alone; the command's output then goes to stderr.
   auto [out_r, out_w] = make_pipe();
@@ -232,16 +238,11 @@ int run_replay(const ReplayOptions& o) {
     scanner.feed("\n");
   });
 
-  auto sink = std::make_shared<Sink>(matcher.get(), sockets.netns_inode, child.pid(), fcfg.dns_port, fcfg.proxy_port,
-                                     !o.events.empty());
+  sink->owners = std::make_unique<sandbox::SocketOwnerFinder>(sockets.netns_inode, child.pid());
   sink->proxy_clients = std::make_unique<sandbox::ConnectionWatcher>(sockets.netns_inode, child.pid(), sockets.proxy.get(),
                                                                     fcfg.proxy_port);
-  dcfg.on_event = [sink](const inventory::Event& e) { sink->add(e); };
-  pcfg.on_event = [sink](const inventory::Event& e) { sink->add(e); };
-  dns::Server resolver(std::move(dcfg));
   resolver.add_udp_socket(std::move(sockets.dns_udp));
   resolver.add_tcp_listener(std::move(sockets.dns_tcp));
-  proxy::Server proxy_server(std::move(pcfg));
   proxy_server.add_listener(std::move(sockets.proxy));
   sandbox::DirectWatch watch(std::move(sockets.packet), [sink](const sandbox::DirectAttempt& a) { sink->add_direct(a); });
   ServerThread dns_thread(resolver);
