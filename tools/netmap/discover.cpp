@@ -209,7 +209,11 @@ int run_discover(const DiscoverOptions& o) {
   if (progress_shown) std::fputs("\r\033[K", stderr);
 
   inventory::Inventory inv = session.finish();
-  if (!o.command.empty()) inv.sources.push_back("command:" + base::escape_bytes(joined(o.command, " ")));
+  if (!o.command.empty()) {
+    std::vector<std::string> shown;
+    for (const auto& arg : o.command) shown.push_back(base::escape_bytes(arg)); // each word escaped, spaces between
+    inv.sources.push_back("command:" + joined(shown, " "));
+  }
   if (log) log->commit();
   // Streamed record by record: with many names the whole JSON tree would set the peak memory.
   if (!o.output.empty()) capture::save_inventory(o.output, inv);
