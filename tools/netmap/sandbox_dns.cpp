@@ -238,6 +238,63 @@ CommandRun start_command(const SandboxDnsOptions& o) {
   return run;
 }
 
+// Until Ctrl-C/SIGTERM (or the command's exit): SIGHUP reloads, SIGUSR1 prints the counters, and
+// a stop signal is passed on to the command, which we keep serving until it has exited.
+std::optional<sandbox::ExitStatus> supervise(const SandboxDnsOptions& o, dns::Server& server, Sink& sink,
+                                             std::optional<CommandRun>& cmd) {
+  int forwarded = 0;
+  for (;;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (g_reload) {
+      g_reload = 0;
+      reload(o, server);
+    }
+    if (g_counters) {
+      g_counters = 0;
+      std::fputs(dns::format_counters(server.counters()).c_str(), stderr);
+    }
+    sink.flush();
+    if (cmd) {
+      if (base::stop_requested() && forwarded != base::stop_signal()) {
+        forwarded = base::stop_signal();
+        cmd->child.signal_group(forwarded ? forwarded : SIGTERM);
+      }
+      if (auto status = cmd->child.try_wait()) return status;
+    } else if (base::stop_requested()) {
+      return std::nullopt;
+    }
+  }
+}
+
+// The inventory (-o) and the summary: stdout, or stderr when stdout carries the command's output.
+void write_results(const SandboxDnsOptions& o, const dns::Server& server, Sink& sink, const policy::Matcher& matcher,
+                   std::int64_t started) {
+  auto summary = server.summary();
+  auto counters = server.counters();
+  bool with_command = !o.command.empty();
+  sink.flush();
+  if (sink.inv) {
+    std::lock_guard lock(sink.mu);
+    std::string where;
+    for (const auto& a : server.local_addresses()) where += (where.empty() ? "" : ",") + a;
+    sink.inv->started_us = started;
+    sink.inv->finished_us = base::now_unix_us();
+    sink.inv->sources.push_back(with_command ? "command:" + base::escape_bytes(o.command.front()) : "sandbox-dns:" + where);
+    sink.inv->stats["resolver.queries"] += counters.queries;
+    sink.inv->stats["resolver.blocked"] += counters.blocked;
+    sink.inv->stats["resolver.upstream_errors"] += counters.upstream_errors;
+    sink.inv->apply_policy(matcher);
+    inventory::write_inventory(o.output, *sink.inv);
+  }
+  if (o.out.json) {
+    std::cout << summary_json(summary, counters, server.local_addresses()).dump(2) << "\n";
+    return;
+  }
+  bool to_err = with_command || o.log == "-";
+  std::string text = render_summary(summary, counters, cli::use_color(o.out, to_err ? 2 : 1));
+  (to_err ? std::cerr : std::cout) << text << std::flush;
+}
+
 // Address flags are checked before the policy is loaded, so a typo is the only line printed.
 void validate_addresses(const SandboxDnsOptions& o) {
   for (const auto& l : o.listen)
@@ -284,7 +341,6 @@ int run_sandbox_dns(const SandboxDnsOptions& o) {
   // The command starts before the serving threads: fork() in a single-threaded process is safe
   // for the pre-exec hook, and the bound sockets queue its first queries until run() reads them.
   std::optional<CommandRun> cmd;
-  std::optional<sandbox::ExitStatus> status;
   if (with_command) cmd = start_command(o);
   std::exception_ptr failure;
   std::thread serving([&] {
@@ -295,54 +351,12 @@ int run_sandbox_dns(const SandboxDnsOptions& o) {
       base::request_stop();
     }
   });
-  int forwarded = 0;
-  for (;;) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    if (g_reload) {
-      g_reload = 0;
-      reload(o, server);
-    }
-    if (g_counters) {
-      g_counters = 0;
-      std::fputs(dns::format_counters(server.counters()).c_str(), stderr);
-    }
-    sink->flush();
-    if (cmd) {
-      if (base::stop_requested() && forwarded != base::stop_signal()) {
-        forwarded = base::stop_signal();
-        cmd->child.signal_group(forwarded ? forwarded : SIGTERM);
-      }
-      if ((status = cmd->child.try_wait())) break;
-    } else if (base::stop_requested()) {
-      break;
-    }
-  }
+  std::optional<sandbox::ExitStatus> status = supervise(o, server, *sink, cmd);
   server.stop();
   serving.join();
   if (failure) std::rethrow_exception(failure);
 
-  auto summary = server.summary();
-  auto counters = server.counters();
-  sink->flush();
-  if (sink->inv) {
-    std::lock_guard lock(sink->mu);
-    sink->inv->started_us = started;
-    sink->inv->finished_us = base::now_unix_us();
-    sink->inv->sources.push_back(with_command ? "command:" + base::escape_bytes(o.command.front()) : "sandbox-dns:" + where);
-    sink->inv->stats["resolver.queries"] += counters.queries;
-    sink->inv->stats["resolver.blocked"] += counters.blocked;
-    sink->inv->stats["resolver.upstream_errors"] += counters.upstream_errors;
-    sink->inv->apply_policy(*matcher);
-    inventory::write_inventory(o.output, *sink->inv);
-  }
-  if (o.out.json) {
-    std::cout << summary_json(summary, counters, server.local_addresses()).dump(2) << "\n";
-  } else {
-    // With a command (or the log on stdout), that is the data; our report goes to stderr.
-    bool to_err = with_command || o.log == "-";
-    std::string text = render_summary(summary, counters, cli::use_color(o.out, to_err ? 2 : 1));
-    (to_err ? std::cerr : std::cout) << text << std::flush;
-  }
+  write_results(o, server, *sink, *matcher, started);
   if (status) return status->shell_code();
   return cli::k_exit_ok;
 }
