@@ -208,6 +208,14 @@ void check_target_allows(const policy::Policy& p, policy::Target t, std::vector<
   }
 }
 
+// A refusal the target writes more widely matters only where the extra names are allowed: an exact
+// deny widened to its subdomains, or a subdomain deny widened to its apex.
+bool refuses_allowed_names(const Rule& r, const std::vector<Rule>& admitted) {
+  Rule extra = r;
+  extra.kind = r.kind == policy::MatchKind::Exact ? policy::MatchKind::Subdomains : policy::MatchKind::Exact;
+  return std::any_of(admitted.begin(), admitted.end(), [&](const Rule& a) { return rules_overlap(extra, a); });
+}
+
 void check_target_denies(const policy::Policy& p, policy::Target t, const std::vector<Rule>& admitted, CheckResult& res) {
   for (const auto& r : p.rules) {
     if (r.action != policy::Action::Deny && r.action != policy::Action::Mock) continue;
@@ -226,7 +234,7 @@ void check_target_denies(const policy::Policy& p, policy::Target t, const std::v
     if (tr.fidelity == Fidelity::Impossible) {
       res.findings.push_back(rule_finding(r, Severity::Error, "target-impossible", "rule impossible " + on(t),
                                           what + " cannot be written " + on(t) + ": " + tr.note));
-    } else if (tr.fidelity != Fidelity::Exact) {
+    } else if (tr.fidelity != Fidelity::Exact && refuses_allowed_names(r, admitted)) {
       res.findings.push_back(rule_finding(r, Severity::Warning, "target-narrowed", "refusal widened " + on(t),
                                           what + " is written '" + tr.text + "' " + on(t) + ": " + tr.note));
     }

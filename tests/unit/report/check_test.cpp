@@ -164,6 +164,13 @@ TEST(Check, RefusalsTheTargetWidensAreNarrowings) {
   EXPECT_EQ(f->severity, Severity::Warning);
 }
 
+TEST(Check, WiderRefusalsOutsideAllowedNamesAreQuiet) {
+  auto pol = policy::parse_policy("allow: [\"**.example.com\"]\ndeny: [tracker.ads.example, evil.example.com]\n", "netmap.yaml");
+  auto r = report::run_check(pol, {}, {policy::Target::Unbound, false});
+  EXPECT_EQ(find(r, "target-narrowed", "tracker.ads.example"), nullptr) << "nothing below it is allowed anyway";
+  EXPECT_NE(find(r, "target-narrowed", "evil.example.com"), nullptr) << "names below it are allowed by **.example.com";
+}
+
 TEST(Check, ExpandedPresetsReportOneAggregatedWarning) {
   auto pol = policy::parse_policy("presets: [codex-common]\n", "netmap.yaml");
   auto r = report::run_check(pol, {}, {policy::Target::Squid, false});
