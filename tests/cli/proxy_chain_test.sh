@@ -30,7 +30,7 @@ start_proxy() {
   PIDS+=($pid)
   local port=""
   for _ in $(seq 100); do
-    port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$T/$name.err" | head -n1)
+    port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$T/$name.err" 2>/dev/null | head -n1)
     [ -n "$port" ] && break
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.05
@@ -46,6 +46,9 @@ stop_proxy() {
   kill -INT "${!pid_var}"
   wait "${!pid_var}"
   rc=$?
+  # Under a sanitizer build, a report anywhere in the run fails the test.
+  ! grep -Eq 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T/$1.err" || fail "sanitizer report from proxy $1"
+  [ "$rc" -eq 0 ] || fail "proxy $1 exited $rc after Ctrl-C"
 }
 
 # raw PORT BYTES: sends BYTES (Python escapes allowed, e.g. \r\n) to the proxy, prints the answer.
