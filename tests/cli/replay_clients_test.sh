@@ -38,10 +38,14 @@ s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), h)
 open(sys.argv[1], "w").write(str(s.server_address[1])); s.serve_forever()' http.port www 2>/dev/null &
 HTTP_PID=$!
 # The resolver's upstream: dnsmasq answering every *.test name with 127.0.0.1.
-DNS_PORT=$(shuf -i 20000-60000 -n 1)
-dnsmasq -k --conf-file=/dev/null --no-resolv --no-hosts --listen-address=127.0.0.1 --port="$DNS_PORT" \
-  --bind-interfaces --user="$(id -un)" --pid-file= --address=/test/127.0.0.1 >dnsmasq.out 2>&1 &
-DNS_PID=$!
+DNS_PID=
+for DNS_PORT in $(shuf -i 20000-60000 -n 5); do
+  dnsmasq -k --conf-file=/dev/null --no-resolv --no-hosts --listen-address=127.0.0.1 --port="$DNS_PORT" \
+    --bind-interfaces --user="$(id -un)" --pid-file= --address=/test/127.0.0.1 >dnsmasq.out 2>&1 &
+  DNS_PID=$!
+  sleep 0.3
+  kill -0 "$DNS_PID" 2>/dev/null && break
+done
 trap 'kill $HTTPS_PID $HTTP_PID $DNS_PID 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
 for i in $(seq 1 50); do [ -s https.port ] && [ -s http.port ] && break; sleep 0.1; done
 HTTPS_PORT=$(cat https.port)
