@@ -68,6 +68,9 @@ void add_replay(CLI::App& app, ReplayOptions& o) {
       ->check(CLI::IsMember({"block", "report"}))->capture_default_str();
   cli::add_policy_options(app, o.policy);
   cli::add_output_options(app, o.out);
+  app.footer("The command's output streams through as it runs; with --json its stdout goes to stderr so that stdout\n"
+             "holds the report alone.\n"
+             "Exit status: 0 nothing blocked and the command passed, 1 something blocked or the command failed, 2 error.");
 }
 
 std::string joined(const std::vector<std::string>& v) {
