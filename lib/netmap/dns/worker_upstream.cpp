@@ -34,7 +34,13 @@ void Worker::open_upstreams() {
 
 void Worker::forward(std::span<const std::uint8_t> pkt, const Query& q, const ClientRef& ref,
                      const std::string& client, std::int64_t now) {
-  if (m_srv.upstreams.empty()) return;
+  if (m_srv.upstreams.empty()) {
+    // No upstream configured: fail closed at once rather than leave the client waiting.
+    counters.upstream_errors.add();
+    std::span<std::uint8_t> out(m_scratch.data() + 2, m_scratch.size() - 2);
+    deliver(ref, out.first(write_simple(out, pkt, q, k_servfail, false, k_ede_no_reachable, "netmap: no upstream")));
+    return;
+  }
   Pending p;
   p.client = ref;
   p.query.assign(pkt.begin(), pkt.begin() + static_cast<std::ptrdiff_t>(q.question_end));

@@ -1,0 +1,133 @@
+#include "netmap/dns/server.hpp"
+
+#include "netmap/base/error.hpp"
+#include "netmap/policy/rule.hpp"
+
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+using namespace netmap;
+
+namespace {
+
+// A UDP socket bound to 127.0.0.1 on an ephemeral port, as replay hands them in.
+base::Fd bound_udp(std::uint16_t& port) {
+  base::Fd fd(socket(AF_INET, SOCK_DGRAM, 0));
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  socklen_t len = sizeof a;
+  getsockname(fd.get(), reinterpret_cast<sockaddr*>(&a), &len);
+  port = ntohs(a.sin_port);
+  return fd;
+}
+
+std::vector<std::uint8_t> ask(std::uint16_t port, const std::vector<std::uint8_t>& q) {
+  base::Fd c(socket(AF_INET, SOCK_DGRAM, 0));
+  timeval tv{2, 0};
+  setsockopt(c.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(port);
+  sendto(c.get(), q.data(), q.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  std::vector<std::uint8_t> buf(4096);
+  ssize_t n = recv(c.get(), buf.data(), buf.size(), 0);
+  buf.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+  return buf;
+}
+
+std::vector<std::uint8_t> query(std::uint16_t qtype) {
+  std::vector<std::uint8_t> q = {0x77, 0x77, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0,
+                                 3, 'w', 'w', 'w', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0};
+  q.push_back(static_cast<std::uint8_t>(qtype >> 8));
+  q.push_back(static_cast<std::uint8_t>(qtype));
+  q.insert(q.end(), {0, 1});
+  return q;
+}
+
+std::shared_ptr<const policy::Matcher> allowing(const char* rule) {
+  auto m = std::make_shared<policy::Matcher>();
+  if (rule) m->add(policy::parse_rule(rule).value());
+  return m;
+}
+
+} // namespace
+
+TEST(DnsServer, ServesHandedInSocketsReloadsAndReportsEvents) {
+  std::uint16_t port = 0;
+  base::Fd fd = bound_udp(port);
+  std::mutex mu;
+  std::vector<inventory::Event> events;
+  dns::ServerConfig cfg;
+  cfg.matcher = allowing(nullptr);
+  cfg.upstreams = {"127.0.0.1:9"};
+  cfg.stop_on_signal = false;
+  cfg.producer = "replay";
+  cfg.on_event = [&](const inventory::Event& e) {
+    std::lock_guard lock(mu);
+    events.push_back(e);
+  };
+  dns::Server server(std::move(cfg));
+  server.add_udp_socket(std::move(fd));
+  std::thread t([&] { server.run(); });
+
+  auto blocked = ask(port, query(1));
+  ASSERT_GE(blocked.size(), 12u);
+  EXPECT_EQ(blocked[0], 0x77);
+  EXPECT_EQ(blocked[3] & 0xF, 3); // NXDOMAIN
+
+  server.reload(allowing("www.example"));
+  auto any = ask(port, query(255)); // ANY is answered locally (RFC 8482), no upstream needed
+  ASSERT_GE(any.size(), 12u);
+  EXPECT_EQ(any[3] & 0xF, 0);
+  EXPECT_EQ(any[7], 1);
+
+  server.stop();
+  t.join();
+  auto c = server.counters();
+  EXPECT_EQ(c.queries, 2u);
+  EXPECT_EQ(c.blocked, 1u);
+  EXPECT_EQ(c.allowed, 1u);
+  auto s = server.summary();
+  ASSERT_EQ(s.blocked.size(), 1u);
+  EXPECT_EQ(s.blocked[0].key, "www.example");
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].producer, "replay");
+  EXPECT_EQ(events[0].verdict, "unlisted");
+  EXPECT_EQ(events[1].verdict, "allowed");
+}
+
+TEST(DnsServer, RejectsBadConfig) {
+  dns::ServerConfig cfg;
+  EXPECT_THROW(dns::Server{cfg}, base::UserError); // no policy
+  cfg.matcher = allowing(nullptr);
+  cfg.upstreams = {"not-an-address"};
+  EXPECT_THROW(dns::Server{cfg}, base::UserError);
+  cfg.upstreams = {"127.0.0.1:53"};
+  cfg.allow_from = {"10.0.0.0/99"};
+  EXPECT_THROW(dns::Server{cfg}, base::UserError);
+}
+
+TEST(DnsServer, DefaultUpstreamsSkipItselfAndPreferCustomResolvers) {
+  EXPECT_EQ(dns::default_upstreams({"10.1.1.1"}, "/nonexistent", {}), std::vector<std::string>{"10.1.1.1"});
+  char path[] = "/tmp/netmap-resolv-test.XXXXXX";
+  int fd = mkstemp(path);
+  std::string text = "search corp\nnameserver 127.53.0.1\nnameserver ::1\nnameserver 192.0.2.53\n";
+  ASSERT_EQ(write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  close(fd);
+  auto ups = dns::default_upstreams({}, path, {"127.53.0.1:53"});
+  unlink(path);
+  EXPECT_EQ(ups, (std::vector<std::string>{"[::1]", "192.0.2.53"}));
+  EXPECT_THROW((void)dns::default_upstreams({}, "/nonexistent", {}), base::UserError);
+}
