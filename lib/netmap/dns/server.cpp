@@ -116,19 +116,32 @@ void Server::listen(std::string_view address) {
   if (!a) throw base::UserError("--listen '" + base::escape_bytes(address) + "' is not ADDR, ADDR:PORT or [V6]:PORT",
                                 "e.g. --listen 127.0.0.1:5300 or --listen [::1]:5300");
   std::string what(address);
-  // One SO_REUSEPORT socket per worker: the kernel spreads clients over them, no shared queue.
-  for (unsigned i = 0; i < m->cfg.threads; ++i) {
-    base::Fd fd = bind_socket(*a, SOCK_DGRAM, m->cfg.threads > 1, what);
-    if (a->port() == 0) { // an ephemeral port: the others must join the one the kernel chose
-      socklen_t len = sizeof a->ss;
-      getsockname(fd.get(), reinterpret_cast<sockaddr*>(&a->ss), &len);
+  // Port 0: the kernel picks a UDP port, and TCP must get the same one; if that TCP port is
+  // taken (some connection's ephemeral port), pick again.
+  for (int attempt = 0;; ++attempt) {
+    SockAddr at = *a;
+    std::vector<ServedSocket> made;
+    try {
+      // One SO_REUSEPORT socket per worker: the kernel spreads clients over them, no shared queue.
+      for (unsigned i = 0; i < m->cfg.threads; ++i) {
+        base::Fd fd = bind_socket(at, SOCK_DGRAM, m->cfg.threads > 1, what);
+        if (at.port() == 0) {
+          socklen_t len = sizeof at.ss;
+          getsockname(fd.get(), reinterpret_cast<sockaddr*>(&at.ss), &len);
+        }
+        std::string local = local_text(fd.get());
+        made.push_back({std::move(fd), true, m->cfg.threads > 1 ? static_cast<int>(i) : -1, local});
+      }
+      base::Fd tcp = bind_socket(at, SOCK_STREAM, false, what);
+      std::string local = local_text(tcp.get());
+      made.push_back({std::move(tcp), false, -1, local});
+    } catch (const base::UserError&) {
+      if (a->port() != 0 || attempt >= 20) throw;
+      continue;
     }
-    std::string local = local_text(fd.get());
-    m->sockets.push_back({std::move(fd), true, m->cfg.threads > 1 ? static_cast<int>(i) : -1, local});
+    for (auto& s : made) m->sockets.push_back(std::move(s));
+    break;
   }
-  base::Fd tcp = bind_socket(*a, SOCK_STREAM, false, what);
-  std::string local = local_text(tcp.get());
-  m->sockets.push_back({std::move(tcp), false, -1, local});
   check_not_self(*m);
 }
 
