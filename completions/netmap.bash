@@ -29,7 +29,7 @@ _netmap()
                        --rate-limit --threads --timeout --log -o --output $policy $output"
         [explain]="-h --help --target $policy $output"
         [proxy]="-h --help --listen --methods --upstream --no-proxy --no-upstream --rate-requests
-                 --rate-bytes --idle-timeout --connect-timeout --max-connections --allow-from
+                 --rate-bytes --buffer --idle-timeout --connect-timeout --max-connections --allow-from
                  --sni-mismatch --threads --resolve --log -o --output $policy $output"
         [merge]="-h --help -o --output --keep-verdicts $policy"
         [presets]="-h --help $output"

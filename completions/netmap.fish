@@ -118,6 +118,7 @@ complete -c netmap -n '__netmap_in proxy' -l no-proxy -x -d 'Hosts that bypass t
 complete -c netmap -n '__netmap_in proxy' -l no-upstream -d 'Connect directly even when the environment names a proxy'
 complete -c netmap -n '__netmap_in proxy' -l rate-requests -x -d 'Requests per second per destination host'
 complete -c netmap -n '__netmap_in proxy' -l rate-bytes -x -d 'Bytes per second per destination host (500k, 2M)'
+complete -c netmap -n '__netmap_in proxy' -l buffer -x -d 'Relay buffer per direction per connection (4k-64M)'
 complete -c netmap -n '__netmap_in proxy' -l idle-timeout -x -d 'Close connections idle this many seconds'
 complete -c netmap -n '__netmap_in proxy' -l connect-timeout -x -d 'Give up connecting upstream after this many seconds'
 complete -c netmap -n '__netmap_in proxy' -l max-connections -x -d 'Refuse clients beyond this many open connections'
