@@ -4,11 +4,12 @@
 #   bytes/s   — STREAMS long tunnels reading from a byte source.
 # Every proxy allows only the destination `localhost` (squid: dstdomain ACL; tinyproxy: filter with
 # FilterDefaultDeny; netmap: --allow localhost) and logs nothing. Prints a table and ratios.
-# Usage: bench/proxy-peers.sh [SECONDS] [CONC] [STREAMS]     (env NETMAP=path/to/netmap)
+# Usage: bench/proxy-peers.sh [SECONDS] [CONC] [STREAMS] [ROUNDS]   (env NETMAP=path/to/netmap)
 set -euo pipefail
 SECS=${1:-5}
 CONC=${2:-64}
 STREAMS=${3:-4}
+ROUNDS=${4:-3}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 NETMAP=${NETMAP:-$ROOT/build/tools/netmap/netmap}
 [ -x "$NETMAP" ] || { echo "build netmap first (or set NETMAP)" >&2; exit 2; }
@@ -82,12 +83,22 @@ for p in "${peers[@]}"; do wait_port "${PORT[$p]}"; done
 
 declare -A TUN BYT
 run() { "$T/proxy_load" "$@" | awk '{print $1}'; }
-echo "# $(date -u +%FT%TZ) $(nproc) cores; $SECS s per run; $CONC tunnels in flight; $STREAMS streams" >&2
-TUN[direct]=$(run tunnels 0 "127.0.0.1:$ORIGIN" "$CONC" "$SECS")
-BYT[direct]=$(run bytes 0 "127.0.0.1:$ORIGIN" "$STREAMS" "$SECS")
-for p in "${peers[@]}"; do
-  TUN[$p]=$(run tunnels "${PORT[$p]}" "$TARGET" "$CONC" "$SECS")
-  BYT[$p]=$(run bytes "${PORT[$p]}" "$TARGET" "$STREAMS" "$SECS")
+median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# The machine is shared: rounds interleave the proxies so that load swings hit all of them alike,
+# and each figure is the median of its rounds.
+echo "# $(date -u +%FT%TZ) $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg); $ROUNDS rounds of $SECS s; $CONC tunnels in flight; $STREAMS streams" >&2
+for r in $(seq "$ROUNDS"); do
+  TUN[direct]+=" $(run tunnels 0 "127.0.0.1:$ORIGIN" "$CONC" "$SECS")"
+  BYT[direct]+=" $(run bytes 0 "127.0.0.1:$ORIGIN" "$STREAMS" "$SECS")"
+  for p in "${peers[@]}"; do
+    TUN[$p]+=" $(run tunnels "${PORT[$p]}" "$TARGET" "$CONC" "$SECS")"
+    BYT[$p]+=" $(run bytes "${PORT[$p]}" "$TARGET" "$STREAMS" "$SECS")"
+  done
+done
+for p in direct "${peers[@]}"; do
+  echo "# $p tunnels/s:${TUN[$p]}; bytes/s:${BYT[$p]}" >&2
+  TUN[$p]=$(median <<<"${TUN[$p]}")
+  BYT[$p]=$(median <<<"${BYT[$p]}")
 done
 
 printf '%-12s %14s %14s\n' proxy tunnels/s MB/s

@@ -36,6 +36,7 @@ struct ProxyOptions {
   bool no_upstream = false;
   std::string rate_requests = "0";
   std::string rate_bytes = "0";
+  std::string buffer = "64k";
   double idle_timeout_s = 300;
   double connect_timeout_s = 10;
   std::size_t max_connections = 20'000;
@@ -62,6 +63,8 @@ void add_proxy(CLI::App& app, ProxyOptions& o) {
       ->type_name("N")->capture_default_str();
   app.add_option("--rate-bytes", o.rate_bytes, "Bytes per second per destination host, e.g. 500k, 2M (0 = unlimited)")
       ->type_name("N")->capture_default_str();
+  app.add_option("--buffer", o.buffer, "Relay buffer per direction per connection (backpressure beyond it), e.g. 64k")
+      ->type_name("SIZE")->capture_default_str();
   app.add_option("--idle-timeout", o.idle_timeout_s, "Close connections idle this many seconds")->type_name("SEC")->capture_default_str();
   app.add_option("--connect-timeout", o.connect_timeout_s, "Give up connecting upstream after this many seconds")->type_name("SEC")->capture_default_str();
   app.add_option("--max-connections", o.max_connections, "Refuse clients beyond this many open connections")->capture_default_str();
@@ -133,6 +136,9 @@ proxy::ProxyConfig make_config(const ProxyOptions& o, const policy::Policy& pol)
   }
   c.limits.requests_per_s = parse_amount(o.rate_requests, "--rate-requests");
   c.limits.bytes_per_s = parse_amount(o.rate_bytes, "--rate-bytes");
+  c.buffer_bytes = static_cast<std::size_t>(parse_amount(o.buffer, "--buffer"));
+  if (c.buffer_bytes < 4096 || c.buffer_bytes > (64u << 20))
+    throw base::UserError("--buffer must be between 4k and 64M", "64k suits most loads");
   c.sni_mismatch = o.sni_mismatch == "block" ? proxy::SniMismatch::Block : proxy::SniMismatch::Report;
   for (const auto& a : o.allow_from) {
     auto cidr = proxy::parse_cidr(a);

@@ -258,7 +258,10 @@ void Worker::update(Session& s) {
   bool down_ready = !s.await_head && s.phase != Phase::Parent;
   std::uint32_t c = 0, v = 0;
   if (s.phase == Phase::Head || s.phase == Phase::Linger) c |= EPOLLIN;
-  if (relaying && !s.client_eof && s.up.space() > 0 && !throttled) c |= EPOLLIN;
+  // While the upstream side is being set up the client may already send (early tunnel bytes, a
+  // request body): keep reading into `up`, which stays gated until Relay, so the interest mask
+  // need not flip twice per tunnel.
+  if (s.phase != Phase::Head && s.phase != Phase::Linger && !s.client_eof && s.up.space() > 0 && !throttled) c |= EPOLLIN;
   if (!s.client_shut && (!s.to_client.empty() || (down_ready && s.down.size() > 0))) c |= EPOLLOUT;
   if (s.phase == Phase::Connecting) v |= EPOLLOUT;
   if ((relaying || s.phase == Phase::Parent) && !s.server_eof && s.down.space() > 0 && !throttled) v |= EPOLLIN;
@@ -276,8 +279,7 @@ void Worker::close_session(Session& s) {
     s.ev.latency_ms = static_cast<double>(base::monotonic_ns() - s.start_ns) / 1e6;
     m_shared.emit(s.ev);
   }
-  if (s.client_reg) ::epoll_ctl(m_epoll.get(), EPOLL_CTL_DEL, s.client.get(), nullptr);
-  if (s.server_reg) ::epoll_ctl(m_epoll.get(), EPOLL_CTL_DEL, s.server.get(), nullptr);
+  // Closing an fd removes it from epoll (nothing else holds it), so no EPOLL_CTL_DEL is needed.
   s.client.reset();
   s.server.reset();
   --m_shared.counters.active;

@@ -76,8 +76,9 @@ void Worker::on_client_readable(Session& s) {
     }
     return on_head(s, parsed.head, parsed.head_bytes);
   }
-  if (s.phase == Phase::Hello || s.phase == Phase::Relay) {
+  if (s.phase == Phase::Hello || s.phase == Phase::Relay || (s.phase != Phase::Head && s.client_reg && (s.client_events & EPOLLIN))) {
     if (!read_into(s, true)) return close_session(s);
+    if (s.phase != Phase::Hello && s.phase != Phase::Relay) return; // held until the tunnel is up
     if (s.phase == Phase::Hello) check_hello(s, s.client_eof);
     if (s.client && s.phase == Phase::Relay && !flush(s, true)) return close_session(s);
     return;
@@ -170,13 +171,8 @@ void Worker::refuse(Session& s, const Refusal& r, const char* verdict) {
   if (s.ev.note.empty() && !r.tag.empty()) s.ev.note = r.tag;
   s.to_client = render(r);
   s.down.consume(s.down.size());
-  if (s.server_reg) {
-    // The upstream side is finished; forget it before the fd closes.
-    epoll_event unused{};
-    ::epoll_ctl(m_epoll.get(), EPOLL_CTL_DEL, s.server.get(), &unused);
-    s.server_reg = false;
-  }
-  s.server.reset();
+  s.server.reset(); // closing also takes it out of epoll
+  s.server_reg = false;
   s.phase = Phase::Linger;
   s.deadline_ns = base::monotonic_ns() + 2'000'000'000LL;
   s.client_eof = false;
