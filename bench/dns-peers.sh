@@ -2,7 +2,7 @@
 # netmap sandbox-dns side by side with unbound and dnsmasq (and the minimal NXDOMAIN responder),
 # in one run of ../shared/bench/dns/run-anchors.sh: same allowlist, same upstream, server pinned
 # to CPU 0, load (dnsperf, and ceiling.c's sendmmsg blaster with BLAST=1) on CPU 1, in a private
-# network namespace. Prints the harness's table; figures go to docs/performance/dns.md.
+# network namespace. Prints the harness's table; figures go to docs/performance.md.
 #   bash bench/dns-peers.sh                       # blocked, allowed, mix, unique; ~6 min
 #   THREADS=2 SRV_CPU=0,1 bash bench/dns-peers.sh # --threads scaling (server on both cores)
 # Environment: NETMAP (binary; default build/tools/netmap/netmap), ANCHORS (run-anchors.sh),

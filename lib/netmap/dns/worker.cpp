@@ -127,7 +127,7 @@ const std::string& Worker::client_text(const sockaddr* sa) {
 }
 
 void Worker::on_udp(int fd, std::int64_t) {
-  // One batch in, one batch out: the syscalls are the cost that matters (see docs/performance/dns.md).
+  // One batch in, one batch out: the syscalls are the cost that matters (see docs/performance.md).
   static thread_local std::vector<std::uint8_t> in_buf(k_batch * k_udp_buf), out_buf(k_batch * k_udp_buf);
   mmsghdr in[k_batch] = {}, out[k_batch] = {};
   iovec in_iov[k_batch], out_iov[k_batch];
