@@ -21,6 +21,10 @@ run explain --jsno x.com
 expect_rc 2 "mistyped option"
 expect_err "did you mean '--json'" "option suggestion"
 expect_one_line_error explain "mistyped option"
+run export --tagret codex
+expect_rc 2 "mistyped required option"
+expect_err "unknown option '--tagret'" "names the mistyped option, not the missing one"
+expect_err "did you mean '--target'" "suggests the required option"
 run explain --color sometimes x.com
 expect_rc 2 "bad option value"
 finish

@@ -117,7 +117,7 @@ int run_explain(const ExplainOptions& o) {
 
 cli::Command explain_command() {
   auto opts = std::make_shared<ExplainOptions>();
-  return {"explain", "Say which rule allows or blocks a name, under which target's semantics", true,
+  return {"explain", "Say which rule allows or blocks a name, under which target's semantics", false,
           [opts](CLI::App& app) -> std::function<int()> {
             add_explain(app, *opts);
             return [opts] { return run_explain(*opts); };

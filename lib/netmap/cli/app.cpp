@@ -5,6 +5,7 @@
 #include "netmap/cli/diagnostics.hpp"
 #include "netmap/cli/options.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -12,9 +13,7 @@
 #ifndef NETMAP_VERSION
 #define NETMAP_VERSION "0.0.0"
 #endif
-#ifndef NETMAP_GIT_REVISION
-#define NETMAP_GIT_REVISION "unknown"
-#endif
+#include "netmap/cli/git_revision.hpp" // generated at build time: NETMAP_GIT_REVISION
 
 namespace netmap::cli {
 
@@ -114,6 +113,23 @@ int run_app(int argc, char** argv, const std::vector<Command>& commands) {
     print_error(cmd, e.what(), cmd.empty() ? "see 'netmap --help'" : extras_hint(*subs[cmd], e.what()));
     return k_exit_error;
   } catch (const CLI::ParseError& e) {
+    // A mistyped option often surfaces as another error first ("--target is required" for
+    // `--tagret`): name the unknown option instead, with its suggestion.
+    if (!cmd.empty()) {
+      auto known = option_names(*subs[cmd]);
+      for (int i = 2; i < head; ++i) {
+        std::string word = argv[i];
+        if (!word.starts_with("-") || word == "-") continue;
+        std::string flag = word.substr(0, word.find('='));
+        if (std::find(known.begin(), known.end(), flag) != known.end()) continue;
+        if (!word.starts_with("--") && std::find(known.begin(), known.end(), word.substr(0, 2)) != known.end())
+          continue; // a short option with its value attached (-ofile)
+        auto c = base::closest(flag, known);
+        print_error(cmd, "unknown option '" + base::escape_bytes(flag) + "'",
+                    c.empty() ? "see 'netmap " + cmd + " --help'" : "did you mean '" + c + "'?");
+        return k_exit_error;
+      }
+    }
     print_error(cmd, e.what(), "see 'netmap " + (cmd.empty() ? std::string() : cmd + " ") + "--help'");
     return k_exit_error;
   }
