@@ -15,22 +15,6 @@ namespace {
 
 using base::ByteReader;
 
-std::uint8_t lower(std::uint8_t c) noexcept {
-  return (c >= 'A' && c <= 'Z') ? static_cast<std::uint8_t>(c + 32) : c;
-}
-
-bool skip_name(ByteReader& r) noexcept {
-  for (std::size_t guard = 0; guard < 128; ++guard) {
-    auto len = r.u8();
-    if (!len) return false;
-    if (*len == 0) return true;
-    if ((*len & 0xC0) == 0xC0) return r.skip(1);
-    if ((*len & 0xC0) != 0) return false;
-    if (!r.skip(*len)) return false;
-  }
-  return false;
-}
-
 bool same_question(std::span<const std::uint8_t> msg, std::span<const std::uint8_t> question) {
   if (msg.size() < k_header_size + question.size()) return false;
   for (std::size_t i = 0; i < question.size(); ++i)

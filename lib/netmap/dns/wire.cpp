@@ -16,23 +16,6 @@ bool host_char(std::uint8_t c) noexcept {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
 }
 
-std::uint8_t lower(std::uint8_t c) noexcept {
-  return (c >= 'A' && c <= 'Z') ? static_cast<std::uint8_t>(c + 32) : c;
-}
-
-// Skips a possibly compressed name (RFC 1035 §4.1.4): a pointer ends it; the reader only moves.
-bool skip_name(ByteReader& r) noexcept {
-  for (std::size_t guard = 0; guard < 128; ++guard) {
-    auto len = r.u8();
-    if (!len) return false;
-    if (*len == 0) return true;
-    if ((*len & 0xC0) == 0xC0) return r.skip(1);
-    if ((*len & 0xC0) != 0) return false; // RFC 6891 §5: extended label types are obsolete
-    if (!r.skip(*len)) return false;
-  }
-  return false;
-}
-
 // Reads the question's name, which must be uncompressed (nothing precedes it to point at).
 bool read_qname(ByteReader& r, Query& q) noexcept {
   std::size_t wire = 1;
@@ -82,6 +65,24 @@ QueryStatus read_additional(ByteReader& r, std::uint16_t count, Query& q) noexce
 }
 
 } // namespace
+
+std::uint8_t lower(std::uint8_t c) noexcept {
+  return (c >= 'A' && c <= 'Z') ? static_cast<std::uint8_t>(c + 32) : c;
+}
+
+// RFC 1035 §4.1.4: a pointer ends a name; extended label types are obsolete (RFC 6891 §5).
+bool skip_name(ByteReader& r) noexcept {
+  for (std::size_t guard = 0; guard < 128; ++guard) {
+    auto len = r.u8();
+    if (!len) return false;
+    if (*len == 0) return true;
+    if ((*len & 0xC0) == 0xC0) return r.skip(1);
+    if ((*len & 0xC0) != 0) return false; // RFC 6891 §5: extended label types are obsolete
+    if (!r.skip(*len)) return false;
+  }
+  return false;
+}
+
 
 QueryStatus parse_query(std::span<const std::uint8_t> packet, Query& q) noexcept {
   ByteReader r(packet);

@@ -3,6 +3,8 @@
 // (through base::ByteReader, never trusting a length), and writing the small answers it makes
 // itself (blocked, FORMERR, NOTIMP, REFUSED, SERVFAIL, TC, RFC 8482 ANY) straight into a buffer.
 
+#include "netmap/base/byte_reader.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -119,6 +121,10 @@ inline void store16(std::uint8_t* p, std::uint16_t v) noexcept {
 
 /// "A", "AAAA", … or "TYPE123" (RFC 3597).
 [[nodiscard]] std::string type_name(std::uint16_t type);
+/// ASCII lowercase of one byte (DNS names compare case-insensitively, RFC 4343).
+[[nodiscard]] std::uint8_t lower(std::uint8_t c) noexcept;
+/// Skips a possibly compressed name; false when it runs past the end or is malformed.
+[[nodiscard]] bool skip_name(base::ByteReader& r) noexcept;
 /// "NOERROR", "NXDOMAIN", …
 [[nodiscard]] const char* rcode_name(unsigned rcode) noexcept;
 
