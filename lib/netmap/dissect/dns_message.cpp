@@ -155,13 +155,21 @@ std::string dns_type_name(std::uint16_t type) {
   case 5: return "CNAME";
   case 6: return "SOA";
   case 12: return "PTR";
+  case 13: return "HINFO";
   case 15: return "MX";
   case 16: return "TXT";
   case 28: return "AAAA";
   case 33: return "SRV";
+  case 39: return "DNAME";
+  case 43: return "DS";
+  case 48: return "DNSKEY";
   case 64: return "SVCB";
   case 65: return "HTTPS";
+  case 99: return "SPF";
+  case 251: return "IXFR";
+  case 252: return "AXFR";
   case 255: return "ANY";
+  case 257: return "CAA";
   default: return "TYPE" + std::to_string(type);
   }
 }

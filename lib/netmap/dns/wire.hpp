@@ -119,8 +119,6 @@ inline void store16(std::uint8_t* p, std::uint16_t v) noexcept {
   p[1] = static_cast<std::uint8_t>(v);
 }
 
-/// "A", "AAAA", … or "TYPE123" (RFC 3597).
-[[nodiscard]] std::string type_name(std::uint16_t type);
 /// ASCII lowercase of one byte (DNS names compare case-insensitively, RFC 4343).
 [[nodiscard]] std::uint8_t lower(std::uint8_t c) noexcept;
 /// Skips a possibly compressed name; false when it runs past the end or is malformed.

@@ -1,5 +1,7 @@
 #include "netmap/dns/worker.hpp"
 
+#include "netmap/dissect/dns_message.hpp"
+
 #include "netmap/base/clock.hpp"
 #include "netmap/base/interrupt.hpp"
 
@@ -287,7 +289,7 @@ std::size_t Worker::reply_from_entry(const CacheEntry& e, std::span<const std::u
       ev.name = target;
       ev.client = client;
       ev.transport = tcp ? "tcp" : "udp";
-      ev.qtype = type_name(q.qtype);
+      ev.qtype = dissect::dns_type_name(q.qtype);
       ev.verdict = policy::decision_name(tv.decision);
       if (tv.rule) ev.rule = tv.rule->written, ev.rule_source = tv.rule->source.str();
       ev.note = "cname-of: " + std::string(q.name_view());
@@ -318,7 +320,7 @@ void Worker::emit(const Query& q, std::span<const std::uint8_t> pkt, const std::
   ev.name = q.name_ok ? std::string(q.name_view()) : display_name(pkt);
   ev.client = client;
   ev.transport = tcp ? "tcp" : "udp";
-  ev.qtype = type_name(q.qtype);
+  ev.qtype = dissect::dns_type_name(q.qtype);
   ev.rcode = rcode_name(rcode);
   ev.verdict = std::string(verdict);
   if (rule) {

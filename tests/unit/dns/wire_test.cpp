@@ -1,4 +1,5 @@
 #include "netmap/dns/wire.hpp"
+#include "netmap/dissect/dns_message.hpp"
 
 #include "netmap/base/byte_reader.hpp"
 
@@ -162,9 +163,9 @@ TEST(DnsWire, UpstreamQueryKeepsQuestionBytesAndAddsOpt) {
 }
 
 TEST(DnsWire, TypeAndRcodeNames) {
-  EXPECT_EQ(type_name(28), "AAAA");
-  EXPECT_EQ(type_name(65), "HTTPS");
-  EXPECT_EQ(type_name(4242), "TYPE4242");
+  EXPECT_EQ(netmap::dissect::dns_type_name(28), "AAAA");
+  EXPECT_EQ(netmap::dissect::dns_type_name(65), "HTTPS");
+  EXPECT_EQ(netmap::dissect::dns_type_name(4242), "TYPE4242");
   EXPECT_STREQ(rcode_name(3), "NXDOMAIN");
   EXPECT_STREQ(rcode_name(16), "BADVERS");
 }
