@@ -3,7 +3,7 @@
 #   1. discover: run the example's test suite and capture every domain it contacts;
 #   2. check: what the policy (examples/webapp/netmap.yaml) says about them;
 #   3. export: the Codex `network:` block for the policy plus what was found.
-# Live capture needs root or CAP_NET_RAW; without it, the demo reads a capture instead.
+# Live capture needs root or CAP_NET_RAW; without it, the demo reads capture.pcap instead.
 set -uo pipefail
 netmap=$(realpath "${1:-build/tools/netmap/netmap}")
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,8 +18,8 @@ if [ "$(id -u)" -eq 0 ]; then
   [ $status -eq 0 ] || { cat "$work/suite.log" >&2; echo "the example's test suite failed ($status)" >&2; exit $status; }
   echo "(the suite's own output is in the log; it passed)"
 else
-  echo "(not root: live capture needs CAP_NET_RAW; reading the recorded inventory of the same run instead)"
-  cp expected/inventory.json "$work/inventory.json"
+  echo "(not root: live capture needs CAP_NET_RAW; reading capture.pcap, the same traffic made by netmap-gen)"
+  "$netmap" discover -r capture.pcap -o "$work/inventory.json"
 fi
 echo
 echo "== netmap check --inventory inventory.json"

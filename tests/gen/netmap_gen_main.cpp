@@ -3,6 +3,7 @@
 //   netmap-gen seeds DIR          (fuzz seeds into DIR/dissect_*/)
 //   netmap-gen bulk --packets N --seed S -o FILE [--truth FILE.json] [--pcapng]
 
+#include "example_capture.hpp"
 #include "bulk_mix.hpp"
 #include "fixtures.hpp"
 #include "fuzz_seeds.hpp"
@@ -17,6 +18,7 @@ namespace {
 int usage() {
   std::fputs("usage: netmap-gen fixtures DIR\n"
              "       netmap-gen seeds DIR\n"
+             "       netmap-gen example FILE.pcap   (examples/webapp/capture.pcap)\n"
              "       netmap-gen bulk --packets N --seed S -o FILE [--truth FILE.json] [--pcapng]\n",
              stderr);
   return 2;
@@ -56,6 +58,10 @@ int main(int argc, char** argv) {
     }
     if (cmd == "seeds" && argc == 3) {
       netmap::testgen::write_fuzz_seeds(argv[2]);
+      return 0;
+    }
+    if (cmd == "example" && argc == 3) {
+      netmap::testgen::write_example_capture(argv[2]);
       return 0;
     }
     if (cmd == "bulk") return bulk(argc, argv);
