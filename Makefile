@@ -20,12 +20,13 @@ configure:
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
+# The demo needs only the binary: no test or benchmark libraries on a fresh machine.
 demo: deps
-	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory build CMAKE_FLAGS="-DNETMAP_BUILD_TESTS=OFF -DNETMAP_BUILD_BENCH=OFF $(CMAKE_FLAGS)"
 	examples/demo.sh $(BUILD)/tools/netmap/netmap
 
 test: deps-test
-	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory build CMAKE_FLAGS="-DNETMAP_BUILD_TESTS=ON -DNETMAP_BUILD_BENCH=ON $(CMAKE_FLAGS)"
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
 
 bench:
