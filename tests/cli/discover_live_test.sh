@@ -103,7 +103,6 @@ if __name__ == "__main__":
     {"dns": dns, "proxy": proxy}[sys.argv[1]](sys.argv[2], int(sys.argv[3]))
 PY
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 start() { # start NAME CMD…: runs a server in the background, waits for its "ready" line
   local name=$1; shift
   "$@" >"$T/$name.log" 2>&1 &

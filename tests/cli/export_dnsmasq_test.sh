@@ -10,24 +10,6 @@ command -v dig >/dev/null || skip "dig is not installed (package bind9-dnsutils)
 [ "$(id -u)" -eq 0 ] || skip "dnsmasq needs root here to drop to its own user"
 dnsmasq --version | head -1 | grep -Eq 'version 2\.(8[6-9]|9[0-9])|version [3-9]' || skip "dnsmasq older than 2.86 has no /*.x/ patterns"
 
-# free_port: a port free for both UDP and TCP on 127.0.0.1 (DNS servers bind both; other tests
-# may hold many TCP ports at once).
-free_port() {
-  python3 - <<'PY'
-import socket
-while True:
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    u.bind(("127.0.0.1", 0))
-    port = u.getsockname()[1]
-    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        t.bind(("127.0.0.1", port))
-    except OSError:
-        continue
-    print(port)
-    break
-PY
-}
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT

@@ -10,24 +10,6 @@ for tool in unbound unbound-checkconf dnsmasq dig; do
 done
 [ "$(id -u)" -eq 0 ] || skip "dnsmasq needs root here to drop to its own user"
 
-# free_port: a port free for both UDP and TCP on 127.0.0.1 (DNS servers bind both; other tests
-# may hold many TCP ports at once).
-free_port() {
-  python3 - <<'PY'
-import socket
-while True:
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    u.bind(("127.0.0.1", 0))
-    port = u.getsockname()[1]
-    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        t.bind(("127.0.0.1", port))
-    except OSError:
-        continue
-    print(port)
-    break
-PY
-}
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT

@@ -43,6 +43,25 @@ golden() {
   diff -u "$want" "$2" >&2 || fail "golden $1 differs (NETMAP_UPDATE_GOLDEN=1 rewrites it; review the diff)"
 }
 
+# free_port: a port free for both UDP and TCP on 127.0.0.1 (DNS servers bind both; other tests
+# may hold many TCP ports at once).
+free_port() {
+  python3 - <<'PY'
+import socket
+while True:
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind(("127.0.0.1", 0))
+    port = u.getsockname()[1]
+    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        t.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    print(port)
+    break
+PY
+}
+
 # skip REASON: exits 77 so ctest reports the test as skipped, saying why.
 skip() { echo "SKIP: $*" >&2; exit 77; }
 
