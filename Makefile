@@ -27,7 +27,7 @@ demo: deps
 
 test: deps-test
 	@$(MAKE) --no-print-directory build CMAKE_FLAGS="-DNETMAP_BUILD_TESTS=ON -DNETMAP_BUILD_BENCH=ON $(CMAKE_FLAGS)"
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600 --repeat until-pass:2
 
 bench:
 	scripts/install-deps.sh build test bench
