@@ -62,48 +62,6 @@ void add_counters(const WorkerCounters& w, Counters& out, std::array<std::uint64
   w.latency.add_to(lat);
 }
 
-void Tally::name(std::string_view name, bool allowed, std::string_view verdict, std::string_view rule) {
-  std::lock_guard lock(m_mu);
-  auto it = m_names.find(name);
-  if (it == m_names.end()) {
-    if (m_names.size() >= m_cap) {
-      ++m_untracked;
-      return;
-    }
-    it = m_names.emplace(std::string(name), Item{0, allowed, std::string(verdict), std::string(rule)}).first;
-  }
-  ++it->second.count;
-}
-
-void Tally::client(std::string_view client) {
-  std::lock_guard lock(m_mu);
-  auto it = m_clients.find(client);
-  if (it == m_clients.end()) {
-    if (m_clients.size() >= m_cap) return;
-    it = m_clients.emplace(std::string(client), 0).first;
-  }
-  ++it->second;
-}
-
-void Tally::add_to(Summary& out, std::unordered_map<std::string, std::size_t>& allowed_idx,
-                   std::unordered_map<std::string, std::size_t>& blocked_idx,
-                   std::unordered_map<std::string, std::size_t>& client_idx) const {
-  std::lock_guard lock(m_mu);
-  for (const auto& [name, item] : m_names) {
-    auto& list = item.allowed ? out.allowed : out.blocked;
-    auto& idx = item.allowed ? allowed_idx : blocked_idx;
-    auto [it, fresh] = idx.emplace(name, list.size());
-    if (fresh) list.push_back({name, 0, item.verdict, item.rule});
-    list[it->second].count += item.count;
-  }
-  for (const auto& [client, count] : m_clients) {
-    auto [it, fresh] = client_idx.emplace(client, out.clients.size());
-    if (fresh) out.clients.push_back({client, 0, {}, {}});
-    out.clients[it->second].count += count;
-  }
-  out.untracked_names += m_untracked;
-}
-
 bool RateLimiter::admit(std::uint64_t key, std::int64_t now_ns) noexcept {
   if (m_qps == 0) return true;
   Slot& s = m_slots[key % k_slots];

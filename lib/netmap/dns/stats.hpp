@@ -1,6 +1,6 @@
 #pragma once
 // Per-thread bookkeeping of the resolver: counters written by one thread and read by any, a
-// latency histogram, the bounded name/client tally, and the per-client token buckets.
+// latency histogram, and the per-client token buckets (the name/client tally is in tally.hpp).
 
 #include "netmap/dns/server.hpp"
 
@@ -47,37 +47,6 @@ struct WorkerCounters {
 
 /// Sums worker counters into the public snapshot.
 void add_counters(const WorkerCounters& w, Counters& out, std::array<std::uint64_t, LatencyHistogram::k_buckets>& lat);
-
-/// Names and clients with counts, bounded: past the capacity new keys are only counted.
-class Tally {
-public:
-  /// A tally keeping at most `names` names and as many clients.
-  explicit Tally(std::size_t names) : m_cap(names) {}
-  /// Counts a query for `name` (already escaped) with its verdict and rule text.
-  void name(std::string_view name, bool allowed, std::string_view verdict, std::string_view rule);
-  /// Counts a query from `client`.
-  void client(std::string_view client);
-  /// Adds this tally into `out`.
-  void add_to(Summary& out, std::unordered_map<std::string, std::size_t>& allowed_idx,
-              std::unordered_map<std::string, std::size_t>& blocked_idx,
-              std::unordered_map<std::string, std::size_t>& client_idx) const;
-
-private:
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-  };
-  struct Item {
-    std::uint64_t count = 0;
-    bool allowed = false;
-    std::string verdict, rule;
-  };
-  mutable std::mutex m_mu;
-  std::size_t m_cap;
-  std::unordered_map<std::string, Item, Hash, std::equal_to<>> m_names;
-  std::unordered_map<std::string, std::uint64_t, Hash, std::equal_to<>> m_clients;
-  std::uint64_t m_untracked = 0;
-};
 
 /// Token buckets per client address in a fixed table (a flood of sources cannot grow it).
 class RateLimiter {

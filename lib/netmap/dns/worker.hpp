@@ -7,6 +7,7 @@
 #include "netmap/dns/cache.hpp"
 #include "netmap/dns/server.hpp"
 #include "netmap/dns/stats.hpp"
+#include "netmap/dns/tally.hpp"
 #include "netmap/dns/wire.hpp"
 
 #include <atomic>

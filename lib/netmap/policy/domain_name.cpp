@@ -76,6 +76,25 @@ bool is_ip_literal(std::string_view text) noexcept {
   return inet_pton(AF_INET, buf, addr) == 1 || inet_pton(AF_INET6, buf, addr) == 1;
 }
 
+bool is_canonical_host(std::string_view text) noexcept {
+  if (text.empty() || text.size() > 253) return false;
+  std::size_t label = 0;
+  bool digits = true;
+  char prev = '.';
+  for (char c : text) {
+    if (c == '.') {
+      if (label == 0 || prev == '-') return false;
+      label = 0;
+      digits = true;
+    } else {
+      if (!ldh_char(c) || (label == 0 && c == '-') || ++label > 63) return false;
+      digits = digits && c >= '0' && c <= '9';
+    }
+    prev = c;
+  }
+  return label != 0 && prev != '-' && !digits;
+}
+
 bool name_within(std::string_view name, std::string_view parent) noexcept {
   if (name.size() == parent.size()) return name == parent;
   return name.size() > parent.size() && name.ends_with(parent) &&

@@ -40,6 +40,10 @@ private:
 /// True when `text` is an IPv4 or IPv6 literal (bracketed or not), which a name rule cannot hold.
 [[nodiscard]] bool is_ip_literal(std::string_view text) noexcept;
 
+/// True when `text` is exactly what DomainName::parse(text).str() returns (lower-case LDH labels
+/// of 1..63 bytes, at most 253 bytes, no trailing dot, last label not numeric): no parse needed.
+[[nodiscard]] bool is_canonical_host(std::string_view text) noexcept;
+
 /// True when `name` equals `parent` or ends with "." + parent (both already normalized).
 [[nodiscard]] bool name_within(std::string_view name, std::string_view parent) noexcept;
 

@@ -116,9 +116,10 @@ void Matcher::add(Rule rule) {
   if (!slot) slot = &r; // the first rule of a kind wins; check reports later duplicates
 }
 
-Verdict Matcher::decide(const DomainName& dn) const noexcept {
+Verdict Matcher::decide(const DomainName& dn) const noexcept { return walk(dn.str()); }
+
+Verdict Matcher::walk(std::string_view name) const noexcept {
   std::array<const Rule*, k_actions> best = m->any;
-  const std::string& name = dn.str();
   if (!name.empty() && m->edges > 0) {
     std::uint32_t node = k_root;
     std::size_t end = name.size();
@@ -147,6 +148,9 @@ Verdict Matcher::decide(const DomainName& dn) const noexcept {
 }
 
 Verdict Matcher::decide(std::string_view text) const {
+  // The resolver and the dissector hand over names already lower-cased from the wire: deciding
+  // them must not cost a parse and an allocation per query.
+  if (is_canonical_host(text)) return walk(text);
   auto dn = DomainName::parse(text);
   if (!dn) return {Decision::Invalid, nullptr};
   return decide(dn.value());

@@ -48,7 +48,8 @@ public:
   void add(Rule rule);
   /// Decides a normalized name.
   [[nodiscard]] Verdict decide(const DomainName& name) const noexcept;
-  /// Parses then decides raw text (Invalid when it is not a host name).
+  /// Decides raw text (Invalid when it is not a host name); text already in canonical form
+  /// (is_canonical_host) is decided without parsing or allocating.
   [[nodiscard]] Verdict decide(std::string_view name) const;
   /// Every rule, in the order added.
   [[nodiscard]] std::vector<const Rule*> rules() const;
@@ -56,6 +57,7 @@ public:
   [[nodiscard]] std::size_t size() const noexcept;
 
 private:
+  [[nodiscard]] Verdict walk(std::string_view canonical) const noexcept;
   struct Node;
   struct Impl;
   std::unique_ptr<Impl> m;

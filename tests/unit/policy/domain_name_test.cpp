@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 using netmap::policy::DomainName;
+using netmap::policy::is_canonical_host;
 using netmap::policy::is_ip_literal;
 
 namespace {
@@ -79,4 +83,36 @@ TEST(DomainName, Relations) {
   EXPECT_FALSE(e.is_within(x)) << "suffix match must respect label boundaries";
   EXPECT_EQ(a.label_count(), 3u);
   EXPECT_EQ(a.parent()->str(), "example.com");
+}
+
+// is_canonical_host is the matcher's shortcut past parse(): it must never say yes where parse()
+// would reject the text or change it, or the shortcut would decide a different name.
+TEST(DomainName, CanonicalHostAgreesWithParse) {
+  const std::vector<std::string> fixed = {
+      "example.com", "a.b", "_dmarc.example.com", "x-y.example", "1.2.3.4", "1.example", "example.123",
+      "-a.example", "a-.example", "a..b", ".a", "a.", "Example.com", "", "*.example.com", "a b.c",
+      std::string(63, 'a') + ".com", std::string(64, 'a') + ".com", "xn--bcher-kva.example", "[::1]", "::1"};
+  for (const auto& s : fixed) {
+    auto parsed = DomainName::parse(s);
+    bool same = parsed && parsed->str() == s;
+    EXPECT_EQ(is_canonical_host(s), same) << "'" << s << "'";
+  }
+  // Random strings over the characters that matter, and lengths around the 253-byte limit.
+  const std::string alphabet = "ab0-._A*";
+  std::uint32_t seed = 12345;
+  auto next = [&seed] { return seed = seed * 1664525u + 1013904223u; };
+  for (int i = 0; i < 20000; ++i) {
+    std::string s(next() % 12, ' ');
+    for (auto& c : s) c = alphabet[next() % alphabet.size()];
+    auto parsed = DomainName::parse(s);
+    ASSERT_EQ(is_canonical_host(s), parsed && parsed->str() == s) << "'" << s << "'";
+  }
+  for (std::size_t n : {251u, 252u, 253u, 254u, 255u}) {
+    std::string s;
+    while (s.size() < n) s += s.empty() ? "a" : ".a";
+    s.resize(n);
+    if (s.back() == '.') s.back() = 'b';
+    auto parsed = DomainName::parse(s);
+    EXPECT_EQ(is_canonical_host(s), parsed && parsed->str() == s) << n;
+  }
 }
