@@ -55,7 +55,9 @@ public:
 private:
   struct Hash {
     using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+    // Deliberately not noexcept: libstdc++ then keeps each key's hash in its node, so a lookup
+    // neither rehashes the keys it passes nor compares them unless the hashes agree.
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   struct Shard {
     mutable std::mutex mu;

@@ -59,9 +59,12 @@ base::Fd bind_socket(const SockAddr& a, int type, bool reuseport, const std::str
     throw base::UserError("cannot listen on " + what + " (" + (type == SOCK_STREAM ? "tcp" : "udp") + "): " +
                               std::strerror(e), hint);
   }
-  // A large receive buffer absorbs bursts between two batches.
-  int rcvbuf = 4 << 20;
-  setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+  // Large buffers absorb bursts between two batches; root may go past net.core.[rw]mem_max.
+  int buf = 4 << 20;
+  if (setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof buf) != 0)
+    setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
+  if (type == SOCK_DGRAM && setsockopt(fd.get(), SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof buf) != 0)
+    setsockopt(fd.get(), SOL_SOCKET, SO_SNDBUF, &buf, sizeof buf);
   return fd;
 }
 

@@ -233,7 +233,7 @@ std::size_t Worker::answer_blocked(std::span<const std::uint8_t> pkt, const Quer
   // RFC 8914 §4.16: EDE 15 says a policy blocked the name; the text says which rule to add.
   counters.blocked.add();
   Text t;
-  blocked_text(t, v, name);
+  if (q.edns) blocked_text(t, v, name); // the text travels in OPT: without EDNS nobody reads it
   auto rcode = m_srv.cfg.block_rcode == BlockRcode::Refused ? k_refused : k_nxdomain;
   std::size_t len = write_blocked(out, pkt, q, rcode, t.view());
   const char* verdict = policy::decision_name(v.decision);
