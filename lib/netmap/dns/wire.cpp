@@ -16,11 +16,14 @@ bool host_char(std::uint8_t c) noexcept {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
 }
 
-// Reads the question's name, which must be uncompressed (nothing precedes it to point at).
+// Reads the question's name, which must be uncompressed (nothing precedes it to point at), and
+// decides on the way whether it is a canonical host name (policy::is_canonical_host), so the
+// matcher can take it as is.
 bool read_qname(ByteReader& r, Query& q) noexcept {
   std::size_t wire = 1;
   q.name_len = 0;
   q.name_ok = true;
+  bool digits = false;
   for (;;) {
     auto len = r.u8();
     if (!len) return false;
@@ -32,15 +35,18 @@ bool read_qname(ByteReader& r, Query& q) noexcept {
     if (wire > 255) return false;
     std::size_t at = q.name_len;
     if (at != 0) q.name[at++] = '.';
+    digits = true;
     for (std::uint8_t c : *label) {
       std::uint8_t l = lower(c);
       if (!host_char(l)) q.name_ok = false;
+      digits = digits && l >= '0' && l <= '9';
       q.name[at++] = static_cast<char>(l);
     }
+    if (label->front() == '-' || label->back() == '-') q.name_ok = false;
     q.name_len = static_cast<std::uint8_t>(at);
   }
   q.qname_wire_len = wire;
-  if (q.name_len == 0) q.name_ok = false; // the root is no host name
+  if (q.name_len == 0 || digits) q.name_ok = false; // the root, or a numeric last label, is no host name
   return true;
 }
 

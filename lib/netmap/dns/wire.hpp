@@ -47,7 +47,7 @@ struct Query {
   bool edns = false;                 ///< an OPT RR was present
   bool dnssec_ok = false;            ///< its DO bit
   std::uint16_t udp_size = 512;      ///< what the client can take over UDP (>= 512)
-  bool name_ok = false;              ///< every label is host-name text (LDH or '_')
+  bool name_ok = false;              ///< the name is a host name in canonical form (policy::is_canonical_host)
   char name[256] = {};               ///< lowercase dotted name without the trailing dot ("" = root)
   std::uint8_t name_len = 0;         ///< bytes used in `name`
   /// The normalized name for the matcher (valid only when name_ok).

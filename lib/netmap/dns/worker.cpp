@@ -216,7 +216,7 @@ std::size_t Worker::answer(std::span<const std::uint8_t> pkt, const sockaddr* fr
     // Only the Internet class, and no zone transfers: we serve no zones (RFC 5936 §4.2).
     return write_simple(out, pkt, q, k_refused);
   }
-  policy::Verdict v = q.name_ok ? m_matcher->decide(q.name_view()) : policy::Verdict{policy::Decision::Invalid, nullptr};
+  policy::Verdict v = q.name_ok ? m_matcher->decide_canonical(q.name_view()) : policy::Verdict{policy::Decision::Invalid, nullptr};
   if (!v.reachable()) {
     if (q.name_ok) return answer_blocked(pkt, q, v, q.name_view(), client, ref.tcp(), out, now);
     std::string shown = display_name(pkt);

@@ -2,6 +2,7 @@
 #include "netmap/dissect/dns_message.hpp"
 
 #include "netmap/base/byte_reader.hpp"
+#include "netmap/policy/domain_name.hpp"
 
 #include <gtest/gtest.h>
 
@@ -95,6 +96,19 @@ TEST(DnsWire, NamesWithOddBytesAreNotHostNames) {
   ASSERT_EQ(parse_query(pkt, q), QueryStatus::Ok);
   EXPECT_FALSE(q.name_ok);
   EXPECT_EQ(display_name(pkt), "a\\032b.example");
+}
+
+// name_ok lets the worker hand the name to the matcher unchecked: it must agree with the
+// policy library's own test of canonical host names on every name.
+TEST(DnsWire, NameOkMeansCanonicalHostName) {
+  for (std::string name : {"www.example.com", "WWW.Example.COM", "_dmarc.example.com", "a-b.example", "-a.example",
+                           "a-.example", "a.-b.example", "example.123", "1.2.3.4", "4.3.2.1.in-addr.arpa", "x.1a",
+                           "a_b.example", "*.example", "a+b.example", "xn--bcher-kva.example", "localhost"}) {
+    auto pkt = make_query(name, 1, false);
+    Query q;
+    ASSERT_EQ(parse_query(pkt, q), QueryStatus::Ok) << name;
+    EXPECT_EQ(q.name_ok, netmap::policy::is_canonical_host(q.name_view())) << name;
+  }
 }
 
 TEST(DnsWire, BlockedAnswerEchoesQuestionAndCarriesEde) {
