@@ -12,6 +12,7 @@
 #include "netmap/cli/options.hpp"
 #include "netmap/dns/address.hpp"
 #include "netmap/dns/server.hpp"
+#include "netmap/dns/summary_text.hpp"
 #include "netmap/inventory/inventory.hpp"
 #include "netmap/sandbox/child_process.hpp"
 #include "netmap/sandbox/resolv_conf.hpp"
@@ -131,52 +132,6 @@ void reload(const SandboxDnsOptions& o, dns::Server& server) {
   }
 }
 
-std::string render_summary(const dns::Summary& s, const dns::Counters& c, bool color) {
-  auto paint = [&](const std::string& text, const char* code) {
-    return color ? std::string("\033[") + code + "m" + text + "\033[0m" : text;
-  };
-  std::string out;
-  out += "allowed names (" + std::to_string(s.allowed.size()) + "):\n";
-  for (const auto& e : s.allowed)
-    out += "  " + paint(e.key, "32") + "  " + std::to_string(e.count) + (e.rule.empty() ? "" : "  rule " + e.rule) + "\n";
-  out += "blocked names (" + std::to_string(s.blocked.size()) + "):\n";
-  for (const auto& e : s.blocked) {
-    out += "  " + paint(e.key, "31") + "  " + std::to_string(e.count) + "  " + e.verdict;
-    if (e.verdict == "unlisted" || e.verdict == "ignored") out += "  (to allow: add '" + e.key + "')";
-    else if (!e.rule.empty()) out += "  rule " + e.rule;
-    out += "\n";
-  }
-  if (s.untracked_names) out += "  … and " + std::to_string(s.untracked_names) + " queries for names past the summary's capacity\n";
-  out += "clients (" + std::to_string(s.clients.size()) + "):\n";
-  for (const auto& e : s.clients) out += "  " + e.key + "  " + std::to_string(e.count) + "\n";
-  out += dns::format_counters(c);
-  return out;
-}
-
-nlohmann::json summary_json(const dns::Summary& s, const dns::Counters& c, const std::vector<std::string>& listen) {
-  auto list = [](const std::vector<dns::TallyEntry>& v) {
-    nlohmann::json a = nlohmann::json::array();
-    for (const auto& e : v) {
-      nlohmann::json j{{"name", e.key}, {"count", e.count}};
-      if (!e.verdict.empty()) j["verdict"] = e.verdict;
-      if (!e.rule.empty()) j["rule"] = e.rule;
-      a.push_back(std::move(j));
-    }
-    return a;
-  };
-  nlohmann::json clients = nlohmann::json::array();
-  for (const auto& e : s.clients) clients.push_back({{"client", e.key}, {"count", e.count}});
-  nlohmann::json counters{{"queries", c.queries}, {"tcp_queries", c.tcp_queries}, {"allowed", c.allowed},
-                          {"blocked", c.blocked}, {"alias_reported", c.alias_reported}, {"alias_blocked", c.alias_blocked},
-                          {"cache_hits", c.cache_hits}, {"upstream_queries", c.upstream_queries},
-                          {"upstream_errors", c.upstream_errors}, {"truncated", c.truncated}, {"formerr", c.formerr},
-                          {"notimp", c.notimp}, {"refused_clients", c.refused_clients}, {"rate_limited", c.rate_limited},
-                          {"dropped", c.dropped}, {"latency_p50_ms", c.latency_p50_ms}, {"latency_p90_ms", c.latency_p90_ms},
-                          {"latency_p99_ms", c.latency_p99_ms}, {"latency_max_ms", c.latency_max_ms}};
-  return {{"listen", listen}, {"allowed", list(s.allowed)}, {"blocked", list(s.blocked)}, {"clients", clients},
-          {"untracked_name_queries", s.untracked_names}, {"counters", counters}};
-}
-
 dns::ServerConfig make_config(const SandboxDnsOptions& o, const policy::Policy& pol,
                               std::shared_ptr<const policy::Matcher> matcher, const std::vector<std::string>& listen) {
   dns::ServerConfig cfg;
@@ -287,11 +242,11 @@ void write_results(const SandboxDnsOptions& o, const dns::Server& server, Sink& 
     inventory::write_inventory(o.output, *sink.inv);
   }
   if (o.out.json) {
-    std::cout << summary_json(summary, counters, server.local_addresses()).dump(2) << "\n";
+    std::cout << dns::summary_json(summary, counters, server.local_addresses()).dump(2) << "\n";
     return;
   }
   bool to_err = with_command || o.log == "-";
-  std::string text = render_summary(summary, counters, cli::use_color(o.out, to_err ? 2 : 1));
+  std::string text = dns::render_summary(summary, counters, cli::use_color(o.out, to_err ? 2 : 1));
   (to_err ? std::cerr : std::cout) << text << std::flush;
 }
 

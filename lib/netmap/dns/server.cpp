@@ -238,24 +238,5 @@ std::vector<std::string> default_upstreams(const std::vector<std::string>& custo
   return out;
 }
 
-std::string format_counters(const Counters& c) {
-  char buf[1024];
-  std::snprintf(buf, sizeof buf,
-                "queries %llu (tcp %llu): allowed %llu (cache hits %llu), blocked %llu, alias targets reported %llu, "
-                "alias answers blocked %llu\n"
-                "upstream queries %llu, upstream errors %llu, truncated %llu, formerr %llu, notimp %llu, "
-                "refused clients %llu, rate-limited %llu, dropped %llu\n"
-                "latency p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms\n",
-                static_cast<unsigned long long>(c.queries), static_cast<unsigned long long>(c.tcp_queries),
-                static_cast<unsigned long long>(c.allowed), static_cast<unsigned long long>(c.cache_hits),
-                static_cast<unsigned long long>(c.blocked), static_cast<unsigned long long>(c.alias_reported),
-                static_cast<unsigned long long>(c.alias_blocked), static_cast<unsigned long long>(c.upstream_queries),
-                static_cast<unsigned long long>(c.upstream_errors), static_cast<unsigned long long>(c.truncated),
-                static_cast<unsigned long long>(c.formerr), static_cast<unsigned long long>(c.notimp),
-                static_cast<unsigned long long>(c.refused_clients), static_cast<unsigned long long>(c.rate_limited),
-                static_cast<unsigned long long>(c.dropped), c.latency_p50_ms, c.latency_p90_ms, c.latency_p99_ms,
-                c.latency_max_ms);
-  return buf;
-}
 
 } // namespace netmap::dns

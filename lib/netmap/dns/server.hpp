@@ -142,7 +142,4 @@ private:
                                                          const std::string& resolv_conf,
                                                          const std::vector<std::string>& exclude);
 
-/// Multi-line human rendering of counters (for the summary and SIGUSR1).
-[[nodiscard]] std::string format_counters(const Counters& c);
-
 } // namespace netmap::dns
