@@ -3,6 +3,7 @@
 // address map) → Inventory with the policy's verdicts, plus capture statistics.
 
 #include "netmap/capture/attribution.hpp"
+#include "netmap/capture/findings.hpp"
 #include "netmap/capture/packet_source.hpp"
 #include "netmap/dissect/dissector.hpp"
 #include "netmap/inventory/inventory.hpp"
@@ -53,7 +54,10 @@ public:
   /// Captures live until control.finished() (then drains), the duration passes, or a stop arrives
   /// while no `finished` callback is set. Kernel drop counters are recorded.
   void capture(PacketSource& source, const RunControl& control);
-  /// Decides what still waits, records the statistics and applies the policy. Call once.
+  /// Decides what still waits and records the statistics; the domains stay compact and get the
+  /// policy's verdicts as they are read. Call once (or finish() once).
+  [[nodiscard]] Findings finish_findings();
+  /// finish_findings() as one whole Inventory with the policy applied (small runs, tests).
   [[nodiscard]] inventory::Inventory finish();
   /// Current counters, for the progress line.
   [[nodiscard]] Progress progress() const;
@@ -66,7 +70,8 @@ private:
   SessionOptions m_options;
   dissect::Dissector m_dissector;
   Attribution m_attribution;
-  inventory::Inventory m_inventory;
+  inventory::Inventory m_inventory; ///< all but the domains
+  inventory::DomainTable m_domains;
   dissect::LinkType m_link = dissect::LinkType::Ethernet;
   std::vector<dissect::Observation> m_observations;
   std::vector<inventory::Event> m_events;
