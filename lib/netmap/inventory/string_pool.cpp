@@ -65,13 +65,6 @@ std::uint32_t StringPool::store(std::string_view s) {
   return id;
 }
 
-std::string_view StringPool::view(std::uint32_t id) const noexcept {
-  const char* p = m_chunks[id >> k_chunk_bits].get() + (id & ((1u << k_chunk_bits) - 1));
-  std::uint32_t len;
-  std::memcpy(&len, p, 4);
-  return {p + 4, len};
-}
-
 std::uint32_t StringPool::find(std::string_view s) const noexcept {
   if (s.empty()) return k_empty;
   const std::size_t mask = m_index.size() - 1;

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -28,7 +29,12 @@ public:
   /// Stores `s` without interning it (the caller keeps its own index); a fresh id each call.
   [[nodiscard]] std::uint32_t store(std::string_view s);
   /// The text of an id this pool returned.
-  [[nodiscard]] std::string_view view(std::uint32_t id) const noexcept;
+  [[nodiscard]] std::string_view view(std::uint32_t id) const noexcept {
+    const char* p = m_chunks[id >> k_chunk_bits].get() + (id & ((1u << k_chunk_bits) - 1));
+    std::uint32_t len;
+    std::memcpy(&len, p, sizeof len);
+    return {p + sizeof len, len};
+  }
   /// Bytes allocated (arena chunks and index).
   [[nodiscard]] std::size_t memory_bytes() const noexcept;
 
