@@ -40,6 +40,8 @@ public:
 
   /// Bytes mapped at once (the window slides through the file).
   static constexpr std::size_t k_window = std::size_t{4} << 20;
+  /// How far ahead of the reading position the file is streamed into the CPU cache.
+  static constexpr std::size_t k_prefetch = 4096;
 
 private:
   PcapFile(int fd, std::uint64_t size) noexcept : m_fd(fd), m_size(size) {}
@@ -51,6 +53,7 @@ private:
   std::uint64_t m_size = 0;        ///< file size at open
   std::uint64_t m_pos = 0;         ///< file offset of the next record
   std::uint64_t m_map_offset = 0;  ///< file offset of the window
+  std::uint64_t m_prefetched = 0;  ///< file offset up to which lines were prefetched
   const std::uint8_t* m_map = nullptr;
   std::size_t m_map_len = 0;
   std::uint32_t m_linktype = 0;

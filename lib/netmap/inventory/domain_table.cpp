@@ -119,13 +119,26 @@ DomainRecord DomainTable::expand(const Record& r) const {
 }
 
 void DomainTable::for_each(const std::function<void(DomainRecord&)>& f) const {
-  std::vector<std::uint32_t> order(m_records.size());
-  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-    return m_strings.view(m_records[a].name) < m_strings.view(m_records[b].name);
+  // Sorted on each name's first eight bytes as a big-endian number (the order of std::string's
+  // compare), falling back to the whole names only when those tie: most comparisons stay in cache.
+  struct Key {
+    std::uint64_t prefix;
+    std::uint32_t record;
+  };
+  std::vector<Key> order(m_records.size());
+  for (std::uint32_t i = 0; i < order.size(); ++i) {
+    const std::string_view n = m_strings.view(m_records[i].name);
+    std::uint64_t prefix = 0;
+    for (std::size_t k = 0; k < 8; ++k)
+      prefix = (prefix << 8) | (k < n.size() ? static_cast<unsigned char>(n[k]) : 0u);
+    order[i] = Key{prefix, i};
+  }
+  std::sort(order.begin(), order.end(), [&](const Key& a, const Key& b) {
+    if (a.prefix != b.prefix) return a.prefix < b.prefix;
+    return m_strings.view(m_records[a.record].name) < m_strings.view(m_records[b.record].name);
   });
-  for (std::uint32_t i : order) {
-    DomainRecord d = expand(m_records[i]);
+  for (const Key& k : order) {
+    DomainRecord d = expand(m_records[k.record]);
     f(d);
   }
 }
