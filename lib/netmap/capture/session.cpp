@@ -18,7 +18,8 @@ constexpr int k_file_batch = 4096; // packets per dispatch: how often a file rea
 } // namespace
 
 Session::Session(SessionOptions options)
-    : m_options(std::move(options)), m_dissector(m_options.dissect), m_attribution(m_options.attribution) {}
+    : m_options(std::move(options)), m_dissector(m_options.dissect), m_attribution(m_options.attribution, m_strings),
+      m_domains(m_strings) {}
 
 void Session::packet(dissect::LinkType link, std::span<const std::uint8_t> frame, std::int64_t time_us) {
   m_dissector.packet(link, frame, time_us, m_observations);

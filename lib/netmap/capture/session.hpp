@@ -7,10 +7,12 @@
 #include "netmap/capture/packet_source.hpp"
 #include "netmap/dissect/dissector.hpp"
 #include "netmap/inventory/inventory.hpp"
+#include "netmap/inventory/string_pool.hpp"
 #include "netmap/policy/matcher.hpp"
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -69,6 +71,8 @@ private:
 
   SessionOptions m_options;
   dissect::Dissector m_dissector;
+  /// Names, addresses and notes, held once for the address map and the domains alike.
+  std::shared_ptr<inventory::StringPool> m_strings = std::make_shared<inventory::StringPool>();
   Attribution m_attribution;
   inventory::Inventory m_inventory; ///< all but the domains
   inventory::DomainTable m_domains;

@@ -36,7 +36,8 @@ template <class E> bool same_address(const E& a, const E& b) noexcept {
 
 } // namespace
 
-AddressMap::AddressMap(AddressMapLimits limits) : m_limits(limits) {
+AddressMap::AddressMap(AddressMapLimits limits, std::shared_ptr<StringPool> names)
+    : m_limits(limits), m_names(names ? std::move(names) : std::make_shared<StringPool>()) {
   if (m_limits.max_addresses == 0) m_limits.max_addresses = 1;
 }
 
@@ -101,7 +102,7 @@ void AddressMap::add(const std::string& address, const std::string& name, std::i
   const std::int64_t until = time_us + static_cast<std::int64_t>(ttl) * 1000000 + m_limits.grace_us;
   Entry& e = m_entries[m_index[slot] - 1];
   e.newest_us = std::max(e.newest_us, time_us);
-  const std::uint32_t id = m_names.intern(name);
+  const std::uint32_t id = m_names->intern(name);
   for (std::uint32_t i = e.mappings; i != 0; i = m_mappings[i].next) {
     Mapping& m = m_mappings[i];
     if (m.name != id) continue;
@@ -121,7 +122,7 @@ std::vector<std::string> AddressMap::lookup(const std::string& address, std::int
   if (e == nullptr) return out;
   for (std::uint32_t i = e->mappings; i != 0; i = m_mappings[i].next) {
     const Mapping& m = m_mappings[i];
-    if (time_us >= m.from_us && time_us <= m.until_us) out.emplace_back(m_names.view(m.name));
+    if (time_us >= m.from_us && time_us <= m.until_us) out.emplace_back(m_names->view(m.name));
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
@@ -132,7 +133,7 @@ bool AddressMap::ever(const std::string& address, const std::string& name) const
   const Entry* e = find(address);
   if (e == nullptr) return false;
   for (std::uint32_t i = e->mappings; i != 0; i = m_mappings[i].next)
-    if (m_names.view(m_mappings[i].name) == name) return true;
+    if (m_names->view(m_mappings[i].name) == name) return true;
   return false;
 }
 

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <vector>
 namespace netmap::inventory {
@@ -23,8 +24,9 @@ struct AddressMapLimits {
 /// is not an IPv4 or IPv6 address is ignored (no packet can be sent to it).
 class AddressMap {
 public:
-  /// An empty map with these limits.
-  explicit AddressMap(AddressMapLimits limits = {});
+  /// An empty map with these limits, keeping names in `names` (shared with the DomainTable that
+  /// holds the same names) or in a pool of its own.
+  explicit AddressMap(AddressMapLimits limits = {}, std::shared_ptr<StringPool> names = nullptr);
 
   /// Records that a DNS answer seen at `time_us` gave `address` to `name` for `ttl` seconds.
   /// Answering the same name again extends its validity.
@@ -64,7 +66,7 @@ private:
   std::deque<Mapping> m_mappings{Mapping{}};  ///< mapping 0 is the "none" sentinel
   std::uint32_t m_free = 0;                   ///< freed mappings, chained through `next`
   std::vector<std::uint32_t> m_index = std::vector<std::uint32_t>(1024, 0); ///< entry + 1; 0 = free
-  StringPool m_names;
+  std::shared_ptr<StringPool> m_names;
   std::uint64_t m_evicted_live = 0;
 };
 

@@ -27,7 +27,7 @@ std::uint32_t DomainTable::find(std::string_view name, std::uint64_t h) const no
   for (std::size_t i = h & mask;; i = (i + 1) & mask) {
     const std::uint32_t slot = m_index[i];
     if (slot == k_free) return k_free;
-    if (m_strings.view(m_records[slot - 1].name) == name) return slot;
+    if (m_strings->view(m_records[slot - 1].name) == name) return slot;
   }
 }
 
@@ -41,7 +41,7 @@ DomainTable::Record& DomainTable::record(std::string_view name) {
   if ((m_records.size() + 1) * 2 > m_index.size()) grow_index();
   Record& r = m_records.emplace_back();
   // Interned, not merely stored: the address map and notes name the same domains.
-  r.name = m_strings.intern(name);
+  r.name = m_strings->intern(name);
   const std::size_t mask = m_index.size() - 1;
   std::size_t i = h & mask;
   while (m_index[i] != k_free) i = (i + 1) & mask;
@@ -55,7 +55,7 @@ void DomainTable::grow_index() {
   const std::size_t mask = m_index.size() - 1;
   for (std::uint32_t slot : old) {
     if (slot == k_free) continue;
-    std::size_t i = StringPool::hash(m_strings.view(m_records[slot - 1].name)) & mask;
+    std::size_t i = StringPool::hash(m_strings->view(m_records[slot - 1].name)) & mask;
     while (m_index[i] != k_free) i = (i + 1) & mask;
     m_index[i] = slot;
   }
@@ -74,17 +74,17 @@ void DomainTable::add(const Event& e) {
   Record& d = record(e.name);
   d.via |= 1u << static_cast<unsigned>(e.via);
   if (e.port) insert_value(d.ports, e.port);
-  if (!e.address.empty()) insert_value(d.addresses, m_strings.intern(e.address));
+  if (!e.address.empty()) insert_value(d.addresses, m_strings->intern(e.address));
   ++d.count;
   if (counts_as_blocked(e)) ++d.blocked;
   if (e.time_us != 0 && (d.first_us == 0 || e.time_us < d.first_us)) d.first_us = e.time_us;
   if (e.time_us > d.last_us) d.last_us = e.time_us;
-  if (!e.note.empty()) insert_value(d.notes, m_strings.intern(e.note));
-  if (e.pid) insert_value(d.processes, m_strings.intern(process_text(e)));
+  if (!e.note.empty()) insert_value(d.notes, m_strings->intern(e.note));
+  if (e.pid) insert_value(d.processes, m_strings->intern(process_text(e)));
   if (!e.verdict.empty()) {
-    d.verdict = m_strings.intern(e.verdict);
-    d.rule = m_strings.intern(e.rule);
-    d.rule_source = m_strings.intern(e.rule_source);
+    d.verdict = m_strings->intern(e.verdict);
+    d.rule = m_strings->intern(e.rule);
+    d.rule_source = m_strings->intern(e.rule_source);
   }
 }
 
@@ -93,16 +93,16 @@ void DomainTable::add_addresses(std::string_view name, const std::vector<std::st
   if (slot == k_free) return;
   Record& d = m_records[slot - 1];
   for (const auto& a : addresses)
-    if (!a.empty()) insert_value(d.addresses, m_strings.intern(a));
+    if (!a.empty()) insert_value(d.addresses, m_strings->intern(a));
 }
 
 DomainRecord DomainTable::expand(const Record& r) const {
   DomainRecord d;
-  d.name = m_strings.view(r.name);
+  d.name = m_strings->view(r.name);
   for (unsigned v = 0; v < 32; ++v)
     if (r.via & (1u << v)) d.via.insert(seen_via_name(static_cast<SeenVia>(v)));
   auto strings = [&](std::uint32_t head, std::set<std::string>& out) {
-    for (std::uint32_t n = head; n != 0; n = m_nodes[n].next) out.emplace(m_strings.view(m_nodes[n].value));
+    for (std::uint32_t n = head; n != 0; n = m_nodes[n].next) out.emplace(m_strings->view(m_nodes[n].value));
   };
   for (std::uint32_t n = r.ports; n != 0; n = m_nodes[n].next) d.ports.insert(static_cast<std::uint16_t>(m_nodes[n].value));
   strings(r.addresses, d.addresses);
@@ -112,9 +112,9 @@ DomainRecord DomainTable::expand(const Record& r) const {
   d.blocked = r.blocked;
   d.first_us = r.first_us;
   d.last_us = r.last_us;
-  d.verdict = m_strings.view(r.verdict);
-  d.rule = m_strings.view(r.rule);
-  d.rule_source = m_strings.view(r.rule_source);
+  d.verdict = m_strings->view(r.verdict);
+  d.rule = m_strings->view(r.rule);
+  d.rule_source = m_strings->view(r.rule_source);
   return d;
 }
 
@@ -127,7 +127,7 @@ void DomainTable::for_each(const std::function<void(DomainRecord&)>& f) const {
   };
   std::vector<Key> order(m_records.size());
   for (std::uint32_t i = 0; i < order.size(); ++i) {
-    const std::string_view n = m_strings.view(m_records[i].name);
+    const std::string_view n = m_strings->view(m_records[i].name);
     std::uint64_t prefix = 0;
     for (std::size_t k = 0; k < 8; ++k)
       prefix = (prefix << 8) | (k < n.size() ? static_cast<unsigned char>(n[k]) : 0u);
@@ -135,7 +135,7 @@ void DomainTable::for_each(const std::function<void(DomainRecord&)>& f) const {
   }
   std::sort(order.begin(), order.end(), [&](const Key& a, const Key& b) {
     if (a.prefix != b.prefix) return a.prefix < b.prefix;
-    return m_strings.view(m_records[a.record].name) < m_strings.view(m_records[b.record].name);
+    return m_strings->view(m_records[a.record].name) < m_strings->view(m_records[b.record].name);
   });
   for (const Key& k : order) {
     DomainRecord d = expand(m_records[k.record]);
@@ -155,12 +155,12 @@ void DomainTable::move_into(Inventory& inv) {
     one.domains.emplace(d.name, std::move(d));
     inv.merge(one);
   }
-  *this = DomainTable();
+  *this = DomainTable(m_strings);
 }
 
 std::size_t DomainTable::memory_bytes() const noexcept {
   return m_records.size() * sizeof(Record) + m_nodes.size() * sizeof(Node) +
-         m_index.size() * sizeof(std::uint32_t) + m_strings.memory_bytes();
+         m_index.size() * sizeof(std::uint32_t) + m_strings->memory_bytes();
 }
 
 } // namespace netmap::inventory

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -20,6 +21,11 @@ namespace netmap::inventory {
 /// Named events folded per domain exactly as Inventory::add folds them. Not thread-safe.
 class DomainTable {
 public:
+  /// An empty table keeping its strings in `strings` (shared with an AddressMap, say), or in a
+  /// pool of its own.
+  explicit DomainTable(std::shared_ptr<StringPool> strings = nullptr)
+      : m_strings(strings ? std::move(strings) : std::make_shared<StringPool>()) {}
+
   /// Folds one event in; events without a name are ignored (they are Inventory::unnamed's).
   void add(const Event& e);
   /// Adds `addresses` to `name`'s record when there is one (answered addresses, not a contact).
@@ -64,7 +70,7 @@ private:
   void grow_index();
   [[nodiscard]] DomainRecord expand(const Record& r) const;
 
-  StringPool m_strings;
+  std::shared_ptr<StringPool> m_strings;
   std::deque<Record> m_records;       ///< a deque: growing never copies (or doubles) the records
   std::deque<Node> m_nodes{Node{}};   ///< node 0 is the "none" sentinel
   std::vector<std::uint32_t> m_index = std::vector<std::uint32_t>(1024, 0); ///< record index + 1; 0 = free
