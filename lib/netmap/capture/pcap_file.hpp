@@ -2,7 +2,8 @@
 // A classic pcap file (what tcpdump -w writes) read through a sliding memory map: packets are
 // handed out where they lie in the page cache, not copied by read() and again by stdio as
 // libpcap does, which was a third of discover's CPU time on large files. Anything else (pcapng,
-// stdin, old versions, a --filter) is left to libpcap.
+// stdin, old versions, a --filter) is left to libpcap. Like any mapped reader, it would fault
+// (SIGBUS) if the file were truncated while being read; capture files grow, they do not shrink.
 
 #include <cstddef>
 #include <cstdint>
