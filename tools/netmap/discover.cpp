@@ -104,15 +104,24 @@ std::string stat(const inventory::Inventory& inv, const std::string& key) {
   return std::to_string(it == inv.stats.end() ? 0 : it->second);
 }
 
+std::vector<std::string> domain_row(const inventory::DomainRecord& d) {
+  return {d.name, joined(d.via), joined(d.ports), std::to_string(d.count), verdict_text(d), joined(d.notes, "; ")};
+}
+
 void print_table(const capture::Findings& found, bool live, bool colour) {
   const inventory::Inventory& inv = found.inventory;
-  report::Table domains({"DOMAIN", "SEEN VIA", "PORTS", "COUNT", "VERDICT", "NOTES"});
-  found.for_each_domain([&](const inventory::DomainRecord& d) {
-    domains.add_row({d.name, joined(d.via), joined(d.ports), std::to_string(d.count), verdict_text(d), joined(d.notes, "; ")});
-    domains.colour_last(4, verdict_colour(d.verdict));
-  });
-  if (domains.rows() > 0) std::cout << domains.render(colour);
-  else std::cout << "No domains seen.\n";
+  // Two passes over the compact records (widths, then rows), so a run with 100 k names never
+  // holds its table in memory.
+  report::StreamedTable domains({"DOMAIN", "SEEN VIA", "PORTS", "COUNT", "VERDICT", "NOTES"});
+  found.for_each_domain([&](const inventory::DomainRecord& d) { domains.measure(domain_row(d)); });
+  if (found.domains.size() > 0) {
+    domains.write_header(std::cout, colour);
+    found.for_each_domain([&](const inventory::DomainRecord& d) {
+      domains.write_row(std::cout, domain_row(d), {"", "", "", "", verdict_colour(d.verdict), ""}, colour);
+    });
+  } else {
+    std::cout << "No domains seen.\n";
+  }
   if (!inv.unnamed.empty()) {
     std::cout << "\nUnnamed destinations (reached by address, no name ever seen; a domain allowlist cannot admit them):\n";
     report::Table unnamed({"ADDRESS", "PORT", "PROTOCOL", "COUNT"});
