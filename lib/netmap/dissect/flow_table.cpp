@@ -29,18 +29,17 @@ FlowTable::FlowTable(std::size_t max_flows, std::int64_t idle_us)
     : m_max(std::max<std::size_t>(max_flows, 1)), m_idle_us(idle_us) {
   m_max_slots = 16;
   while (m_max_slots < m_max * 2) m_max_slots *= 2; // load factor ≤ 1/2 keeps probe runs short
-  // Most captures hold a few hundred flows at once: the full table (65 536 flows × 72 bytes × 2)
+  // Most captures hold a few hundred flows at once: the full table (65 536 flows × 64 bytes × 2)
   // would be mostly empty memory, so it grows as flows arrive.
   m_slots.resize(std::min(m_max_slots, k_initial_slots));
   m_mask = m_slots.size() - 1;
 }
 
 FlowEntry* FlowTable::find(const FlowKey& key, std::uint64_t hash) noexcept {
-  auto h32 = static_cast<std::uint32_t>(hash);
   for (std::size_t i = hash & m_mask;; i = (i + 1) & m_mask) {
     FlowEntry& e = m_slots[i];
     if (!e.used) return nullptr;
-    if (e.hash == h32 && e.key == key) return &e;
+    if (e.key == key) return &e;
   }
 }
 
@@ -51,7 +50,6 @@ FlowEntry* FlowTable::insert(const FlowKey& key, std::uint64_t hash, std::int64_
     FlowEntry& e = m_slots[i];
     if (e.used) continue;
     e.key = key;
-    e.hash = static_cast<std::uint32_t>(hash);
     e.used = true;
     e.state = FlowState::Start;
     e.next_seq = 0;
@@ -68,7 +66,7 @@ void FlowTable::grow() {
   m_mask = m_slots.size() - 1;
   for (auto& e : old) {
     if (!e.used) continue;
-    for (std::size_t i = e.hash & m_mask;; i = (i + 1) & m_mask) {
+    for (std::size_t i = e.key.hash() & m_mask;; i = (i + 1) & m_mask) {
       if (m_slots[i].used) continue;
       m_slots[i] = std::move(e);
       break;
@@ -135,7 +133,7 @@ void FlowTable::erase(FlowEntry* e) noexcept {
   // Backward-shift deletion (Knuth 6.4 Algorithm R): no tombstones, so probe runs stay short.
   std::size_t hole = static_cast<std::size_t>(e - m_slots.data());
   for (std::size_t j = (hole + 1) & m_mask; m_slots[j].used; j = (j + 1) & m_mask) {
-    std::size_t home = m_slots[j].hash & m_mask;
+    std::size_t home = m_slots[j].key.hash() & m_mask;
     bool movable = hole <= j ? (home <= hole || home > j) : (home <= hole && home > j);
     if (movable) {
       m_slots[hole] = std::move(m_slots[j]);
