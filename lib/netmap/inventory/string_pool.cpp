@@ -9,8 +9,10 @@ namespace {
 constexpr std::size_t k_chunk = std::size_t{1} << 20;
 } // namespace
 
+// Chunks are left uninitialised (not make_unique's zeroes): only the bytes written are touched, so
+// a pool that holds little costs little resident memory.
 StringPool::StringPool() {
-  m_chunks.push_back(std::make_unique<char[]>(k_chunk));
+  m_chunks.push_back(std::unique_ptr<char[]>(new char[k_chunk]));
   std::uint32_t zero = 0;
   std::memcpy(m_chunks[0].get(), &zero, sizeof zero); // id 0: offset 0, length 0
   m_used = sizeof zero;
@@ -42,7 +44,7 @@ std::uint32_t StringPool::store(std::string_view s) {
   // Long strings (over a quarter chunk: a command line, never a name) get a chunk of their own;
   // the next short string starts a fresh chunk, since ids name chunks by position.
   if (need > k_chunk / 4) {
-    auto big = std::make_unique<char[]>(need);
+    auto big = std::unique_ptr<char[]>(new char[need]);
     auto len = static_cast<std::uint32_t>(s.size());
     std::memcpy(big.get(), &len, 4);
     std::memcpy(big.get() + 4, s.data(), s.size());
@@ -52,7 +54,7 @@ std::uint32_t StringPool::store(std::string_view s) {
     return static_cast<std::uint32_t>((m_chunks.size() - 1) << k_chunk_bits);
   }
   if (m_used + need > k_chunk) {
-    m_chunks.push_back(std::make_unique<char[]>(k_chunk));
+    m_chunks.push_back(std::unique_ptr<char[]>(new char[k_chunk]));
     m_bytes += k_chunk;
     m_used = 0;
   }
