@@ -1,5 +1,7 @@
 #include "netmap/capture/pcap_file.hpp"
 
+#include "netmap/base/byte_reader.hpp"
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -8,6 +10,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
+#include <span>
 #include <string>
 
 namespace netmap::capture {
@@ -21,10 +25,9 @@ constexpr std::size_t k_record_header = 16;
 // libpcap's MAXIMUM_SNAPLEN: a longer record is corrupt for every link type netmap reads.
 constexpr std::uint32_t k_max_caplen = 262144;
 
-std::uint32_t load32(const std::uint8_t* p, bool swapped) noexcept {
-  std::uint32_t v;
-  std::memcpy(&v, p, sizeof v);
-  return swapped ? __builtin_bswap32(v) : v;
+// A header field in the file's byte order (the order its magic number was written in).
+std::optional<std::uint32_t> u32(base::ByteReader& r, bool big_endian) noexcept {
+  return big_endian ? r.u32be() : r.u32le();
 }
 
 } // namespace
@@ -41,22 +44,23 @@ std::unique_ptr<PcapFile> PcapFile::open(const std::string& path) {
     return nullptr;
   }
   std::unique_ptr<PcapFile> f(new PcapFile(fd, static_cast<std::uint64_t>(st.st_size)));
-  std::uint32_t magic;
-  std::memcpy(&magic, head, sizeof magic);
-  if (magic == k_magic_us || magic == k_magic_ns) f->m_swapped = false;
-  else if (__builtin_bswap32(magic) == k_magic_us || __builtin_bswap32(magic) == k_magic_ns) f->m_swapped = true;
+  base::ByteReader be{std::span<const std::uint8_t>(head)};
+  const std::uint32_t magic = be.u32be().value_or(0);
+  if (magic == k_magic_us || magic == k_magic_ns) f->m_big_endian = true;
+  else if (__builtin_bswap32(magic) == k_magic_us || __builtin_bswap32(magic) == k_magic_ns) f->m_big_endian = false;
   else return nullptr; // pcapng, or not a capture: libpcap says which
-  f->m_nanoseconds = (f->m_swapped ? __builtin_bswap32(magic) : magic) == k_magic_ns;
-  auto u16 = [&](std::size_t at) {
-    std::uint16_t v;
-    std::memcpy(&v, head + at, sizeof v);
-    return f->m_swapped ? __builtin_bswap16(v) : v;
-  };
+  f->m_nanoseconds = magic == k_magic_ns || __builtin_bswap32(magic) == k_magic_ns;
+  base::ByteReader r{std::span<const std::uint8_t>(head).subspan(4)};
+  const bool big = f->m_big_endian;
+  auto major = big ? r.u16be() : r.u16le();
+  auto minor = big ? r.u16be() : r.u16le();
   // Versions before 2.3 swapped caplen and len: rare enough to leave to libpcap.
-  if (u16(4) != 2 || u16(6) != 4) return nullptr;
-  f->m_snaplen = load32(head + 16, f->m_swapped);
-  if (f->m_snaplen == 0 || f->m_snaplen > k_max_caplen) f->m_snaplen = k_max_caplen;
-  f->m_linktype = load32(head + 20, f->m_swapped) & 0x03ffffff; // the upper bits say FCS, not type
+  if (major != 2 || minor != 4 || !r.skip(8)) return nullptr;
+  auto snaplen = u32(r, big);
+  auto linktype = u32(r, big);
+  if (!snaplen || !linktype) return nullptr;
+  f->m_snaplen = *snaplen == 0 || *snaplen > k_max_caplen ? k_max_caplen : *snaplen;
+  f->m_linktype = *linktype & 0x03ffffff; // the upper bits say FCS, not type
   f->m_pos = k_file_header;
   return f;
 }
@@ -88,8 +92,6 @@ bool PcapFile::map(std::uint64_t offset, std::size_t need) {
   return true;
 }
 
-std::uint32_t PcapFile::field(const std::uint8_t* p) const noexcept { return load32(p, m_swapped); }
-
 PcapFile::Status PcapFile::next(PcapRecord& out) {
   if (m_pos >= m_size) return Status::End;
   const std::uint64_t left = m_size - m_pos;
@@ -106,7 +108,13 @@ PcapFile::Status PcapFile::next(PcapRecord& out) {
   };
   if (!ensure(k_record_header)) return Status::Error;
   const std::uint8_t* h = m_map + (m_pos - m_map_offset);
-  const std::uint32_t sec = field(h), frac = field(h + 4), caplen = field(h + 8);
+  base::ByteReader r{std::span<const std::uint8_t>(h, k_record_header)};
+  const auto sec = u32(r, m_big_endian), frac = u32(r, m_big_endian), cap = u32(r, m_big_endian);
+  if (!sec || !frac || !cap) { // cannot happen: the window holds the header
+    m_error = "unreadable record header";
+    return Status::Error;
+  }
+  const std::uint32_t caplen = *cap;
   if (caplen > k_max_caplen) {
     m_error = "invalid packet capture length " + std::to_string(caplen) + ", bigger than maximum of " +
               std::to_string(k_max_caplen);
@@ -121,7 +129,7 @@ PcapFile::Status PcapFile::next(PcapRecord& out) {
   h = m_map + (m_pos - m_map_offset);
   // A record longer than the file's snapshot length is cut to it, as libpcap does.
   out.bytes = {h + k_record_header, std::min(caplen, m_snaplen)};
-  out.time_us = std::int64_t{sec} * 1000000 + (m_nanoseconds ? frac / 1000 : frac);
+  out.time_us = std::int64_t{*sec} * 1000000 + (m_nanoseconds ? *frac / 1000 : *frac);
   m_pos += k_record_header + caplen;
   // The file is in the page cache, not the CPU's, and where the next record starts is known only
   // from this one's header: a memory stall per packet. Streaming the lines a few KiB ahead into

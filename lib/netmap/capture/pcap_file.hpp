@@ -48,7 +48,6 @@ private:
   PcapFile(int fd, std::uint64_t size) noexcept : m_fd(fd), m_size(size) {}
   bool map(std::uint64_t offset, std::size_t need);
   void unmap() noexcept;
-  [[nodiscard]] std::uint32_t field(const std::uint8_t* p) const noexcept;
 
   int m_fd = -1;
   std::uint64_t m_size = 0;        ///< file size at open
@@ -59,7 +58,7 @@ private:
   std::size_t m_map_len = 0;
   std::uint32_t m_linktype = 0;
   std::uint32_t m_snaplen = 0;
-  bool m_swapped = false;
+  bool m_big_endian = false;       ///< the file's byte order (from its magic number)
   bool m_nanoseconds = false;
   std::string m_error;
 };
