@@ -18,7 +18,8 @@
 
 namespace netmap::inventory {
 
-/// Named events folded per domain exactly as Inventory::add folds them. Not thread-safe.
+/// Named events folded per domain exactly as Inventory::add folds them. Not thread-safe. A table
+/// moved from may only be destroyed or assigned to.
 class DomainTable {
 public:
   /// An empty table keeping its strings in `strings` (shared with an AddressMap, say), or in a
