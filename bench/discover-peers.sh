@@ -5,6 +5,8 @@
 #   tshark -Y … -T fields …            on a smaller file (tshark needs ~14 min on 10M), scaled
 # Wall time and peak RSS from /usr/bin/time -v; recall against the generator's ground truth.
 # Usage: bench/discover-peers.sh [BUILD_DIR]   (env: PACKETS=10000000 TSHARK_PACKETS=1000000 SEED=7)
+#   BASELINE=/path/to/older/netmap also runs that binary on the big file ("netmap_base"), in the
+#   same run, for before/after comparisons of a change.
 # The captures live under /tmp (several GB); they are never committed. Not part of `make test`.
 set -euo pipefail
 BUILD=${1:-$(cd "$(dirname "$0")/.." && pwd)/build}
@@ -45,6 +47,7 @@ PY
 }
 : >"$W/results.tsv"
 measure netmap "$NETMAP" discover -r "$F" --json -o "$W/inv.json" --preset codex-common
+[ -z "${BASELINE:-}" ] || measure netmap_base "$BASELINE" discover -r "$F" --json -o "$W/inv-base.json" --preset codex-common
 measure tcpdump tcpdump -r "$F" -w /dev/null
 measure ndpi ndpiReader -i "$F" -q -C "$W/ndpi.csv"
 measure tshark tshark -r "$FS" -Y 'dns || tls.handshake.type==1 || http.request' -T fields \
@@ -63,6 +66,7 @@ truth_s = {d["name"] for d in json.load(open(fs + ".truth.json"))["domains"]}
 found = {
     "netmap": {d["name"] for d in json.load(open(f"{w}/inv.json"))["domains"]},
     "netmap_small": {d["name"] for d in json.load(open(f"{w}/inv-small.json"))["domains"]},
+    "netmap_base": {d["name"] for d in json.load(open(f"{w}/inv-base.json"))["domains"]} if "netmap_base" in res else set(),
     "tcpdump": set(),
 }
 with open(f"{w}/ndpi.csv", newline="") as fh:
@@ -82,7 +86,9 @@ scale = {"tshark": n / ns, "netmap_small": 1.0}
 # and CPU (user + system) time; ratios are to tcpdump's rate on the big file.
 base, base_cpu = res["tcpdump"][0], res["tcpdump"][2]
 print(f"\n{'tool':<14}{'packets':>10}{'wall s':>9}{'cpu s':>8}{'peak RSS':>11}{'recall':>9}  rate vs tcpdump (wall / cpu)")
-for name in ["tcpdump", "netmap", "ndpi", "tshark", "netmap_small"]:
+for name in ["tcpdump", "netmap", "netmap_base", "ndpi", "tshark", "netmap_small"]:
+    if name not in res:
+        continue
     secs, rss, cpu = res[name]
     pk = ns if name in ("tshark", "netmap_small") else n
     t = truth_s if name in ("tshark", "netmap_small") else truth

@@ -2,6 +2,7 @@
 
 #include "fixtures.hpp"
 #include "message_builder.hpp"
+#include "pcap_writer.hpp"
 #include "quic_builder.hpp"
 
 #include <filesystem>
@@ -69,6 +70,22 @@ void write_fuzz_seeds(const std::string& dir) {
   save(root / "dissect_quic", "payload-v1", crypto);
   crypto[0] = 0x01;
   save(root / "dissect_quic", "payload-v2", crypto);
+  // Whole capture files for the mapped reader: the classic-pcap fixtures, and one cut short.
+  std::filesystem::create_directories(root / "capture_pcap_file");
+  for (const auto& fx : make_fixtures()) {
+    if (fx.file.ends_with(".pcapng") || fx.frames.size() > 8) continue;
+    PcapWriter w((root / "capture_pcap_file" / fx.file).string(), fx.link, CaptureFormat::Pcap, fx.snaplen);
+    for (const auto& [t, frame] : fx.frames) w.write(t, frame);
+    w.close();
+  }
+  {
+    const auto whole = root / "capture_pcap_file" / "cut.pcap";
+    PcapWriter w(whole.string(), Link::Ethernet);
+    w.write(1, frame(Link::Ethernet, udp_packet({"10.0.0.2", "10.0.0.53", 40000, 53},
+                                                 DnsBuilder::query(1, "cut.example", k_rr_a))));
+    w.close();
+    std::filesystem::resize_file(whole, std::filesystem::file_size(whole) - 9);
+  }
 }
 
 } // namespace netmap::testgen

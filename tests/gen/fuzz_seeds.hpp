@@ -5,7 +5,8 @@
 
 namespace netmap::testgen {
 
-/// Writes seeds into DIR/dissect_{packet,dns,tls,http,quic}/ (directories must exist or are made).
+/// Writes seeds into DIR/dissect_{packet,dns,tls,http,quic}/ and DIR/capture_pcap_file/ (directories
+/// must exist or are made).
 void write_fuzz_seeds(const std::string& dir);
 
 } // namespace netmap::testgen

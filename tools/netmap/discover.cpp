@@ -104,14 +104,24 @@ std::string stat(const inventory::Inventory& inv, const std::string& key) {
   return std::to_string(it == inv.stats.end() ? 0 : it->second);
 }
 
-void print_table(const inventory::Inventory& inv, bool live, bool colour) {
-  report::Table domains({"DOMAIN", "SEEN VIA", "PORTS", "COUNT", "VERDICT", "NOTES"});
-  for (const auto& [name, d] : inv.domains) {
-    domains.add_row({name, joined(d.via), joined(d.ports), std::to_string(d.count), verdict_text(d), joined(d.notes, "; ")});
-    domains.colour_last(4, verdict_colour(d.verdict));
+std::vector<std::string> domain_row(const inventory::DomainRecord& d) {
+  return {d.name, joined(d.via), joined(d.ports), std::to_string(d.count), verdict_text(d), joined(d.notes, "; ")};
+}
+
+void print_table(const capture::Findings& found, bool live, bool colour) {
+  const inventory::Inventory& inv = found.inventory;
+  // Two passes over the compact records (widths, then rows), so a run with 100 k names never
+  // holds its table in memory.
+  report::StreamedTable domains({"DOMAIN", "SEEN VIA", "PORTS", "COUNT", "VERDICT", "NOTES"});
+  found.for_each_domain([&](const inventory::DomainRecord& d) { domains.measure(domain_row(d)); });
+  if (found.domains.size() > 0) {
+    domains.write_header(std::cout, colour);
+    found.for_each_domain([&](const inventory::DomainRecord& d) {
+      domains.write_row(std::cout, domain_row(d), {"", "", "", "", verdict_colour(d.verdict), ""}, colour);
+    });
+  } else {
+    std::cout << "No domains seen.\n";
   }
-  if (domains.rows() > 0) std::cout << domains.render(colour);
-  else std::cout << "No domains seen.\n";
   if (!inv.unnamed.empty()) {
     std::cout << "\nUnnamed destinations (reached by address, no name ever seen; a domain allowlist cannot admit them):\n";
     report::Table unnamed({"ADDRESS", "PORT", "PROTOCOL", "COUNT"});
@@ -208,17 +218,18 @@ int run_discover(const DiscoverOptions& o) {
     for (auto& s : sources) session.read(s, control);
   if (progress_shown) std::fputs("\r\033[K", stderr);
 
-  inventory::Inventory inv = session.finish();
+  // The domains stay compact and are expanded one record at a time as they are written: with
+  // many names, a whole Inventory (or JSON tree) would set the peak memory.
+  capture::Findings found = session.finish_findings();
   if (!o.command.empty()) {
     std::vector<std::string> shown;
     for (const auto& arg : o.command) shown.push_back(base::escape_bytes(arg)); // each word escaped, spaces between
-    inv.sources.push_back("command:" + joined(shown, " "));
+    found.inventory.sources.push_back("command:" + joined(shown, " "));
   }
   if (log) log->commit();
-  // Streamed record by record: with many names the whole JSON tree would set the peak memory.
-  if (!o.output.empty()) capture::save_inventory(o.output, inv);
-  if (o.out.json) capture::save_inventory("-", inv);
-  else print_table(inv, o.files.empty(), cli::use_color(o.out, 1));
+  if (!o.output.empty()) capture::save_inventory(o.output, found);
+  if (o.out.json) capture::save_inventory("-", found);
+  else print_table(found, o.files.empty(), cli::use_color(o.out, 1));
   if (base::stop_requested() && o.command.empty())
     cli::print_note("discover", "stopped by signal; the inventory holds everything captured until then");
   return rc;

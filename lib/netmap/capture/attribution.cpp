@@ -61,7 +61,8 @@ bool is_ip_literal(const std::string& text) {
   return inet_pton(AF_INET, text.c_str(), buf) == 1 || inet_pton(AF_INET6, text.c_str(), buf) == 1;
 }
 
-Attribution::Attribution(AttributionLimits limits) : m_limits(limits), m_map(limits.addresses) {}
+Attribution::Attribution(AttributionLimits limits, std::shared_ptr<inventory::StringPool> names)
+    : m_limits(limits), m_map(limits.addresses, std::move(names)) {}
 
 void Attribution::observe(const Observation& o, std::vector<Event>& out, std::vector<AnsweredAddresses>& answered) {
   switch (o.kind) {

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -32,8 +33,8 @@ struct AnsweredAddresses {
 /// Turns observations into events. Not thread-safe; one per capture session.
 class Attribution {
 public:
-  /// Empty state with these limits.
-  explicit Attribution(AttributionLimits limits = {});
+  /// Empty state with these limits; the address map keeps its names in `names` when given.
+  explicit Attribution(AttributionLimits limits = {}, std::shared_ptr<inventory::StringPool> names = nullptr);
 
   /// Takes one observation; appends the events it decides now (others wait in pending state).
   void observe(const dissect::Observation& o, std::vector<inventory::Event>& out,

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <fcntl.h>
 #include <unistd.h>
@@ -15,43 +16,44 @@ namespace netmap::capture {
 
 namespace {
 
-// One element of an array, dumped the way nlohmann nests it at depth 2 (4 spaces).
+// One element of an array, dumped the way nlohmann nests it at depth 2 (4 spaces); written in
+// one piece, not a character at a time.
 void put_element(std::ostream& out, const nlohmann::json& element, bool first) {
-  std::string text = element.dump(2);
-  out << (first ? "\n    " : ",\n    ");
+  const std::string text = element.dump(2);
+  std::string nested = first ? "\n    " : ",\n    ";
+  nested.reserve(nested.size() + text.size() + text.size() / 8);
   for (char c : text) {
-    out << c;
-    if (c == '\n') out << "    ";
+    nested += c;
+    if (c == '\n') nested += "    ";
   }
+  out.write(nested.data(), static_cast<std::streamsize>(nested.size()));
 }
 
-// The formatting of each record comes from inventory::to_json itself (on a one-record inventory),
-// so this writer cannot drift from the format; only the array framing is written here.
-void put_array(std::ostream& out, const char* key, const inventory::Inventory& inv, bool domains) {
-  out << "\"" << key << "\": [";
+using DomainWalk = std::function<void(const std::function<void(const inventory::DomainRecord&)>&)>;
+
+// The formatting of each record comes from inventory::to_json itself, so this writer cannot
+// drift from the format; only the array framing is written here.
+void put_domains(std::ostream& out, const DomainWalk& walk) {
+  out << "\"domains\": [";
   bool first = true;
-  inventory::Inventory one;
-  if (domains) {
-    for (const auto& [name, d] : inv.domains) {
-      one.domains.clear();
-      one.domains.emplace(name, d);
-      put_element(out, inventory::to_json(one)["domains"][0], first);
-      first = false;
-    }
-  } else {
-    for (const auto& [k, u] : inv.unnamed) {
-      one.unnamed.clear();
-      one.unnamed.emplace(k, u);
-      put_element(out, inventory::to_json(one)["unnamed"][0], first);
-      first = false;
-    }
+  walk([&](const inventory::DomainRecord& d) {
+    put_element(out, inventory::to_json(d), first);
+    first = false;
+  });
+  out << (first ? "]" : "\n  ]");
+}
+
+void put_unnamed(std::ostream& out, const inventory::Inventory& inv) {
+  out << "\"unnamed\": [";
+  bool first = true;
+  for (const auto& [k, u] : inv.unnamed) {
+    put_element(out, inventory::to_json(u), first);
+    first = false;
   }
   out << (first ? "]" : "\n  ]");
 }
 
-} // namespace
-
-void stream_inventory(std::ostream& out, const inventory::Inventory& inv) {
+void stream(std::ostream& out, const inventory::Inventory& inv, const DomainWalk& walk) {
   inventory::Inventory head;
   head.stats = inv.stats;
   head.sources = inv.sources;
@@ -65,15 +67,17 @@ void stream_inventory(std::ostream& out, const inventory::Inventory& inv) {
     auto at = text.find(marker);
     if (at == std::string::npos) continue;
     out << text.substr(0, at);
-    put_array(out, key, inv, std::string(key) == "domains");
+    if (std::string(key) == "domains") put_domains(out, walk);
+    else put_unnamed(out, inv);
     text.erase(0, at + marker.size());
   }
   out << text << "\n";
 }
 
-void save_inventory(const std::string& path, const inventory::Inventory& inv) {
+// Writes through `write` to `path` atomically ("-" = stdout).
+void save(const std::string& path, const std::function<void(std::ostream&)>& write) {
   if (path == "-") {
-    stream_inventory(std::cout, inv);
+    write(std::cout);
     std::cout.flush();
     return;
   }
@@ -81,7 +85,7 @@ void save_inventory(const std::string& path, const inventory::Inventory& inv) {
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) throw base::UserError("cannot write " + path + ": " + std::strerror(errno));
-    stream_inventory(out, inv);
+    write(out);
     out.flush();
     if (!out) {
       ::unlink(tmp.c_str());
@@ -97,6 +101,26 @@ void save_inventory(const std::string& path, const inventory::Inventory& inv) {
     ::unlink(tmp.c_str());
     throw base::UserError("cannot write " + path + ": " + std::strerror(err));
   }
+}
+
+} // namespace
+
+void stream_inventory(std::ostream& out, const inventory::Inventory& inv) {
+  stream(out, inv, [&](const auto& f) {
+    for (const auto& [name, d] : inv.domains) f(d);
+  });
+}
+
+void stream_inventory(std::ostream& out, const Findings& found) {
+  stream(out, found.inventory, [&](const auto& f) { found.for_each_domain(f); });
+}
+
+void save_inventory(const std::string& path, const inventory::Inventory& inv) {
+  save(path, [&](std::ostream& out) { stream_inventory(out, inv); });
+}
+
+void save_inventory(const std::string& path, const Findings& found) {
+  save(path, [&](std::ostream& out) { stream_inventory(out, found); });
 }
 
 } // namespace netmap::capture

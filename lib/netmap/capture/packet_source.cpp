@@ -91,14 +91,19 @@ PacketSource::PacketSource(pcap* handle, std::string description, std::string wh
     : m_pcap(handle), m_linktype(to_linktype(pcap_datalink(handle))), m_description(std::move(description)),
       m_where(std::move(where)), m_live(live) {}
 
+PacketSource::PacketSource(std::unique_ptr<PcapFile> file, std::string description, std::string where)
+    : m_file(std::move(file)), m_linktype(to_linktype(static_cast<int>(m_file->linktype()))),
+      m_description(std::move(description)), m_where(std::move(where)) {}
+
 PacketSource::PacketSource(PacketSource&& o) noexcept
-    : m_pcap(std::exchange(o.m_pcap, nullptr)), m_linktype(o.m_linktype), m_description(std::move(o.m_description)),
-      m_where(std::move(o.m_where)), m_live(o.m_live) {}
+    : m_pcap(std::exchange(o.m_pcap, nullptr)), m_file(std::move(o.m_file)), m_linktype(o.m_linktype),
+      m_description(std::move(o.m_description)), m_where(std::move(o.m_where)), m_live(o.m_live) {}
 
 PacketSource& PacketSource::operator=(PacketSource&& o) noexcept {
   if (this != &o) {
     if (m_pcap) pcap_close(m_pcap);
     m_pcap = std::exchange(o.m_pcap, nullptr);
+    m_file = std::move(o.m_file);
     m_linktype = o.m_linktype;
     m_description = std::move(o.m_description);
     m_where = std::move(o.m_where);
@@ -112,6 +117,18 @@ PacketSource::~PacketSource() {
 }
 
 PacketSource PacketSource::open_file(const std::string& path, const std::string& user_filter) {
+  // A filter needs libpcap's BPF over its own records; without one, a classic pcap file is mapped.
+  if (auto mapped = user_filter.empty() ? PcapFile::open(path) : nullptr) {
+    PacketSource s(std::move(mapped), "pcap:" + path, path);
+    if (!dissect::supported_link(s.m_linktype)) {
+      const int dlt = s.m_linktype == static_cast<std::uint32_t>(dissect::LinkType::Raw) ? DLT_RAW : static_cast<int>(s.m_linktype);
+      const char* name = pcap_datalink_val_to_name(dlt);
+      throw base::UserError(base::Location{path, 0, 0},
+                            "unsupported link type " + std::string(name ? name : std::to_string(s.m_linktype)),
+                            "netmap reads Ethernet, Linux cooked (v1, v2), raw IP and BSD loopback captures");
+    }
+    return s;
+  }
   char err[PCAP_ERRBUF_SIZE] = {};
   pcap* p = pcap_open_offline(path.c_str(), err);
   const std::string shown = path == "-" ? "<stdin>" : path;
@@ -170,7 +187,31 @@ void PacketSource::install_filter(const std::string& expression) {
   if (rc != 0) throw base::UserError("cannot install the capture filter on " + m_where + ": " + printable(pcap_geterr(m_pcap)));
 }
 
+int PacketSource::dispatch_file(int max, Handler handler, void* context) {
+  int n = 0;
+  PcapRecord r;
+  while (max <= 0 || n < max) {
+    if (m_break.load(std::memory_order_relaxed)) {
+      m_break.store(false, std::memory_order_relaxed);
+      return n;
+    }
+    switch (m_file->next(r)) {
+    case PcapFile::Status::End:
+      return n == 0 ? -1 : n;
+    case PcapFile::Status::Error:
+      throw base::UserError(base::Location{m_where, 0, 0}, "cannot read capture: " + printable(m_file->error()),
+                            "the file is truncated or corrupt; nothing was written");
+    case PcapFile::Status::Packet:
+      handler(context, Packet{r.bytes, r.time_us});
+      ++n;
+      break;
+    }
+  }
+  return n;
+}
+
 int PacketSource::dispatch(int max, Handler handler, void* context) {
+  if (m_file) return dispatch_file(max, handler, context);
   Trampoline t{handler, context};
   int n = pcap_dispatch(m_pcap, max, on_pcap_packet, reinterpret_cast<u_char*>(&t));
   if (n == PCAP_ERROR_BREAK) return 0;
@@ -184,7 +225,10 @@ int PacketSource::dispatch(int max, Handler handler, void* context) {
   return n;
 }
 
-void PacketSource::break_loop() noexcept { pcap_breakloop(m_pcap); }
+void PacketSource::break_loop() noexcept {
+  if (m_pcap) pcap_breakloop(m_pcap);
+  else m_break.store(true, std::memory_order_relaxed);
+}
 
 int PacketSource::selectable_fd() const noexcept { return m_live ? pcap_get_selectable_fd(m_pcap) : -1; }
 

@@ -1,10 +1,14 @@
 #pragma once
 // libpcap behind one small type: a capture file (pcap or pcapng, "-" = stdin) or a live interface,
-// with the filter installed, statistics, and errors turned into base::UserError.
+// with the filter installed, statistics, and errors turned into base::UserError. Classic pcap
+// files without a --filter are read through a memory map instead (pcap_file.hpp).
 
+#include "netmap/capture/pcap_file.hpp"
 #include "netmap/dissect/dissector.hpp"
 
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 
@@ -71,9 +75,13 @@ public:
 
 private:
   PacketSource(pcap* handle, std::string description, std::string where, bool live);
+  PacketSource(std::unique_ptr<PcapFile> file, std::string description, std::string where);
   void install_filter(const std::string& expression);
+  int dispatch_file(int max, Handler handler, void* context);
 
-  pcap* m_pcap = nullptr;
+  pcap* m_pcap = nullptr;                ///< null when m_file reads
+  std::unique_ptr<PcapFile> m_file;      ///< a mapped classic pcap file
+  std::atomic<bool> m_break{false};      ///< break_loop() for m_file
   std::uint32_t m_linktype = 0;
   std::string m_description;
   std::string m_where; ///< the file or interface named in errors

@@ -18,7 +18,8 @@ constexpr int k_file_batch = 4096; // packets per dispatch: how often a file rea
 } // namespace
 
 Session::Session(SessionOptions options)
-    : m_options(std::move(options)), m_dissector(m_options.dissect), m_attribution(m_options.attribution) {}
+    : m_options(std::move(options)), m_dissector(m_options.dissect), m_attribution(m_options.attribution, m_strings),
+      m_domains(m_strings) {}
 
 void Session::packet(dissect::LinkType link, std::span<const std::uint8_t> frame, std::int64_t time_us) {
   m_dissector.packet(link, frame, time_us, m_observations);
@@ -46,14 +47,19 @@ void Session::emit(std::vector<inventory::Event>& events) {
       }
     }
     if (m_options.on_event) m_options.on_event(e);
-    m_inventory.add(e);
+    if (e.name.empty()) {
+      m_inventory.add(e);
+      continue;
+    }
+    m_domains.add(e);
+    // What Inventory::add does to the run's span for a named event.
+    if (e.time_us != 0 && (m_inventory.started_us == 0 || e.time_us < m_inventory.started_us))
+      m_inventory.started_us = e.time_us;
+    if (e.time_us > m_inventory.finished_us) m_inventory.finished_us = e.time_us;
   }
   events.clear();
   // Answered addresses describe the domain without being contacts of their own.
-  for (const auto& a : m_answered) {
-    auto it = m_inventory.domains.find(a.name);
-    if (it != m_inventory.domains.end()) it->second.addresses.insert(a.addresses.begin(), a.addresses.end());
-  }
+  for (const auto& a : m_answered) m_domains.add_addresses(a.name, a.addresses);
   m_answered.clear();
 }
 
@@ -113,7 +119,7 @@ void Session::record_source_stats(const PacketSource& source) {
   m_inventory.stats["dropped_interface"] += s.dropped_interface;
 }
 
-inventory::Inventory Session::finish() {
+Findings Session::finish_findings() {
   m_attribution.finish(m_events);
   emit(m_events);
   auto& st = m_inventory.stats;
@@ -125,12 +131,13 @@ inventory::Inventory Session::finish() {
   // unfinished flow had not yet shown its name; an evicted address loses its attribution.
   st["names_maybe_lost"] = st["dropped_kernel"] + st["dropped_interface"] + st["evicted_unfinished_flows"] +
                            st["address_map_evicted"];
-  if (m_options.matcher) m_inventory.apply_policy(*m_options.matcher);
-  return std::move(m_inventory);
+  return Findings{std::move(m_inventory), std::move(m_domains), m_options.matcher};
 }
 
+inventory::Inventory Session::finish() { return finish_findings().to_inventory(); }
+
 Progress Session::progress() const {
-  return Progress{m_dissector.packets(), m_inventory.domains.size(), m_inventory.unnamed.size(), m_dropped_kernel};
+  return Progress{m_dissector.packets(), m_domains.size(), m_inventory.unnamed.size(), m_dropped_kernel};
 }
 
 } // namespace netmap::capture

@@ -3,13 +3,16 @@
 // address map) → Inventory with the policy's verdicts, plus capture statistics.
 
 #include "netmap/capture/attribution.hpp"
+#include "netmap/capture/findings.hpp"
 #include "netmap/capture/packet_source.hpp"
 #include "netmap/dissect/dissector.hpp"
 #include "netmap/inventory/inventory.hpp"
+#include "netmap/inventory/string_pool.hpp"
 #include "netmap/policy/matcher.hpp"
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -53,7 +56,10 @@ public:
   /// Captures live until control.finished() (then drains), the duration passes, or a stop arrives
   /// while no `finished` callback is set. Kernel drop counters are recorded.
   void capture(PacketSource& source, const RunControl& control);
-  /// Decides what still waits, records the statistics and applies the policy. Call once.
+  /// Decides what still waits and records the statistics; the domains stay compact and get the
+  /// policy's verdicts as they are read. Call once (or finish() once).
+  [[nodiscard]] Findings finish_findings();
+  /// finish_findings() as one whole Inventory with the policy applied (small runs, tests).
   [[nodiscard]] inventory::Inventory finish();
   /// Current counters, for the progress line.
   [[nodiscard]] Progress progress() const;
@@ -65,8 +71,11 @@ private:
 
   SessionOptions m_options;
   dissect::Dissector m_dissector;
+  /// Names, addresses and notes, held once for the address map and the domains alike.
+  std::shared_ptr<inventory::StringPool> m_strings = std::make_shared<inventory::StringPool>();
   Attribution m_attribution;
-  inventory::Inventory m_inventory;
+  inventory::Inventory m_inventory; ///< all but the domains
+  inventory::DomainTable m_domains;
   dissect::LinkType m_link = dissect::LinkType::Ethernet;
   std::vector<dissect::Observation> m_observations;
   std::vector<inventory::Event> m_events;

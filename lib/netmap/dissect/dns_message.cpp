@@ -2,6 +2,7 @@
 
 #include "netmap/base/byte_reader.hpp"
 #include "netmap/dissect/dns_name.hpp"
+#include "netmap/dissect/frame.hpp"
 
 #include <arpa/inet.h>
 
@@ -15,12 +16,6 @@ constexpr std::uint16_t k_type_cname = 5;
 constexpr std::uint16_t k_type_aaaa = 28;
 constexpr std::uint16_t k_type_svcb = 64;
 constexpr std::uint16_t k_type_https = 65;
-
-std::string address_text(std::span<const std::uint8_t> b) {
-  char buf[INET6_ADDRSTRLEN] = {};
-  if (inet_ntop(b.size() == 4 ? AF_INET : AF_INET6, b.data(), buf, sizeof buf) == nullptr) return {};
-  return buf;
-}
 
 // RFC 9460 §2.2: SvcPriority, TargetName (uncompressed, but we use the one decoder), then
 // SvcParams as key/length/value; ipv4hint is key 4, ipv6hint key 6.

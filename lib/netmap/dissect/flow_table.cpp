@@ -27,42 +27,29 @@ std::uint64_t FlowKey::hash() const noexcept {
 
 FlowTable::FlowTable(std::size_t max_flows, std::int64_t idle_us)
     : m_max(std::max<std::size_t>(max_flows, 1)), m_idle_us(idle_us) {
-  std::size_t cap = 16;
-  while (cap < m_max * 2) cap *= 2; // load factor ≤ 1/2 keeps probe runs short
-  m_slots.resize(cap);
-  m_mask = cap - 1;
+  m_max_slots = 16;
+  while (m_max_slots < m_max * 2) m_max_slots *= 2; // load factor ≤ 1/2 keeps probe runs short
+  // Most captures hold a few hundred flows at once: the full table (65 536 flows × 64 bytes × 2)
+  // would be mostly empty memory, so it grows as flows arrive.
+  m_slots.resize(std::min(m_max_slots, k_initial_slots));
+  m_mask = m_slots.size() - 1;
 }
 
 FlowEntry* FlowTable::find(const FlowKey& key, std::uint64_t hash) noexcept {
-  auto h32 = static_cast<std::uint32_t>(hash);
   for (std::size_t i = hash & m_mask;; i = (i + 1) & m_mask) {
     FlowEntry& e = m_slots[i];
     if (!e.used) return nullptr;
-    if (e.hash == h32 && e.key == key) return &e;
+    if (e.key == key) return &e;
   }
 }
 
 FlowEntry* FlowTable::insert(const FlowKey& key, std::uint64_t hash, std::int64_t now_us) {
-  if (m_size >= m_max) {
-    // Forget idle flows; if that is not enough, the least recently seen eighth, so eviction
-    // costs O(capacity) once per max/8 inserts.
-    std::vector<std::int64_t> seen;
-    seen.reserve(m_size);
-    for (const auto& e : m_slots)
-      if (e.used) seen.push_back(e.last_us);
-    std::size_t k = std::max<std::size_t>(seen.size() / 8, 1);
-    auto nth = seen.begin() + static_cast<std::ptrdiff_t>(k - 1);
-    std::nth_element(seen.begin(), nth, seen.end());
-    std::int64_t threshold = *nth;
-    auto less = static_cast<std::size_t>(
-        std::count_if(seen.begin(), seen.end(), [&](std::int64_t t) { return t < threshold; }));
-    rebuild(threshold, k - less, now_us - m_idle_us);
-  }
+  if (m_size >= m_max) evict_oldest(now_us);
+  else if ((m_size + 1) * 2 > m_slots.size() && m_slots.size() < m_max_slots) grow();
   for (std::size_t i = hash & m_mask;; i = (i + 1) & m_mask) {
     FlowEntry& e = m_slots[i];
     if (e.used) continue;
     e.key = key;
-    e.hash = static_cast<std::uint32_t>(hash);
     e.used = true;
     e.state = FlowState::Start;
     e.next_seq = 0;
@@ -73,6 +60,60 @@ FlowEntry* FlowTable::insert(const FlowKey& key, std::uint64_t hash, std::int64_
   }
 }
 
+void FlowTable::grow() {
+  std::vector<FlowEntry> old(m_slots.size() * 2);
+  old.swap(m_slots);
+  m_mask = m_slots.size() - 1;
+  for (auto& e : old) {
+    if (!e.used) continue;
+    for (std::size_t i = e.key.hash() & m_mask;; i = (i + 1) & m_mask) {
+      if (m_slots[i].used) continue;
+      m_slots[i] = std::move(e);
+      break;
+    }
+  }
+}
+
+void FlowTable::evict_oldest(std::int64_t now_us) {
+  // Forget idle flows and the least recently seen eighth, so eviction costs O(capacity) once per
+  // max/8 inserts.
+  std::vector<std::int64_t> seen;
+  seen.reserve(m_size);
+  for (const auto& e : m_slots)
+    if (e.used) seen.push_back(e.last_us);
+  std::size_t k = std::max<std::size_t>(seen.size() / 8, 1);
+  auto nth = seen.begin() + static_cast<std::ptrdiff_t>(k - 1);
+  std::nth_element(seen.begin(), nth, seen.end());
+  const std::int64_t threshold = *nth;
+  // Flows seen exactly at the threshold fill what is left of the eighth, no more.
+  std::size_t equal_quota =
+      k - static_cast<std::size_t>(std::count_if(seen.begin(), seen.end(), [&](std::int64_t t) { return t < threshold; }));
+  const std::int64_t idle_before = now_us - m_idle_us;
+  remove_if([&](const FlowEntry& e) {
+    if (e.last_us < threshold || e.last_us < idle_before) return true;
+    if (e.last_us == threshold && equal_quota > 0) {
+      --equal_quota;
+      return true;
+    }
+    return false;
+  });
+}
+
+// Erasing shifts later entries of the probe run back (never past the slot being looked at, since
+// the run cannot wrap around a table at most half full), so slot i is looked at again after an
+// erase; an entry kept once is kept when seen again.
+template <class Pred> void FlowTable::remove_if(Pred drop) {
+  for (std::size_t i = 0; i < m_slots.size();) {
+    FlowEntry& e = m_slots[i];
+    if (e.used && drop(e)) {
+      count_lost(e);
+      erase(&e);
+      continue;
+    }
+    ++i;
+  }
+}
+
 void FlowTable::release(FlowEntry& e) noexcept {
   if (e.data) {
     m_buffered -= e.data->bytes();
@@ -80,11 +121,9 @@ void FlowTable::release(FlowEntry& e) noexcept {
   }
 }
 
-void FlowTable::drop_entry(FlowEntry& e) noexcept {
+void FlowTable::count_lost(const FlowEntry& e) noexcept {
   if (e.state != FlowState::Done && e.data && !(e.data->stream.empty() && e.data->pending.empty()))
     ++m_lost;
-  release(e);
-  e.used = false;
 }
 
 void FlowTable::erase(FlowEntry* e) noexcept {
@@ -94,7 +133,7 @@ void FlowTable::erase(FlowEntry* e) noexcept {
   // Backward-shift deletion (Knuth 6.4 Algorithm R): no tombstones, so probe runs stay short.
   std::size_t hole = static_cast<std::size_t>(e - m_slots.data());
   for (std::size_t j = (hole + 1) & m_mask; m_slots[j].used; j = (j + 1) & m_mask) {
-    std::size_t home = m_slots[j].hash & m_mask;
+    std::size_t home = m_slots[j].key.hash() & m_mask;
     bool movable = hole <= j ? (home <= hole || home > j) : (home <= hole && home > j);
     if (movable) {
       m_slots[hole] = std::move(m_slots[j]);
@@ -105,30 +144,9 @@ void FlowTable::erase(FlowEntry* e) noexcept {
   }
 }
 
-void FlowTable::rebuild(std::int64_t threshold_us, std::size_t equal_quota,
-                        std::int64_t idle_before_us) {
-  std::vector<FlowEntry> old(m_slots.size());
-  old.swap(m_slots);
-  m_size = 0;
-  for (auto& e : old) {
-    if (!e.used) continue;
-    bool oldest = e.last_us < threshold_us || (e.last_us == threshold_us && equal_quota > 0);
-    if (oldest || e.last_us < idle_before_us) {
-      if (e.last_us == threshold_us && equal_quota > 0) --equal_quota;
-      drop_entry(e);
-      continue;
-    }
-    for (std::size_t i = e.hash & m_mask;; i = (i + 1) & m_mask) {
-      if (m_slots[i].used) continue;
-      m_slots[i] = std::move(e);
-      ++m_size;
-      break;
-    }
-  }
-}
-
 void FlowTable::sweep(std::int64_t now_us) {
-  rebuild(std::numeric_limits<std::int64_t>::min(), 0, now_us - m_idle_us);
+  const std::int64_t idle_before = now_us - m_idle_us;
+  remove_if([&](const FlowEntry& e) { return e.last_us < idle_before; });
 }
 
 void FlowTable::shed(std::size_t budget) {

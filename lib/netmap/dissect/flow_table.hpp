@@ -1,6 +1,7 @@
 #pragma once
-// Bounded per-direction flow state: an open-addressing (linear probing) table sized once, so the
-// hot path for an already-classified flow is a hash, one or two probes and a return.
+// Bounded per-direction flow state: an open-addressing (linear probing) table, so the hot path for
+// an already-classified flow is a hash, one or two probes and a return. It starts small and doubles
+// as flows arrive, up to the size its flow limit needs; idle and evicted flows leave in place.
 
 #include "netmap/dissect/quic_keys.hpp"
 
@@ -57,22 +58,26 @@ struct FlowData {
   [[nodiscard]] std::size_t bytes() const noexcept { return stream.capacity() + pending_bytes; }
 };
 
-/// One slot.
-struct FlowEntry {
+/// One slot: one cache line, so a probe costs one memory access (the hash is recomputed from
+/// the key when a slot moves, rather than stored).
+struct alignas(64) FlowEntry {
   FlowKey key;
-  std::uint32_t hash = 0;
   std::uint32_t next_seq = 0; ///< TCP: the next in-order sequence number
-  std::int64_t last_us = 0;
   FlowState state = FlowState::Start;
   bool used = false;
+  std::int64_t last_us = 0;
   std::unique_ptr<FlowData> data;
 };
+static_assert(sizeof(FlowEntry) == 64, "a flow slot is one cache line");
 
 /// The table. Entry pointers stay valid until the next insert() or erase().
 class FlowTable {
 public:
   /// A table for at most `max_flows` flows that forgets flows idle longer than `idle_us`.
   FlowTable(std::size_t max_flows, std::int64_t idle_us);
+
+  /// Slots a new table starts with (it doubles on demand).
+  static constexpr std::size_t k_initial_slots = 1024;
 
   /// The entry for `key`, or nullptr.
   [[nodiscard]] FlowEntry* find(const FlowKey& key, std::uint64_t hash) noexcept;
@@ -92,21 +97,26 @@ public:
 
   /// Flows held.
   [[nodiscard]] std::size_t size() const noexcept { return m_size; }
-  /// Slots in the table (a power of two, at least twice max_flows).
+  /// Slots in the table now (a power of two, at least twice the flows held).
   [[nodiscard]] std::size_t capacity() const noexcept { return m_slots.size(); }
+  /// Slots the table may grow to (a power of two, at least twice max_flows).
+  [[nodiscard]] std::size_t max_capacity() const noexcept { return m_max_slots; }
   /// Bytes held in flow buffers.
   [[nodiscard]] std::size_t buffered() const noexcept { return m_buffered; }
   /// Flows forgotten (evicted, idle or shed) while still collecting.
   [[nodiscard]] std::uint64_t lost_unfinished() const noexcept { return m_lost; }
 
 private:
-  void rebuild(std::int64_t threshold_us, std::size_t equal_quota, std::int64_t idle_before_us);
-  void drop_entry(FlowEntry& e) noexcept;
+  void evict_oldest(std::int64_t now_us);
+  void grow();
+  template <class Pred> void remove_if(Pred drop);
+  void count_lost(const FlowEntry& e) noexcept;
 
   std::vector<FlowEntry> m_slots;
   std::size_t m_mask = 0;
   std::size_t m_size = 0;
   std::size_t m_max = 0;
+  std::size_t m_max_slots = 0;
   std::int64_t m_idle_us = 0;
   std::size_t m_buffered = 0;
   std::uint64_t m_lost = 0;

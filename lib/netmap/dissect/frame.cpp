@@ -222,11 +222,27 @@ const char* drop_reason_name(DropReason reason) noexcept {
   return "unknown";
 }
 
-std::string IpAddress::to_string() const {
+std::string address_text(std::span<const std::uint8_t> b) {
+  if (b.size() == 4) {
+    char buf[16];
+    char* p = buf;
+    for (std::size_t i = 0; i < 4; ++i) {
+      if (i) *p++ = '.';
+      const unsigned v = b[i];
+      if (v >= 100) *p++ = static_cast<char>('0' + v / 100);
+      if (v >= 10) *p++ = static_cast<char>('0' + v / 10 % 10);
+      *p++ = static_cast<char>('0' + v % 10);
+    }
+    return std::string(buf, p);
+  }
+  if (b.size() != 16) return {};
   char buf[INET6_ADDRSTRLEN] = {};
-  if (inet_ntop(family == 4 ? AF_INET : AF_INET6, bytes.data(), buf, sizeof buf) == nullptr)
-    return {};
+  if (inet_ntop(AF_INET6, b.data(), buf, sizeof buf) == nullptr) return {};
   return buf;
+}
+
+std::string IpAddress::to_string() const {
+  return address_text(std::span<const std::uint8_t>(bytes).first(family == 4 ? 4 : 16));
 }
 
 DropReason decode_frame(LinkType link, std::span<const std::uint8_t> bytes, Frame& out) noexcept {

@@ -2,12 +2,15 @@
 // Which names DNS answers gave each address, and when: lets a later connection to that address
 // be attributed to the name the program asked for. Bounded; shared addresses stay ambiguous.
 
+#include "netmap/inventory/string_pool.hpp"
+
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
+#include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
-
 namespace netmap::inventory {
 
 /// Bounds and tolerances of an AddressMap.
@@ -17,10 +20,13 @@ struct AddressMapLimits {
 };
 
 /// Address → names from DNS answers, each valid from the answer's time until time + TTL + grace.
+/// Addresses are held in binary and names in a pool (~70 bytes an address, not ~200); text that
+/// is not an IPv4 or IPv6 address is ignored (no packet can be sent to it).
 class AddressMap {
 public:
-  /// An empty map with these limits.
-  explicit AddressMap(AddressMapLimits limits = {});
+  /// An empty map with these limits, keeping names in `names` (shared with the DomainTable that
+  /// holds the same names) or in a pool of its own.
+  explicit AddressMap(AddressMapLimits limits = {}, std::shared_ptr<StringPool> names = nullptr);
 
   /// Records that a DNS answer seen at `time_us` gave `address` to `name` for `ttl` seconds.
   /// Answering the same name again extends its validity.
@@ -36,19 +42,31 @@ public:
 
 private:
   struct Mapping {
-    std::string name;
     std::int64_t from_us = 0;  ///< first answer time
     std::int64_t until_us = 0; ///< last answer time + TTL + grace
+    std::uint32_t name = 0;    ///< in m_names
+    std::uint32_t next = 0;    ///< the entry's next mapping (0 = none)
   };
   struct Entry {
-    std::vector<Mapping> names;
+    std::array<std::uint8_t, 16> address{};
+    std::uint8_t family = 0;    ///< 4 or 6
+    std::uint32_t mappings = 0; ///< first mapping (0 = none)
     std::int64_t newest_us = 0; ///< latest answer time, for eviction order
   };
 
+  [[nodiscard]] const Entry* find(const std::string& address) const noexcept;
+  [[nodiscard]] std::uint32_t slot_of(const Entry& key) const noexcept;
+  std::uint32_t new_mapping(const Mapping& m);
+  void free_mappings(std::uint32_t head);
+  void rebuild_index();
   void make_room(std::int64_t now_us);
 
   AddressMapLimits m_limits;
-  std::unordered_map<std::string, Entry> m_entries;
+  std::deque<Entry> m_entries;                ///< a deque: growing never copies the entries
+  std::deque<Mapping> m_mappings{Mapping{}};  ///< mapping 0 is the "none" sentinel
+  std::uint32_t m_free = 0;                   ///< freed mappings, chained through `next`
+  std::vector<std::uint32_t> m_index = std::vector<std::uint32_t>(1024, 0); ///< entry + 1; 0 = free
+  std::shared_ptr<StringPool> m_names;
   std::uint64_t m_evicted_live = 0;
 };
 

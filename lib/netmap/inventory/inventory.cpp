@@ -106,33 +106,37 @@ nlohmann::json to_json(const Inventory& inv) {
   j["stats"] = json::object();
   for (const auto& [k, v] : inv.stats) j["stats"][k] = v;
   j["domains"] = json::array();
-  for (const auto& [name, d] : inv.domains) {
-    json o;
-    o["name"] = d.name;
-    o["seen_via"] = d.via;
-    o["ports"] = d.ports;
-    o["count"] = d.count;
-    if (d.blocked) o["blocked"] = d.blocked;
-    if (d.first_us) o["first_seen"] = base::format_rfc3339(d.first_us);
-    if (d.last_us) o["last_seen"] = base::format_rfc3339(d.last_us);
-    o["addresses"] = d.addresses;
-    if (!d.notes.empty()) o["notes"] = d.notes;
-    if (!d.processes.empty()) o["processes"] = d.processes;
-    if (!d.verdict.empty()) {
-      o["verdict"] = d.verdict;
-      if (!d.rule.empty()) o["rule"] = d.rule;
-      if (!d.rule_source.empty()) o["rule_source"] = d.rule_source;
-    }
-    j["domains"].push_back(std::move(o));
-  }
+  for (const auto& [name, d] : inv.domains) j["domains"].push_back(to_json(d));
   j["unnamed"] = json::array();
-  for (const auto& [key, u] : inv.unnamed) {
-    json o{{"address", u.address}, {"port", u.port}, {"transport", u.transport}, {"count", u.count}};
-    if (u.first_us) o["first_seen"] = base::format_rfc3339(u.first_us);
-    if (u.last_us) o["last_seen"] = base::format_rfc3339(u.last_us);
-    j["unnamed"].push_back(std::move(o));
-  }
+  for (const auto& [key, u] : inv.unnamed) j["unnamed"].push_back(to_json(u));
   return j;
+}
+
+nlohmann::json to_json(const DomainRecord& d) {
+  nlohmann::json o;
+  o["name"] = d.name;
+  o["seen_via"] = d.via;
+  o["ports"] = d.ports;
+  o["count"] = d.count;
+  if (d.blocked) o["blocked"] = d.blocked;
+  if (d.first_us) o["first_seen"] = base::format_rfc3339(d.first_us);
+  if (d.last_us) o["last_seen"] = base::format_rfc3339(d.last_us);
+  o["addresses"] = d.addresses;
+  if (!d.notes.empty()) o["notes"] = d.notes;
+  if (!d.processes.empty()) o["processes"] = d.processes;
+  if (!d.verdict.empty()) {
+    o["verdict"] = d.verdict;
+    if (!d.rule.empty()) o["rule"] = d.rule;
+    if (!d.rule_source.empty()) o["rule_source"] = d.rule_source;
+  }
+  return o;
+}
+
+nlohmann::json to_json(const UnnamedRecord& u) {
+  nlohmann::json o{{"address", u.address}, {"port", u.port}, {"transport", u.transport}, {"count", u.count}};
+  if (u.first_us) o["first_seen"] = base::format_rfc3339(u.first_us);
+  if (u.last_us) o["last_seen"] = base::format_rfc3339(u.last_us);
+  return o;
 }
 
 namespace {

@@ -65,6 +65,10 @@ struct Inventory {
 
 /// The inventory as JSON.
 [[nodiscard]] nlohmann::json to_json(const Inventory& inv);
+/// One domain record as the object the inventory's "domains" list holds.
+[[nodiscard]] nlohmann::json to_json(const DomainRecord& d);
+/// One unnamed destination as the object the inventory's "unnamed" list holds.
+[[nodiscard]] nlohmann::json to_json(const UnnamedRecord& u);
 /// Parses an inventory JSON document; throws base::UserError naming `file` on bad shape or schema.
 [[nodiscard]] Inventory inventory_from_json(const nlohmann::json& j, const std::string& file);
 /// Reads a file that is either an inventory (JSON) or events (JSON Lines); throws base::UserError

@@ -3,6 +3,7 @@
 
 #include "netmap/base/error.hpp"
 #include "netmap/base/interrupt.hpp"
+#include "netmap/capture/inventory_stream.hpp"
 #include "netmap/capture/session.hpp"
 #include "netmap/policy/rule.hpp"
 
@@ -253,5 +254,36 @@ TEST(CaptureSource, UserFilterApplies) {
   auto inv = s.finish();
   EXPECT_EQ(inv.stats.at("packets"), 1U) << "only the SYN passes 'tcp'";
   EXPECT_EQ(inv.unnamed.size(), 1U) << "without the DNS answer the address has no name";
+  std::filesystem::remove(f);
+}
+
+TEST(CaptureSession, StreamedFindingsAreTheWholeInventoryByteForByte) {
+  Capture c;
+  lookup_then_connect(c, 0, "allowed.example.com", "192.0.2.1", 40000, 443);
+  lookup_then_connect(c, 50, "other.example.org", "192.0.2.2", 40100, 8443);
+  lookup_then_connect(c, 90, "allowed.example.com", "192.0.2.1", 40200, 443);
+  std::string f = write_pcap("findings.pcap", c);
+  policy::Matcher m;
+  auto r = policy::parse_rule("**.example.com");
+  ASSERT_TRUE(r.ok()) << r.error();
+  policy::Rule rule = r.value();
+  rule.action = policy::Action::Allow;
+  rule.source.origin = "test";
+  m.add(rule);
+  auto run = [&](bool whole) {
+    capture::SessionOptions so;
+    so.matcher = &m;
+    capture::Session s(so);
+    auto src = capture::PacketSource::open_file(f, "");
+    s.read(src, {});
+    std::ostringstream out;
+    if (whole) capture::stream_inventory(out, s.finish());
+    else capture::stream_inventory(out, s.finish_findings());
+    return out.str();
+  };
+  const std::string streamed = run(false);
+  EXPECT_EQ(streamed, run(true));
+  EXPECT_NE(streamed.find("\"verdict\": \"allowed\""), std::string::npos);
+  EXPECT_NE(streamed.find("\"verdict\": \"unlisted\""), std::string::npos);
   std::filesystem::remove(f);
 }

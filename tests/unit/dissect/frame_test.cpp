@@ -6,6 +6,11 @@
 
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <array>
+
 namespace netmap::dissect {
 namespace {
 
@@ -99,3 +104,25 @@ TEST(DissectFrame, AddressesRenderAsText) {
 
 } // namespace
 } // namespace netmap::dissect
+
+TEST(DissectFrame, AddressTextIsWhatInetNtopWrites) {
+  std::uint32_t x = 12345;
+  for (int i = 0; i < 5000; ++i) {
+    std::array<std::uint8_t, 16> b{};
+    for (auto& v : b) {
+      x = x * 1103515245u + 12345u;
+      v = static_cast<std::uint8_t>(x >> 16);
+    }
+    if (i % 7 == 0) b[1] = 0;
+    if (i % 11 == 0) b[2] = 100;
+    if (i % 13 == 0) std::fill(b.begin() + 2, b.begin() + 10, 0); // IPv6 zero runs
+    char buf[INET6_ADDRSTRLEN];
+    ASSERT_NE(inet_ntop(AF_INET, b.data(), buf, sizeof buf), nullptr);
+    EXPECT_EQ(netmap::dissect::address_text(std::span<const std::uint8_t>(b).first(4)), buf);
+    ASSERT_NE(inet_ntop(AF_INET6, b.data(), buf, sizeof buf), nullptr);
+    EXPECT_EQ(netmap::dissect::address_text(b), buf);
+  }
+  EXPECT_EQ(netmap::dissect::address_text(std::array<std::uint8_t, 4>{0, 0, 0, 0}), "0.0.0.0");
+  EXPECT_EQ(netmap::dissect::address_text(std::array<std::uint8_t, 4>{255, 255, 255, 255}), "255.255.255.255");
+  EXPECT_EQ(netmap::dissect::address_text(std::array<std::uint8_t, 3>{1, 2, 3}), "");
+}

@@ -153,5 +153,56 @@ TEST(DissectFlows, TableFindInsertEraseKeepProbeChainsIntact) {
   EXPECT_NE(table.find(keys[3], keys[3].hash()), nullptr);
 }
 
+TEST(DissectFlows, TableStartsSmallAndGrowsToItsLimit) {
+  FlowTable table(65536, 1000);
+  EXPECT_EQ(table.capacity(), FlowTable::k_initial_slots) << "no flow seen yet: no 9 MB table";
+  EXPECT_EQ(table.max_capacity(), 131072u);
+  std::vector<FlowKey> keys;
+  for (std::uint32_t i = 0; i < 5000; ++i) {
+    FlowKey k;
+    k.src_port = static_cast<std::uint16_t>(i);
+    k.dst_port = static_cast<std::uint16_t>(i >> 16);
+    keys.push_back(k);
+    ASSERT_NE(table.insert(k, k.hash(), 1), nullptr);
+  }
+  EXPECT_EQ(table.size(), 5000u);
+  EXPECT_GE(table.capacity(), 10000u);
+  EXPECT_LE(table.capacity(), 16384u);
+  for (const auto& k : keys) EXPECT_NE(table.find(k, k.hash()), nullptr);
+}
+
+TEST(DissectFlows, SweepInPlaceKeepsTheRestFindable) {
+  FlowTable table(4096, 1000);
+  std::vector<FlowKey> keys;
+  for (std::uint16_t i = 0; i < 3000; ++i) {
+    FlowKey k;
+    k.src_port = i;
+    keys.push_back(k);
+    // Every third flow stays active; the others go idle.
+    ASSERT_NE(table.insert(k, k.hash(), i % 3 == 0 ? 5000 : 1), nullptr);
+  }
+  table.sweep(5500);
+  EXPECT_EQ(table.size(), 1000u);
+  for (std::size_t i = 0; i < keys.size(); ++i)
+    EXPECT_EQ(table.find(keys[i], keys[i].hash()) != nullptr, i % 3 == 0) << i;
+}
+
+TEST(DissectFlows, FullTableEvictsTheOldestEighthInPlace) {
+  FlowTable table(1024, 1000000);
+  std::vector<FlowKey> keys;
+  for (std::uint16_t i = 0; i < 1024; ++i) {
+    FlowKey k;
+    k.src_port = i;
+    keys.push_back(k);
+    ASSERT_NE(table.insert(k, k.hash(), 1000 + i), nullptr);
+  }
+  FlowKey extra;
+  extra.dst_port = 1;
+  ASSERT_NE(table.insert(extra, extra.hash(), 5000), nullptr);
+  EXPECT_EQ(table.size(), 1024u - 128u + 1u);
+  for (std::size_t i = 0; i < keys.size(); ++i)
+    EXPECT_EQ(table.find(keys[i], keys[i].hash()) != nullptr, i >= 128) << i;
+}
+
 } // namespace
 } // namespace netmap::dissect

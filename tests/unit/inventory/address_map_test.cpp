@@ -81,3 +81,26 @@ TEST(AddressMap, IgnoresEmpty) {
   m.add("192.0.2.1", "", 0, 10);
   EXPECT_EQ(m.size(), 0U);
 }
+
+TEST(AddressMap, KeysAreAddressesNotText) {
+  AddressMap m;
+  m.add("not-an-address", "x.example.com", 0, 10);
+  EXPECT_EQ(m.size(), 0U) << "no packet can go to it";
+  m.add("2001:db8::1", "six.example.com", 0, 60);
+  m.add("192.0.2.1", "four.example.com", 0, 60);
+  EXPECT_EQ(m.lookup("2001:0db8:0:0::1", k_s), Names{"six.example.com"}) << "one address, two spellings";
+  EXPECT_EQ(m.lookup("192.0.2.1", k_s), Names{"four.example.com"});
+  EXPECT_TRUE(m.ever("2001:db8::1", "six.example.com"));
+  EXPECT_FALSE(m.ever("2001:db8::1", "four.example.com"));
+}
+
+TEST(AddressMap, ManyAddressesStayFindableAcrossEvictions) {
+  AddressMap m(AddressMapLimits{1000, 0});
+  for (int i = 0; i < 5000; ++i)
+    m.add("10.0." + std::to_string(i / 256) + "." + std::to_string(i % 256), "n" + std::to_string(i) + ".example.com", i * k_s, 3600);
+  EXPECT_LE(m.size(), 1000U);
+  EXPECT_GT(m.evicted_live(), 0U);
+  for (int i = 4900; i < 5000; ++i)
+    EXPECT_EQ(m.lookup("10.0." + std::to_string(i / 256) + "." + std::to_string(i % 256), i * k_s),
+              Names{"n" + std::to_string(i) + ".example.com"}) << i;
+}

@@ -1,0 +1,124 @@
+// The mapped pcap reader against libpcap on the same files: same packets, same times, same
+// failures. A --filter sends a file through libpcap, which is how the two are compared here.
+
+#include "netmap/base/error.hpp"
+#include "netmap/capture/packet_source.hpp"
+#include "netmap/capture/pcap_file.hpp"
+
+#include "pcap_writer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+using namespace netmap;
+using namespace netmap::testgen;
+
+namespace {
+
+std::string temp_path(const std::string& name) {
+  return (std::filesystem::temp_directory_path() / ("netmap-pcapfile-" + std::to_string(::getpid()) + "-" + name)).string();
+}
+
+struct Seen {
+  std::vector<std::pair<std::int64_t, std::vector<std::uint8_t>>> packets;
+  static void on(void* self, const capture::PacketSource::Packet& p) {
+    static_cast<Seen*>(self)->packets.emplace_back(p.time_us, std::vector<std::uint8_t>(p.bytes.begin(), p.bytes.end()));
+  }
+};
+
+Seen read_all(const std::string& path, const std::string& filter) {
+  auto src = capture::PacketSource::open_file(path, filter);
+  Seen s;
+  while (src.dispatch(100, &Seen::on, &s) >= 0) {
+  }
+  return s;
+}
+
+void put32(std::string& out, std::uint32_t v, bool big) {
+  for (int i = 0; i < 4; ++i) out += static_cast<char>(big ? v >> (24 - 8 * i) : v >> (8 * i));
+}
+
+} // namespace
+
+TEST(PcapFile, SameAsLibpcapAcrossManyWindows) {
+  const std::string path = temp_path("big.pcap");
+  {
+    PcapWriter w(path, Link::Raw);
+    std::vector<std::uint8_t> frame(1400);
+    for (int i = 0; i < 8000; ++i) { // ~11 MiB: the map slides several times
+      frame[0] = 0x45;
+      frame[1] = static_cast<std::uint8_t>(i);
+      frame.resize(100 + static_cast<std::size_t>(i * 37 % 1400));
+      w.write(1700000000000000 + i * 1000 + 7, frame);
+    }
+    w.close();
+  }
+  ASSERT_NE(capture::PcapFile::open(path), nullptr);
+  Seen mapped = read_all(path, "");
+  Seen lib = read_all(path, "ip or not ip");
+  ASSERT_EQ(mapped.packets.size(), 8000u);
+  EXPECT_TRUE(mapped.packets == lib.packets);
+  std::filesystem::remove(path);
+}
+
+TEST(PcapFile, BigEndianNanosecondFilesToo) {
+  std::string bytes;
+  put32(bytes, 0xa1b23c4d, true);
+  bytes += std::string("\x00\x02\x00\x04", 4);
+  put32(bytes, 0, true);
+  put32(bytes, 0, true);
+  put32(bytes, 65535, true);
+  put32(bytes, 101, true);
+  for (std::uint32_t i = 0; i < 3; ++i) {
+    put32(bytes, 1700000000 + i, true);
+    put32(bytes, 123456789, true);
+    put32(bytes, 20, true);
+    put32(bytes, 20, true);
+    bytes += std::string(20, static_cast<char>(0x45 + i));
+  }
+  const std::string path = temp_path("be-ns.pcap");
+  std::ofstream(path, std::ios::binary) << bytes;
+  auto f = capture::PcapFile::open(path);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->linktype(), 101u);
+  Seen mapped = read_all(path, "");
+  ASSERT_EQ(mapped.packets.size(), 3u);
+  EXPECT_EQ(mapped.packets[1].first, std::int64_t{1700000001} * 1000000 + 123456);
+  EXPECT_TRUE(mapped.packets == read_all(path, "ip or not ip").packets);
+  std::filesystem::remove(path);
+}
+
+TEST(PcapFile, TruncatedFilesFailAsWithLibpcap) {
+  const std::string path = temp_path("cut.pcap");
+  {
+    PcapWriter w(path, Link::Raw);
+    std::vector<std::uint8_t> frame(200, 0x45);
+    for (int i = 0; i < 3; ++i) w.write(1700000000000000 + i, frame);
+    w.close();
+  }
+  std::filesystem::resize_file(path, std::filesystem::file_size(path) - 50);
+  EXPECT_THROW(read_all(path, ""), base::UserError);
+  try {
+    read_all(path, "");
+  } catch (const base::UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot read capture: truncated dump file"), std::string::npos) << e.what();
+  }
+  std::filesystem::resize_file(path, 24 + 16 + 200 + 7); // a record header cut short
+  EXPECT_THROW(read_all(path, ""), base::UserError);
+  std::filesystem::remove(path);
+}
+
+TEST(PcapFile, OtherFormatsAreLeftToLibpcap) {
+  const std::string path = temp_path("x.pcapng");
+  {
+    PcapWriter w(path, Link::Ethernet, CaptureFormat::Pcapng);
+    w.close();
+  }
+  EXPECT_EQ(capture::PcapFile::open(path), nullptr);
+  EXPECT_EQ(capture::PcapFile::open("-"), nullptr);
+  EXPECT_EQ(capture::PcapFile::open(temp_path("missing.pcap")), nullptr);
+  std::filesystem::remove(path);
+}
