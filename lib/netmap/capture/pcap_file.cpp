@@ -89,6 +89,14 @@ bool PcapFile::map(std::uint64_t offset, std::size_t need) {
   m_map = static_cast<const std::uint8_t*>(p);
   m_map_len = len;
   m_map_offset = start;
+  // A mapped page past the end of a file that shrank faults (SIGBUS): check each window after
+  // mapping it, which leaves only the few milliseconds of reading one window exposed.
+  struct stat st {};
+  if (::fstat(m_fd, &st) != 0 || static_cast<std::uint64_t>(st.st_size) < start + len) {
+    unmap();
+    errno = ESTALE;
+    return false;
+  }
   return true;
 }
 
@@ -103,7 +111,8 @@ PcapFile::Status PcapFile::next(PcapRecord& out) {
   auto ensure = [&](std::size_t need) {
     if (m_map && m_pos >= m_map_offset && m_pos + need <= m_map_offset + m_map_len) return true;
     if (map(m_pos, need)) return true;
-    m_error = std::string("cannot map the file: ") + std::strerror(errno);
+    m_error = errno == ESTALE ? std::string("the file shrank while it was being read")
+                              : std::string("cannot map the file: ") + std::strerror(errno);
     return false;
   };
   if (!ensure(k_record_header)) return Status::Error;

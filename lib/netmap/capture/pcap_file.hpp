@@ -2,8 +2,10 @@
 // A classic pcap file (what tcpdump -w writes) read through a sliding memory map: packets are
 // handed out where they lie in the page cache, not copied by read() and again by stdio as
 // libpcap does, which was a third of discover's CPU time on large files. Anything else (pcapng,
-// stdin, old versions, a --filter) is left to libpcap. Like any mapped reader, it would fault
-// (SIGBUS) if the file were truncated while being read; capture files grow, they do not shrink.
+// stdin, old versions, a --filter) is left to libpcap. A mapped reader faults (SIGBUS) on pages
+// past the end of a file truncated under it: each window is checked against the file's size once
+// mapped, so only a truncation during the milliseconds one window is read goes unnoticed. The size
+// is taken at open: a file still being written is read up to where it ended then.
 
 #include <cstddef>
 #include <cstdint>

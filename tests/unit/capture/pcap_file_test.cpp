@@ -122,3 +122,27 @@ TEST(PcapFile, OtherFormatsAreLeftToLibpcap) {
   EXPECT_EQ(capture::PcapFile::open(temp_path("missing.pcap")), nullptr);
   std::filesystem::remove(path);
 }
+
+// A file cut short while it is read must end in an error, not in SIGBUS on a mapped page past
+// its new end.
+TEST(PcapFile, AFileThatShrinksWhileReadIsAnErrorNotACrash) {
+  const std::string path = temp_path("shrinks.pcap");
+  {
+    PcapWriter w(path, Link::Raw);
+    std::vector<std::uint8_t> frame(1400, 0x45);
+    for (int i = 0; i < 8000; ++i) w.write(1700000000000000 + i, frame); // ~11 MiB: several windows
+    w.close();
+  }
+  auto f = capture::PcapFile::open(path);
+  ASSERT_NE(f, nullptr);
+  capture::PcapRecord rec;
+  ASSERT_EQ(f->next(rec), capture::PcapFile::Status::Packet);
+  std::filesystem::resize_file(path, 6u << 20);
+  int packets = 1;
+  capture::PcapFile::Status st;
+  while ((st = f->next(rec)) == capture::PcapFile::Status::Packet) ++packets;
+  EXPECT_EQ(st, capture::PcapFile::Status::Error);
+  EXPECT_EQ(f->error(), "the file shrank while it was being read");
+  EXPECT_LT(packets, 8000);
+  std::filesystem::remove(path);
+}
