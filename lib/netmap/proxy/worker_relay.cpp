@@ -164,6 +164,7 @@ void Worker::check_hello(Session& s, bool final) {
         ++m_shared.counters.blocked;
         append_note(s.ev.note, "tunnel closed");
         s.ev.verdict = sni ? policy::decision_name(m_shared.matcher()->decide(sni.value()).decision) : "invalid";
+        if (m_shared.config.on_refusal) m_shared.config.on_refusal(s.ev);
         return close_session(s);
       }
     }

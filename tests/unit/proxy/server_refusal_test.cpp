@@ -1,0 +1,138 @@
+#include "netmap/proxy/server.hpp"
+
+#include "netmap/policy/rule.hpp"
+
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace netmap;
+
+namespace {
+
+std::uint16_t port_of_fd(int fd) {
+  sockaddr_in a{};
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  return ntohs(a.sin_port);
+}
+
+// A listening socket on 127.0.0.1: the kernel completes connects to it, which is all a tunnel needs.
+base::Fd origin(std::uint16_t& port) {
+  base::Fd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  EXPECT_EQ(listen(fd.get(), 16), 0);
+  port = port_of_fd(fd.get());
+  return fd;
+}
+
+base::Fd connect_to(std::uint16_t port) {
+  base::Fd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  timeval tv{5, 0};
+  setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(port);
+  EXPECT_EQ(connect(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  return fd;
+}
+
+std::string status_line(int fd) {
+  std::string got;
+  char buf[512];
+  while (got.find("\r\n") == std::string::npos) {
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    got.append(buf, static_cast<std::size_t>(n));
+  }
+  return got.substr(0, got.find("\r\n"));
+}
+
+} // namespace
+
+TEST(ProxyServer, RefusalHookRunsBeforeTheClientIsAnsweredAndNeverForAllowedTraffic) {
+  std::uint16_t origin_port = 0;
+  base::Fd up = origin(origin_port);
+  auto matcher = std::make_shared<policy::Matcher>();
+  matcher->add(policy::parse_rule("allowed.test").value());
+
+  std::atomic<int> client_fd{-1};
+  std::mutex mu;
+  std::vector<std::string> hooked;          // names the hook saw
+  std::vector<bool> answered_before_hook;   // whether the client could already read something
+  std::vector<inventory::Event> events;
+  proxy::ProxyConfig cfg;
+  cfg.matcher = matcher;
+  cfg.host_overrides = {{"allowed.test", "127.0.0.1"}};
+  cfg.on_refusal = [&](inventory::Event& e) {
+    char probe;
+    ssize_t n = recv(client_fd.load(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+    std::lock_guard lock(mu);
+    hooked.push_back(e.name);
+    answered_before_hook.push_back(!(n < 0 && errno == EAGAIN));
+    e.pid = 4242; // what replay fills in; the emitted event must carry it
+    e.command = "the-client";
+  };
+  cfg.on_event = [&](const inventory::Event& e) {
+    std::lock_guard lock(mu);
+    events.push_back(e);
+  };
+  proxy::Server server(std::move(cfg));
+  std::uint16_t proxy_port = 0;
+  {
+    std::string bound = server.listen("127.0.0.1:0");
+    proxy_port = static_cast<std::uint16_t>(std::stoi(bound.substr(bound.rfind(':') + 1)));
+  }
+  std::thread t([&] { server.run(); });
+
+  {
+    base::Fd c = connect_to(proxy_port);
+    client_fd = c.get();
+    std::string req = "CONNECT blocked.test:443 HTTP/1.1\r\nHost: blocked.test:443\r\n\r\n";
+    ASSERT_EQ(send(c.get(), req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+    EXPECT_EQ(status_line(c.get()), "HTTP/1.1 403 Forbidden");
+  }
+  for (int i = 0; i < 3; ++i) {
+    base::Fd c = connect_to(proxy_port);
+    client_fd = c.get();
+    std::string target = "allowed.test:" + std::to_string(origin_port);
+    std::string req = "CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n";
+    ASSERT_EQ(send(c.get(), req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+    EXPECT_EQ(status_line(c.get()), "HTTP/1.1 200 Connection established");
+  }
+  server.stop();
+  t.join();
+
+  std::lock_guard lock(mu);
+  ASSERT_EQ(hooked, std::vector<std::string>{"blocked.test"});
+  EXPECT_FALSE(answered_before_hook[0]) << "the refusal was written before the hook ran";
+  ASSERT_EQ(events.size(), 4u);
+  int refused = 0;
+  for (const auto& e : events) {
+    if (e.name != "blocked.test") {
+      EXPECT_EQ(e.pid, 0);
+      continue;
+    }
+    ++refused;
+    EXPECT_EQ(e.status, 403);
+    EXPECT_EQ(e.pid, 4242);
+    EXPECT_EQ(e.command, "the-client");
+  }
+  EXPECT_EQ(refused, 1);
+  EXPECT_EQ(server.stats().blocked, 1u);
+  EXPECT_EQ(server.stats().allowed, 3u);
+}
