@@ -51,6 +51,42 @@ base::Fd connect_to(std::uint16_t port) {
   return fd;
 }
 
+// Everything the client reads until the proxy closes.
+std::string read_all(int fd) {
+  std::string got;
+  char buf[512];
+  for (;;) {
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) return got;
+    got.append(buf, static_cast<std::size_t>(n));
+  }
+}
+
+// A proxy allowing allowed.test (served at 127.0.0.1) on an ephemeral port, run on a thread.
+struct RunningProxy {
+  explicit RunningProxy(proxy::ProxyConfig cfg) : server(std::move(cfg)) {
+    std::string bound = server.listen("127.0.0.1:0");
+    port = static_cast<std::uint16_t>(std::stoi(bound.substr(bound.rfind(':') + 1)));
+    thread = std::thread([this] { server.run(); });
+  }
+  ~RunningProxy() {
+    server.stop();
+    thread.join();
+  }
+  proxy::Server server;
+  std::uint16_t port = 0;
+  std::thread thread;
+};
+
+proxy::ProxyConfig allowing_allowed_test() {
+  auto matcher = std::make_shared<policy::Matcher>();
+  matcher->add(policy::parse_rule("allowed.test").value());
+  proxy::ProxyConfig cfg;
+  cfg.matcher = matcher;
+  cfg.host_overrides = {{"allowed.test", "127.0.0.1"}};
+  return cfg;
+}
+
 std::string status_line(int fd) {
   std::string got;
   char buf[512];
@@ -135,4 +171,30 @@ TEST(ProxyServer, RefusalHookRunsBeforeTheClientIsAnsweredAndNeverForAllowedTraf
   EXPECT_EQ(refused, 1);
   EXPECT_EQ(server.stats().blocked, 1u);
   EXPECT_EQ(server.stats().allowed, 3u);
+}
+
+TEST(ProxyServer, RefusedUpstreamConnectIsA502NamingTheCause) {
+  std::uint16_t closed_port = 0;
+  { base::Fd gone = origin(closed_port); } // bound then closed: nothing listens there now
+  RunningProxy p(allowing_allowed_test());
+  base::Fd c = connect_to(p.port);
+  std::string target = "allowed.test:" + std::to_string(closed_port);
+  std::string req = "CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n";
+  ASSERT_EQ(send(c.get(), req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+  std::string answer = read_all(c.get());
+  EXPECT_EQ(answer.substr(0, answer.find("\r\n")), "HTTP/1.1 502 Bad Gateway");
+  EXPECT_NE(answer.find("cannot connect to allowed.test:" + std::to_string(closed_port) + ": Connection refused"),
+            std::string::npos) << answer;
+}
+
+TEST(ProxyServer, SilentClientStillMeetsTheHeadTimeout) {
+  // Connections are handed over once their first bytes arrive; one that never speaks must still
+  // be accepted in the end and answered 408, not left in the kernel's queue.
+  auto cfg = allowing_allowed_test();
+  cfg.head_timeout_ms = 200;
+  RunningProxy p(std::move(cfg));
+  base::Fd c = connect_to(p.port);
+  timeval tv{15, 0};
+  setsockopt(c.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  EXPECT_EQ(status_line(c.get()), "HTTP/1.1 408 Request Timeout");
 }
