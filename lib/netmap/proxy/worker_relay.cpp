@@ -16,6 +16,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
+#include <optional>
 #include <cstring>
 
 namespace netmap::proxy::detail {
@@ -25,6 +27,24 @@ constexpr std::size_t k_hello_limit = 16 * 1024; // past this, the tunnel relays
 constexpr std::int64_t k_hello_wait_ns = 3'000'000'000;
 
 void append_note(std::string& note, const std::string& more) { note += note.empty() ? more : "; " + more; }
+
+// The body length of a final response when its framing says (RFC 9112 §6.3): none for HEAD, 204
+// and 304; else one valid Content-Length, every copy equal, and no Transfer-Encoding. Nothing
+// when the body runs until the server closes.
+std::optional<std::uint64_t> body_length(const std::string& method, const ResponseHead& h) {
+  if (method == "HEAD" || h.status == 204 || h.status == 304) return 0;
+  std::optional<std::uint64_t> length;
+  for (const auto& f : h.headers) {
+    if (iequals(f.name, "transfer-encoding")) return std::nullopt;
+    if (!iequals(f.name, "content-length")) continue;
+    std::uint64_t v = 0;
+    auto [p, ec] = std::from_chars(f.value.data(), f.value.data() + f.value.size(), v);
+    if (ec != std::errc() || p != f.value.data() + f.value.size() || f.value.empty() || (length && *length != v))
+      return std::nullopt;
+    length = v;
+  }
+  return length;
+}
 } // namespace
 
 void Worker::try_connect(Session& s) {
@@ -156,6 +176,9 @@ void Worker::on_response_head(Session& s) {
     if (!interim) {
       s.ev.status = r.head.status;
       s.await_head = false;
+      auto length = body_length(s.ev.method, r.head);
+      s.body_known = length.has_value();
+      s.body_left = length.value_or(0);
       return;
     }
   }
@@ -245,6 +268,7 @@ bool Worker::flush(Session& s, bool to_server) {
     std::size_t from_own = std::min(sent, own.size());
     own.erase(0, from_own);
     b.consume(sent - from_own);
+    if (!to_server && s.body_known) s.body_left -= std::min<std::uint64_t>(s.body_left, sent - from_own);
   }
   return true;
 }
