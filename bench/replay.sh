@@ -4,7 +4,7 @@
 # fixed setup is subtracted, and a setup under 150 ms.
 #
 # usage: bench/replay.sh [NETMAP]       (default: build/tools/netmap/netmap)
-# env:   N=300 fetches per suite, ROUNDS=5 (median taken), DELAY_MS="0 5" server think time per
+# env:   N=300 fetches per suite, ROUNDS=5 (bare and replay alternate; medians taken), DELAY_MS="0 5" server think time per
 #        request (0 = pure loopback, the proxy hop's worst case; 5 = a nearby registry)
 set -euo pipefail
 NETMAP=$(realpath "${1:-${NETMAP:-build/tools/netmap/netmap}}")
@@ -38,40 +38,57 @@ for _ in range(n):
     assert len(urllib.request.urlopen(url, timeout=10).read()) == 512
 PY
 
-now_ms() { date +%s%N | awk '{printf "%.1f", $1 / 1e6}'; }
-# median CMD…: runs CMD ROUNDS times, prints the median wall time in ms.
-median() {
-  local times=() i t0 t1
+# timed CMD…: runs CMD once; prints "wall_ms cpu_ms" (cpu = user + sys of CMD and its children,
+# which for `netmap replay` includes the proxy's and the resolver's threads).
+timed() {
+  local TIMEFORMAT='%3R %3U %3S' t
+  t=$( { time "$@" >/dev/null 2>"$T/last.err"; } 2>&1 ) || { echo "failed: $* ($(tail -3 "$T/last.err"))" >&2; exit 1; }
+  echo "$t" | awk '{printf "%.1f %.1f\n", $1 * 1000, ($2 + $3) * 1000}'
+}
+med() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# pair: runs bare_cmd and fenced_cmd alternately ROUNDS times (so a change of load on the shared
+# machine hits both alike); prints "bare_wall fenced_wall bare_cpu fenced_cpu", medians in ms.
+pair() {
+  local i b f
+  : > "$T/bare.t"; : > "$T/fenced.t"
   for i in $(seq 1 "$ROUNDS"); do
-    t0=$(now_ms)
-    "$@" >/dev/null 2>"$T/last.err" || { echo "failed: $* ($(tail -3 "$T/last.err"))" >&2; exit 1; }
-    t1=$(now_ms)
-    times+=("$(echo "$t1 - $t0" | bc)")
+    b=$(bare_cmd); f=$(fenced_cmd)
+    echo "$b" >> "$T/bare.t"; echo "$f" >> "$T/fenced.t"
   done
-  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+  echo "$(awk '{print $1}' "$T/bare.t" | med) $(awk '{print $1}' "$T/fenced.t" | med)" \
+       "$(awk '{print $2}' "$T/bare.t" | med) $(awk '{print $2}' "$T/fenced.t" | med)"
 }
 
 REPLAY=("$NETMAP" replay --policy netmap.yaml --upstream 127.0.0.1:9 --resolve bench.test=127.0.0.1)
-setup=$(median "${REPLAY[@]}" -- true)
+for i in $(seq 1 "$ROUNDS"); do timed "${REPLAY[@]}" -- true; done > "$T/setup.t"
+setup=$(awk '{print $1}' "$T/setup.t" | med)
+setup_cpu=$(awk '{print $2}' "$T/setup.t" | med)
 echo "netmap: $("$NETMAP" --version)"
 echo "machine: $(nproc) cores, $(uname -r); N=$N fetches per suite, median of $ROUNDS rounds"
-printf 'fence setup (netmap replay -- true): %s ms (target < 150 ms)\n\n' "$setup"
-printf '%-28s %9s %12s %12s %10s\n' "suite" "delay_ms" "bare_ms" "replay_ms" "overhead"
+printf 'fence setup (netmap replay -- true): %s ms, cpu %s ms (target < 150 ms)\n\n' "$setup" "$setup_cpu"
+printf '%-28s %8s %9s %10s %9s %10s %9s %9s\n' "suite" "delay_ms" "bare_ms" "replay_ms" "overhead" \
+  "bare_cpu" "repl_cpu" "cpu_over"
+report() { # label delay "bare fenced bare_cpu fenced_cpu"
+  local bare fenced bcpu fcpu over cover
+  read -r bare fenced bcpu fcpu <<<"$3"
+  over=$(echo "scale=2; ($fenced - $setup - $bare) * 100 / $bare" | bc)
+  cover=$(echo "scale=2; ($fcpu - $setup_cpu - $bcpu) * 100 / $bcpu" | bc)
+  printf '%-28s %8s %9s %10s %8s%% %10s %9s %8s%%\n' "$1" "$2" "$bare" "$fenced" "$over" "$bcpu" "$fcpu" "$cover"
+}
 for delay in $DELAYS; do
   rm -f port; python3 server.py port "$delay" & SRV=$!
   for i in $(seq 1 50); do [ -s port ] && break; sleep 0.1; done
   PORT=$(cat port)
-  bare=$(median python3 suite.py "http://127.0.0.1:$PORT/" "$N")
-  fenced=$(median "${REPLAY[@]}" -- python3 suite.py "http://bench.test:$PORT/" "$N")
-  over=$(echo "scale=4; ($fenced - $setup - $bare) * 100 / $bare" | bc)
-  printf '%-28s %9s %12s %12s %9s%%\n' "python urllib x$N" "$delay" "$bare" "$fenced" "$over"
+  bare_cmd() { timed python3 suite.py "http://127.0.0.1:$PORT/" "$N"; }
+  fenced_cmd() { timed "${REPLAY[@]}" -- python3 suite.py "http://bench.test:$PORT/" "$N"; }
+  report "python urllib x$N" "$delay" "$(pair)"
   curl_loop() { for i in $(seq 1 "$N"); do curl -sf "$1" >/dev/null || return 1; done; }
   export -f curl_loop
-  bare=$(median bash -c "curl_loop http://127.0.0.1:$PORT/")
-  fenced=$(median "${REPLAY[@]}" -- bash -c "curl_loop http://bench.test:$PORT/")
-  over=$(echo "scale=4; ($fenced - $setup - $bare) * 100 / $bare" | bc)
-  printf '%-28s %9s %12s %12s %9s%%\n' "curl process per fetch x$N" "$delay" "$bare" "$fenced" "$over"
+  bare_cmd() { timed bash -c "curl_loop http://127.0.0.1:$PORT/"; }
+  fenced_cmd() { timed "${REPLAY[@]}" -- bash -c "curl_loop http://bench.test:$PORT/"; }
+  report "curl process per fetch x$N" "$delay" "$(pair)"
   kill "$SRV"; wait "$SRV" 2>/dev/null || true
 done
 echo
-echo "overhead = (replay - setup - bare) / bare; target <= 5%"
+echo "overhead = (replay - setup - bare) / bare, wall and cpu (user+sys) alike; target <= 5% (wall)"
+echo "bare and replay rounds alternate; each figure is the median of $ROUNDS"

@@ -76,7 +76,8 @@ assert reg["via"] == {"proxy": 1}, reg["via"]          # urllib honours http_pro
 assert tel["via"].get("dns", 0) >= 1, tel["via"]       # getaddrinfo asked the fence's resolver
 assert reg["fix"] == {"action": "allow", "allow": "registry.blocked.test",
                       "text": reg["fix"]["text"]}, reg["fix"]
-assert any("python3 suite.py" in p["command"] for p in tel["processes"]), tel["processes"]
+assert any("python3 suite.py" in p["command"] for p in tel["processes"]), tel["processes"]   # the resolver's refusal
+assert any("python3 suite.py" in p["command"] for p in reg["processes"]), reg["processes"]   # the proxy's refusal
 t = {x["name"]: x for x in d["failed_tests"]}
 assert t["__main__.Net.test_registry"]["blocked"] == ["registry.blocked.test"], t
 assert t["__main__.Net.test_telemetry"]["blocked"] == ["telemetry.blocked.test"], t

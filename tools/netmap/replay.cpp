@@ -97,28 +97,31 @@ struct Sink {
   std::uint16_t dns_port;
   std::uint16_t proxy_port;
   bool keep_events;
-  std::unique_ptr<sandbox::ConnectionWatcher> proxy_clients;
   std::mutex mu;
   std::string events;
 
   Sink(const policy::Matcher* m, std::uint16_t dport, std::uint16_t pport, bool keep)
       : collector(m), dns_port(dport), proxy_port(pport), keep_events(keep) {}
 
-  // Only refused attempts are attributed: that is what the report names, and the /proc walk
-  // would otherwise cost every allowed connection time.
+  static bool blocked(const inventory::Event& e) {
+    return e.via == inventory::SeenVia::Direct || e.verdict != "allowed" || e.status == 403;
+  }
+
+  // Names the process behind a refused attempt. Called while its client still waits for the
+  // answer (the proxy's refusal hook; the resolver emits before it replies), so the client's
+  // socket is still there to be found. Only refusals pay for the walk of /proc.
+  void attribute(inventory::Event& e, std::uint16_t server_port) const {
+    if (!blocked(e) || e.pid != 0 || !owners) return;
+    // A UDP client need not connect its socket, so its remote port may read 0: the local one decides.
+    const bool udp = e.transport == "udp";
+    auto owner = owners->find(udp ? "udp" : "tcp", sandbox::port_of(e.client), udp ? 0 : server_port);
+    if (!owner) return;
+    e.pid = owner->pid;
+    e.command = owner->command;
+  }
+
   void add(inventory::Event e) {
-    const bool blocked = e.via == inventory::SeenVia::Direct || e.verdict != "allowed" || e.status == 403;
-    if (blocked && e.pid == 0 && owners) {
-      const bool resolver = e.via == inventory::SeenVia::Resolver;
-      const std::uint16_t client_port = sandbox::port_of(e.client);
-      std::optional<sandbox::SocketOwner> owner;
-      if (!resolver && proxy_clients) owner = proxy_clients->owner(client_port);
-      if (!owner) owner = owners->find(e.transport.empty() ? "tcp" : e.transport, client_port, resolver ? dns_port : proxy_port);
-      if (owner) {
-        e.pid = owner->pid;
-        e.command = owner->command;
-      }
-    }
+    if (e.via == inventory::SeenVia::Resolver) attribute(e, dns_port);
     e.producer = "replay";
     collector.add(e);
     if (keep_events) {
@@ -212,6 +215,7 @@ int run_replay(const ReplayOptions& o) {
   auto sink = std::make_shared<Sink>(matcher.get(), fcfg.dns_port, fcfg.proxy_port, !o.events.empty());
   dcfg.on_event = [sink](const inventory::Event& e) { sink->add(e); };
   pcfg.on_event = [sink](const inventory::Event& e) { sink->add(e); };
+  pcfg.on_refusal = [sink](inventory::Event& e) { sink->attribute(e, sink->proxy_port); };
   dns::Server resolver(std::move(dcfg));
   proxy::Server proxy_server(std::move(pcfg));
   sandbox::Fence fence(fcfg);
@@ -242,8 +246,6 @@ int run_replay(const ReplayOptions& o) {
   });
 
   sink->owners = std::make_unique<sandbox::SocketOwnerFinder>(sockets.netns_inode, child.pid());
-  sink->proxy_clients = std::make_unique<sandbox::ConnectionWatcher>(sockets.netns_inode, child.pid(), sockets.proxy.get(),
-                                                                    fcfg.proxy_port);
   resolver.add_udp_socket(std::move(sockets.dns_udp));
   resolver.add_tcp_listener(std::move(sockets.dns_tcp));
   proxy_server.add_listener(std::move(sockets.proxy));
@@ -257,7 +259,6 @@ int run_replay(const ReplayOptions& o) {
   if (!tee.finish(2000)) cli::print_warning("replay", "the command's output did not end; stopped reading it");
   scanner.finish();
   watch.stop();
-  if (sink->proxy_clients) sink->proxy_clients->stop();
   resolver.stop();
   proxy_server.stop();
   dns_thread.join();
@@ -268,6 +269,7 @@ int run_replay(const ReplayOptions& o) {
   report::ReplayOutcome outcome{report::safe_text(joined(o.command), 400), status.code, status.signal, o.dns_mode, duration};
   auto junit = report::read_junit(o.junit);
   auto rep = sink->collector.build(outcome, std::move(junit), scanner);
+  rep.process_lookups = sink->owners ? sink->owners->walks() : 0;
   if (!o.events.empty()) base::write_file_atomic(o.events, sink->events);
   if (!o.output.empty()) {
     auto inv = sink->collector.inventory();

@@ -123,7 +123,12 @@ const std::string& Worker::client_text(const sockaddr* sa) {
   std::size_t n = sa->sa_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
   if (std::memcmp(&m_last_client, sa, n) != 0 || m_last_client_text.empty()) {
     std::memcpy(&m_last_client, sa, n);
-    m_last_client_text = sockaddr_text(sa, static_cast<socklen_t>(n));
+    m_last_client_host = sockaddr_text(sa, static_cast<socklen_t>(n));
+    // Events carry the port too: replay traces the client's socket to its process by it.
+    std::uint16_t port = ntohs(sa->sa_family == AF_INET6 ? reinterpret_cast<const sockaddr_in6*>(sa)->sin6_port
+                                                         : reinterpret_cast<const sockaddr_in*>(sa)->sin_port);
+    bool v6 = m_last_client_host.find(':') != std::string::npos;
+    m_last_client_text = (v6 ? "[" + m_last_client_host + "]:" : m_last_client_host + ":") + std::to_string(port);
   }
   return m_last_client_text;
 }
@@ -211,7 +216,7 @@ std::size_t Worker::answer(std::span<const std::uint8_t> pkt, const sockaddr* fr
   default: break;
   }
   const std::string& client = client_text(from);
-  tally.client(client);
+  tally.client(m_last_client_host); // the summary counts clients by address, whatever their port
   if (q.qclass != k_class_in || q.qtype == k_type_axfr || q.qtype == k_type_ixfr) {
     // Only the Internet class, and no zone transfers: we serve no zones (RFC 5936 §4.2).
     return write_simple(out, pkt, q, k_refused);

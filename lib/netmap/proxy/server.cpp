@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -140,6 +141,11 @@ void Server::add_listener(base::Fd fd) {
     throw base::UserError("proxy: the socket handed in is not a listening TCP socket");
   int flags = ::fcntl(fd.get(), F_GETFL);
   ::fcntl(fd.get(), F_SETFL, flags | O_NONBLOCK);
+  // A proxy's client speaks first, so a connection is handed to accept() once its request bytes
+  // are in: one wakeup per connection for both (a silent client still gets through, seconds late,
+  // to meet the head timeout).
+  int defer_s = 2;
+  ::setsockopt(fd.get(), IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer_s, sizeof defer_s);
   m->shared.listener_addrs.push_back(local_address(fd.get()));
   m->shared.listeners.push_back(fd.get());
   m->listeners.push_back(std::move(fd));

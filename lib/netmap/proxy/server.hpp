@@ -52,6 +52,12 @@ struct ProxyConfig {
   /// Receives every event (one per connection or request, when it ends or is refused). Calls are
   /// serialized by the server (never concurrent) but come from its worker threads.
   std::function<void(const inventory::Event&)> on_event;
+  /// Called on a worker thread just before a refusal (a 4xx/5xx answer of the proxy's own, or the
+  /// close of a tunnel whose SNI is blocked) reaches a client whose request was parsed: the client
+  /// is then certainly still connected, so its socket can be traced to a process; the hook may
+  /// fill the event's pid and command. Never called for traffic let through. Calls from several
+  /// workers may overlap.
+  std::function<void(inventory::Event&)> on_refusal;
 };
 
 /// A snapshot of the server's counters.

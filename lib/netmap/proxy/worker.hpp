@@ -98,6 +98,8 @@ struct Session {
   bool client_eof = false, server_eof = false, client_shut = false, server_shut = false;
   bool tunnel = false;        ///< CONNECT (else a forwarded http:// request)
   bool await_head = false;    ///< forwarded request: the response head is not rewritten yet
+  bool body_known = false;    ///< forwarded response: its framing gives its length (body_left)
+  std::uint64_t body_left = 0; ///< forwarded response: body bytes not yet sent to the client
   const UpstreamProxy* parent = nullptr; ///< chained through this parent proxy
   std::vector<SockAddr> addrs; ///< candidates to connect to
   std::size_t next_addr = 0;

@@ -12,8 +12,12 @@
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
+#include <optional>
 #include <cstring>
 
 namespace netmap::proxy::detail {
@@ -23,6 +27,24 @@ constexpr std::size_t k_hello_limit = 16 * 1024; // past this, the tunnel relays
 constexpr std::int64_t k_hello_wait_ns = 3'000'000'000;
 
 void append_note(std::string& note, const std::string& more) { note += note.empty() ? more : "; " + more; }
+
+// The body length of a final response when its framing says (RFC 9112 §6.3): none for HEAD, 204
+// and 304; else one valid Content-Length, every copy equal, and no Transfer-Encoding. Nothing
+// when the body runs until the server closes.
+std::optional<std::uint64_t> body_length(const std::string& method, const ResponseHead& h) {
+  if (method == "HEAD" || h.status == 204 || h.status == 304) return 0;
+  std::optional<std::uint64_t> length;
+  for (const auto& f : h.headers) {
+    if (iequals(f.name, "transfer-encoding")) return std::nullopt;
+    if (!iequals(f.name, "content-length")) continue;
+    std::uint64_t v = 0;
+    auto [p, ec] = std::from_chars(f.value.data(), f.value.data() + f.value.size(), v);
+    if (ec != std::errc() || p != f.value.data() + f.value.size() || f.value.empty() || (length && *length != v))
+      return std::nullopt;
+    length = v;
+  }
+  return length;
+}
 } // namespace
 
 void Worker::try_connect(Session& s) {
@@ -47,6 +69,15 @@ void Worker::try_connect(Session& s) {
     s.ev.address = a.ip();
     s.phase = Phase::Connecting;
     if (rc == 0) return on_connected(s);
+    // A nearby server (loopback) has often completed the handshake before connect() returned: an
+    // empty send says so at once (RFC 9293 §3.10.2 allows SEND only when established, else it
+    // waits: EAGAIN here), saving a trip through epoll_wait and a getsockopt per connection.
+    if (::send(s.server.get(), nullptr, 0, MSG_NOSIGNAL | MSG_DONTWAIT) == 0) return on_connected(s);
+    if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+      s.connect_error = std::strerror(errno == EPIPE ? ECONNREFUSED : errno);
+      s.server.reset();
+      continue;
+    }
     return update(s);
   }
   ++m_shared.counters.upstream_errors;
@@ -145,6 +176,9 @@ void Worker::on_response_head(Session& s) {
     if (!interim) {
       s.ev.status = r.head.status;
       s.await_head = false;
+      auto length = body_length(s.ev.method, r.head);
+      s.body_known = length.has_value();
+      s.body_left = length.value_or(0);
       return;
     }
   }
@@ -164,6 +198,7 @@ void Worker::check_hello(Session& s, bool final) {
         ++m_shared.counters.blocked;
         append_note(s.ev.note, "tunnel closed");
         s.ev.verdict = sni ? policy::decision_name(m_shared.matcher()->decide(sni.value()).decision) : "invalid";
+        if (m_shared.config.on_refusal) m_shared.config.on_refusal(s.ev);
         return close_session(s);
       }
     }
@@ -216,17 +251,24 @@ bool Worker::flush(Session& s, bool to_server) {
   if (!fd || (to_server ? s.server_shut : s.client_shut)) return true;
   if (to_server && s.phase == Phase::Connecting) return true;
   std::string& own = to_server ? s.to_server : s.to_client;
-  while (!own.empty()) {
-    ssize_t n = ::send(fd.get(), own.data(), own.size(), MSG_NOSIGNAL);
-    if (n < 0) return errno == EAGAIN || errno == EINTR;
-    own.erase(0, static_cast<std::size_t>(n));
-  }
   Buffer& b = to_server ? s.up : s.down;
   bool ready = to_server ? s.phase == Phase::Relay : (!s.await_head && s.phase != Phase::Parent && s.phase != Phase::Linger);
-  while (ready && b.size() > 0) {
-    ssize_t n = ::send(fd.get(), b.data(), b.size(), MSG_NOSIGNAL);
+  // Our own bytes (a rewritten response head, a 200) and the relayed ones leave in one sendmsg.
+  while (!own.empty() || (ready && b.size() > 0)) {
+    iovec iov[2];
+    std::size_t count = 0;
+    if (!own.empty()) iov[count++] = {own.data(), own.size()};
+    if (ready && b.size() > 0) iov[count++] = {const_cast<char*>(b.data()), b.size()};
+    msghdr mh{};
+    mh.msg_iov = iov;
+    mh.msg_iovlen = count;
+    ssize_t n = ::sendmsg(fd.get(), &mh, MSG_NOSIGNAL);
     if (n < 0) return errno == EAGAIN || errno == EINTR;
-    b.consume(static_cast<std::size_t>(n));
+    std::size_t sent = static_cast<std::size_t>(n);
+    std::size_t from_own = std::min(sent, own.size());
+    own.erase(0, from_own);
+    b.consume(sent - from_own);
+    if (!to_server && s.body_known) s.body_left -= std::min<std::uint64_t>(s.body_left, sent - from_own);
   }
   return true;
 }

@@ -169,6 +169,7 @@ void Worker::refuse(Session& s, const Refusal& r, const char* verdict) {
   if (verdict) s.ev.verdict = verdict;
   s.ev.status = r.status;
   if (s.ev.note.empty() && !r.tag.empty()) s.ev.note = r.tag;
+  if (s.has_request && m_shared.config.on_refusal) m_shared.config.on_refusal(s.ev); // before the client can read and go
   s.to_client = render(r);
   s.down.consume(s.down.size());
   s.server.reset(); // closing also takes it out of epoll

@@ -87,6 +87,7 @@ struct ReplayReport {
   JUnitResult junit;                        ///< what the JUnit reports held (cases cleared)
   std::uint64_t output_lines = 0;
   std::uint64_t matches_dropped = 0;
+  std::uint64_t process_lookups = 0;        ///< walks of /proc to name the process behind a refused attempt
   /// 0 when nothing was blocked and the command passed, else 1.
   [[nodiscard]] int exit_code() const noexcept { return blocked.empty() && outcome.exit_code == 0 ? 0 : 1; }
 };

@@ -1,17 +1,10 @@
 #include "netmap/sandbox/socket_owner.hpp"
 
-#include "netmap/base/fd.hpp"
 #include "netmap/base/text.hpp"
 
-#include <cerrno>
 #include <charconv>
-#include <deque>
-#include <fcntl.h>
 #include <map>
 #include <mutex>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
-#include <thread>
 #include <dirent.h>
 #include <fstream>
 #include <sstream>
@@ -99,6 +92,7 @@ SocketOwnerFinder::SocketOwnerFinder(std::uint64_t netns_inode, std::int64_t hin
     : m_netns_inode(netns_inode), m_hint_pid(hint_pid) {}
 
 std::vector<std::int64_t> SocketOwnerFinder::processes() const {
+  m_walks.fetch_add(1, std::memory_order_relaxed);
   std::vector<std::int64_t> out;
   DIR* d = ::opendir("/proc");
   if (!d) return out;
@@ -124,40 +118,6 @@ std::vector<std::int64_t> SocketOwnerFinder::processes() const {
     m_cache.swap(seen); // forget pids that are gone
   }
   ::closedir(d);
-  return out;
-}
-
-std::vector<std::pair<std::uint16_t, SocketOwner>> SocketOwnerFinder::clients_of(std::string_view transport,
-                                                                                std::uint16_t remote_port) const {
-  std::vector<std::pair<std::uint16_t, SocketOwner>> out;
-  auto pids = processes();
-  if (pids.empty()) return out;
-  std::int64_t reader = pids.front();
-  for (auto p : pids)
-    if (p == m_hint_pid) reader = p;
-  const std::string base = "/proc/" + std::to_string(reader) + "/net/" + std::string(transport);
-  std::map<std::string, std::uint16_t> wanted; // "socket:[inode]" → client port
-  for (const std::string& file : {base, base + "6"})
-    for (const auto& e : parse_proc_net(slurp(file, 1 << 20)))
-      if (e.remote_port == remote_port && e.inode != 0) wanted["socket:[" + std::to_string(e.inode) + "]"] = e.local_port;
-  if (wanted.empty()) return out;
-  char target[64];
-  for (auto pid : pids) {
-    std::string dir = "/proc/" + std::to_string(pid) + "/fd";
-    DIR* d = ::opendir(dir.c_str());
-    if (!d) continue;
-    while (dirent* e = ::readdir(d)) {
-      if (!numeric(e->d_name)) continue;
-      ssize_t n = ::readlink((dir + "/" + e->d_name).c_str(), target, sizeof target);
-      if (n <= 0) continue;
-      auto it = wanted.find(std::string(target, static_cast<std::size_t>(n)));
-      if (it == wanted.end()) continue;
-      out.emplace_back(it->second, SocketOwner{pid, process_command(pid)});
-      wanted.erase(it);
-    }
-    ::closedir(d);
-    if (wanted.empty()) break;
-  }
   return out;
 }
 
@@ -188,75 +148,6 @@ std::optional<SocketOwner> SocketOwnerFinder::find(std::string_view transport, s
   for (auto pid : pids)
     if (holds_inode(pid, link)) return SocketOwner{pid, process_command(pid)};
   return std::nullopt;
-}
-
-struct ConnectionWatcher::State {
-  State(std::uint64_t netns, std::int64_t pid, int fd, std::uint16_t p)
-      : finder(netns, pid), port(p), listening(::fcntl(fd, F_DUPFD_CLOEXEC, 3)), epoll(::epoll_create1(EPOLL_CLOEXEC)),
-        wake(::eventfd(0, EFD_CLOEXEC)) {}
-  SocketOwnerFinder finder;
-  std::uint16_t port;
-  base::Fd listening;
-  base::Fd epoll;
-  base::Fd wake;
-  mutable std::mutex mu;
-  std::map<std::uint16_t, SocketOwner> owners;
-  std::deque<std::uint16_t> order; // oldest first, to bound the map
-  std::thread thread;
-};
-
-ConnectionWatcher::ConnectionWatcher(std::uint64_t netns_inode, std::int64_t hint_pid, int listening_fd,
-                                     std::uint16_t server_port)
-    : m(std::make_unique<State>(netns_inode, hint_pid, listening_fd, server_port)) {
-  if (!m->listening || !m->epoll || !m->wake) return;
-  // Edge-triggered: one wakeup per arriving connection, whoever accepts it.
-  epoll_event ev{};
-  ev.events = EPOLLIN | EPOLLET;
-  ev.data.fd = m->listening.get();
-  ::epoll_ctl(m->epoll.get(), EPOLL_CTL_ADD, m->listening.get(), &ev);
-  ev.events = EPOLLIN;
-  ev.data.fd = m->wake.get();
-  ::epoll_ctl(m->epoll.get(), EPOLL_CTL_ADD, m->wake.get(), &ev);
-  m->thread = std::thread([this] { loop(); });
-}
-
-ConnectionWatcher::~ConnectionWatcher() { stop(); }
-
-void ConnectionWatcher::stop() {
-  if (!m->thread.joinable()) return;
-  std::uint64_t one = 1;
-  (void)!::write(m->wake.get(), &one, sizeof one);
-  m->thread.join();
-}
-
-void ConnectionWatcher::loop() {
-  constexpr std::size_t k_max_owners = 8192;
-  (void)m->finder.processes(); // classify the host's processes now, not during the first race
-  for (;;) {
-    epoll_event evs[4];
-    int n = ::epoll_wait(m->epoll.get(), evs, 4, -1);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return;
-    bool stopping = false;
-    for (int i = 0; i < n; ++i) stopping = stopping || evs[i].data.fd == m->wake.get();
-    auto found = m->finder.clients_of("tcp", m->port);
-    std::lock_guard lock(m->mu);
-    for (auto& [port, owner] : found) {
-      if (m->owners.insert_or_assign(port, std::move(owner)).second) m->order.push_back(port);
-      while (m->order.size() > k_max_owners) {
-        m->owners.erase(m->order.front());
-        m->order.pop_front();
-      }
-    }
-    if (stopping) return;
-  }
-}
-
-std::optional<SocketOwner> ConnectionWatcher::owner(std::uint16_t client_port) const {
-  std::lock_guard lock(m->mu);
-  auto it = m->owners.find(client_port);
-  if (it == m->owners.end()) return std::nullopt;
-  return it->second;
 }
 
 std::string process_command(std::int64_t pid, std::size_t max) {

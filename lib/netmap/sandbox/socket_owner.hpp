@@ -3,8 +3,8 @@
 // /proc/<pid>/net/{tcp,tcp6,udp,udp6} → the process holding "socket:[inode]" among the processes
 // of the fence's network namespace. As Copilot's firewall names the "triggering command".
 
+#include <atomic>
 #include <cstdint>
-#include <memory>
 #include <mutex>
 #include <unordered_map>
 #include <optional>
@@ -42,42 +42,20 @@ public:
   /// `remote_port` (a resolver event that carries no client port). Nothing when it is gone.
   [[nodiscard]] std::optional<SocketOwner> find(std::string_view transport, std::uint16_t local_port,
                                                 std::uint16_t remote_port) const;
-  /// Every socket of `transport` whose remote port is `remote_port`, with its local port and owner:
-  /// one walk for all clients of a server (the proxy's, the resolver's).
-  [[nodiscard]] std::vector<std::pair<std::uint16_t, SocketOwner>> clients_of(std::string_view transport,
-                                                                              std::uint16_t remote_port) const;
   /// The processes of the namespace now.
   [[nodiscard]] std::vector<std::int64_t> processes() const;
+  /// How many times /proc was walked (each find walks it once): what attribution
+  /// has cost so far.
+  [[nodiscard]] std::uint64_t walks() const noexcept { return m_walks.load(std::memory_order_relaxed); }
 
 private:
   std::uint64_t m_netns_inode;
   std::int64_t m_hint_pid;
   // pid → in the fence: each pid's namespace is looked up once, so a walk of /proc costs a
-  // readdir plus a stat per *new* process (what lets the connection watcher win its race).
+  // readdir plus a stat per *new* process.
   mutable std::mutex m_cache_mutex;
   mutable std::unordered_map<std::int64_t, bool> m_cache;
-};
-
-/// Remembers who opened each connection to a server in the fence, as it arrives: woken by every
-/// new connection on the server's listening socket, it walks the fence's sockets at once, before
-/// a refused client has read its 403 and closed (when the proxy's event comes, it is gone).
-class ConnectionWatcher {
-public:
-  /// Watches `listening_fd` (duplicated; the caller keeps its own) for clients of `server_port`.
-  ConnectionWatcher(std::uint64_t netns_inode, std::int64_t hint_pid, int listening_fd, std::uint16_t server_port);
-  /// Stops and joins.
-  ~ConnectionWatcher();
-  ConnectionWatcher(const ConnectionWatcher&) = delete;
-  ConnectionWatcher& operator=(const ConnectionWatcher&) = delete;
-  /// The owner seen for the client whose local port is `client_port`, if any.
-  [[nodiscard]] std::optional<SocketOwner> owner(std::uint16_t client_port) const;
-  /// Stops watching.
-  void stop();
-
-private:
-  void loop();
-  struct State;
-  std::unique_ptr<State> m;
+  mutable std::atomic<std::uint64_t> m_walks{0};
 };
 
 /// The command line of `pid` ("" when gone), arguments joined by spaces, at most `max` bytes.

@@ -131,3 +131,46 @@ TEST(DnsServer, DefaultUpstreamsSkipItselfAndPreferCustomResolvers) {
   EXPECT_EQ(ups, (std::vector<std::string>{"[::1]", "192.0.2.53"}));
   EXPECT_THROW((void)dns::default_upstreams({}, "/nonexistent", {}), base::UserError);
 }
+
+TEST(DnsServer, EventsNameTheClientsPort) {
+  // replay traces a refused query to its process by the client's port: the event must carry it.
+  std::uint16_t port = 0;
+  base::Fd fd = bound_udp(port);
+  std::mutex mu;
+  std::vector<inventory::Event> events;
+  dns::ServerConfig cfg;
+  cfg.matcher = allowing(nullptr);
+  cfg.upstreams = {"127.0.0.1:9"};
+  cfg.stop_on_signal = false;
+  cfg.on_event = [&](const inventory::Event& e) {
+    std::lock_guard lock(mu);
+    events.push_back(e);
+  };
+  dns::Server server(std::move(cfg));
+  server.add_udp_socket(std::move(fd));
+  std::thread t([&] { server.run(); });
+  std::uint16_t client_port = 0;
+  std::uint16_t other_port = 0;
+  base::Fd c = bound_udp(client_port);
+  base::Fd c2 = bound_udp(other_port);
+  timeval tv{2, 0};
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(port);
+  auto q = query(1);
+  std::vector<std::uint8_t> buf(512);
+  for (const base::Fd* s : {&c, &c2}) {
+    setsockopt(s->get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    sendto(s->get(), q.data(), q.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    EXPECT_GT(recv(s->get(), buf.data(), buf.size(), 0), 0);
+  }
+  server.stop();
+  t.join();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].client, "127.0.0.1:" + std::to_string(client_port));
+  EXPECT_EQ(events[1].client, "127.0.0.1:" + std::to_string(other_port));
+  auto s = server.summary();
+  ASSERT_EQ(s.clients.size(), 1u); // the summary still counts the address once
+  EXPECT_EQ(s.clients[0].count, 2u);
+}

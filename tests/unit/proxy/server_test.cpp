@@ -1,0 +1,261 @@
+#include "netmap/proxy/server.hpp"
+
+#include "netmap/policy/rule.hpp"
+
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace netmap;
+
+namespace {
+
+std::uint16_t port_of_fd(int fd) {
+  sockaddr_in a{};
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  return ntohs(a.sin_port);
+}
+
+// A listening socket on 127.0.0.1: the kernel completes connects to it, which is all a tunnel needs.
+base::Fd origin(std::uint16_t& port) {
+  base::Fd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  EXPECT_EQ(listen(fd.get(), 16), 0);
+  port = port_of_fd(fd.get());
+  return fd;
+}
+
+base::Fd connect_to(std::uint16_t port) {
+  base::Fd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  timeval tv{5, 0};
+  setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(port);
+  EXPECT_EQ(connect(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  return fd;
+}
+
+// Everything the client reads until the proxy closes.
+std::string read_all(int fd) {
+  std::string got;
+  char buf[512];
+  for (;;) {
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) return got;
+    got.append(buf, static_cast<std::size_t>(n));
+  }
+}
+
+// A proxy allowing allowed.test (served at 127.0.0.1) on an ephemeral port, run on a thread.
+struct RunningProxy {
+  explicit RunningProxy(proxy::ProxyConfig cfg) : server(std::move(cfg)) {
+    std::string bound = server.listen("127.0.0.1:0");
+    port = static_cast<std::uint16_t>(std::stoi(bound.substr(bound.rfind(':') + 1)));
+    thread = std::thread([this] { server.run(); });
+  }
+  ~RunningProxy() {
+    server.stop();
+    thread.join();
+  }
+  proxy::Server server;
+  std::uint16_t port = 0;
+  std::thread thread;
+};
+
+proxy::ProxyConfig allowing_allowed_test() {
+  auto matcher = std::make_shared<policy::Matcher>();
+  matcher->add(policy::parse_rule("allowed.test").value());
+  proxy::ProxyConfig cfg;
+  cfg.matcher = matcher;
+  cfg.host_overrides = {{"allowed.test", "127.0.0.1"}};
+  return cfg;
+}
+
+std::string status_line(int fd) {
+  std::string got;
+  char buf[512];
+  while (got.find("\r\n") == std::string::npos) {
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    got.append(buf, static_cast<std::size_t>(n));
+  }
+  return got.substr(0, got.find("\r\n"));
+}
+
+} // namespace
+
+TEST(ProxyServer, RefusalHookRunsBeforeTheClientIsAnsweredAndNeverForAllowedTraffic) {
+  std::uint16_t origin_port = 0;
+  base::Fd up = origin(origin_port);
+  auto matcher = std::make_shared<policy::Matcher>();
+  matcher->add(policy::parse_rule("allowed.test").value());
+
+  std::atomic<int> client_fd{-1};
+  std::mutex mu;
+  std::vector<std::string> hooked;          // names the hook saw
+  std::vector<bool> answered_before_hook;   // whether the client could already read something
+  std::vector<inventory::Event> events;
+  proxy::ProxyConfig cfg;
+  cfg.matcher = matcher;
+  cfg.host_overrides = {{"allowed.test", "127.0.0.1"}};
+  cfg.on_refusal = [&](inventory::Event& e) {
+    char probe;
+    ssize_t n = recv(client_fd.load(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+    std::lock_guard lock(mu);
+    hooked.push_back(e.name);
+    answered_before_hook.push_back(!(n < 0 && errno == EAGAIN));
+    e.pid = 4242; // what replay fills in; the emitted event must carry it
+    e.command = "the-client";
+  };
+  cfg.on_event = [&](const inventory::Event& e) {
+    std::lock_guard lock(mu);
+    events.push_back(e);
+  };
+  proxy::Server server(std::move(cfg));
+  std::uint16_t proxy_port = 0;
+  {
+    std::string bound = server.listen("127.0.0.1:0");
+    proxy_port = static_cast<std::uint16_t>(std::stoi(bound.substr(bound.rfind(':') + 1)));
+  }
+  std::thread t([&] { server.run(); });
+
+  {
+    base::Fd c = connect_to(proxy_port);
+    client_fd = c.get();
+    std::string req = "CONNECT blocked.test:443 HTTP/1.1\r\nHost: blocked.test:443\r\n\r\n";
+    ASSERT_EQ(send(c.get(), req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+    EXPECT_EQ(status_line(c.get()), "HTTP/1.1 403 Forbidden");
+  }
+  for (int i = 0; i < 3; ++i) {
+    base::Fd c = connect_to(proxy_port);
+    client_fd = c.get();
+    std::string target = "allowed.test:" + std::to_string(origin_port);
+    std::string req = "CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n";
+    ASSERT_EQ(send(c.get(), req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+    EXPECT_EQ(status_line(c.get()), "HTTP/1.1 200 Connection established");
+  }
+  server.stop();
+  t.join();
+
+  std::lock_guard lock(mu);
+  ASSERT_EQ(hooked, std::vector<std::string>{"blocked.test"});
+  EXPECT_FALSE(answered_before_hook[0]) << "the refusal was written before the hook ran";
+  ASSERT_EQ(events.size(), 4u);
+  int refused = 0;
+  for (const auto& e : events) {
+    if (e.name != "blocked.test") {
+      EXPECT_EQ(e.pid, 0);
+      continue;
+    }
+    ++refused;
+    EXPECT_EQ(e.status, 403);
+    EXPECT_EQ(e.pid, 4242);
+    EXPECT_EQ(e.command, "the-client");
+  }
+  EXPECT_EQ(refused, 1);
+  EXPECT_EQ(server.stats().blocked, 1u);
+  EXPECT_EQ(server.stats().allowed, 3u);
+}
+
+TEST(ProxyServer, RefusedUpstreamConnectIsA502NamingTheCause) {
+  std::uint16_t closed_port = 0;
+  { base::Fd gone = origin(closed_port); } // bound then closed: nothing listens there now
+  RunningProxy p(allowing_allowed_test());
+  base::Fd c = connect_to(p.port);
+  std::string target = "allowed.test:" + std::to_string(closed_port);
+  std::string req = "CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n";
+  ASSERT_EQ(send(c.get(), req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+  std::string answer = read_all(c.get());
+  EXPECT_EQ(answer.substr(0, answer.find("\r\n")), "HTTP/1.1 502 Bad Gateway");
+  EXPECT_NE(answer.find("cannot connect to allowed.test:" + std::to_string(closed_port) + ": Connection refused"),
+            std::string::npos) << answer;
+}
+
+TEST(ProxyServer, SilentClientStillMeetsTheHeadTimeout) {
+  // Connections are handed over once their first bytes arrive; one that never speaks must still
+  // be accepted in the end and answered 408, not left in the kernel's queue.
+  auto cfg = allowing_allowed_test();
+  cfg.head_timeout_ms = 200;
+  RunningProxy p(std::move(cfg));
+  base::Fd c = connect_to(p.port);
+  timeval tv{15, 0};
+  setsockopt(c.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  EXPECT_EQ(status_line(c.get()), "HTTP/1.1 408 Request Timeout");
+}
+
+TEST(ProxyServer, ForwardedResponseOfKnownLengthEndsWithoutWaitingForTheServersClose) {
+  // The origin answers with a Content-Length and then keeps its connection open: the client must
+  // get the whole response and its end at once, not when the server finally closes.
+  std::uint16_t origin_port = 0;
+  base::Fd up = origin(origin_port);
+  std::atomic<bool> done{false};
+  std::thread server_side([&] {
+    base::Fd conn(accept(up.get(), nullptr, nullptr));
+    char buf[2048];
+    (void)recv(conn.get(), buf, sizeof buf, 0);
+    std::string answer = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+    (void)send(conn.get(), answer.data(), answer.size(), MSG_NOSIGNAL);
+    for (int i = 0; i < 100 && !done; ++i) usleep(50'000); // holds the connection up to 5 s
+  });
+  RunningProxy p(allowing_allowed_test());
+  base::Fd c = connect_to(p.port);
+  timeval tv{3, 0};
+  setsockopt(c.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string req = "GET http://allowed.test:" + std::to_string(origin_port) + "/ HTTP/1.1\r\nHost: allowed.test\r\n\r\n";
+  ASSERT_EQ(send(c.get(), req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+  std::string got;
+  char buf[512];
+  ssize_t n = 0;
+  while ((n = recv(c.get(), buf, sizeof buf, 0)) > 0) got.append(buf, static_cast<std::size_t>(n));
+  EXPECT_EQ(n, 0) << "no end of response while the server held its connection";
+  done = true;
+  server_side.join();
+  EXPECT_EQ(got.substr(0, got.find("\r\n")), "HTTP/1.1 200 OK");
+  EXPECT_EQ(got.substr(got.size() - 5), "hello");
+}
+
+TEST(ProxyServer, ForwardedHeadResponseEndsAfterItsHead) {
+  // A response to HEAD has no body whatever its Content-Length says (RFC 9110 §9.3.2).
+  std::uint16_t origin_port = 0;
+  base::Fd up = origin(origin_port);
+  std::atomic<bool> done{false};
+  std::thread server_side([&] {
+    base::Fd conn(accept(up.get(), nullptr, nullptr));
+    char buf[2048];
+    (void)recv(conn.get(), buf, sizeof buf, 0);
+    std::string answer = "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n";
+    (void)send(conn.get(), answer.data(), answer.size(), MSG_NOSIGNAL);
+    for (int i = 0; i < 100 && !done; ++i) usleep(50'000);
+  });
+  RunningProxy p(allowing_allowed_test());
+  base::Fd c = connect_to(p.port);
+  timeval tv{3, 0};
+  setsockopt(c.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string req = "HEAD http://allowed.test:" + std::to_string(origin_port) + "/ HTTP/1.1\r\nHost: allowed.test\r\n\r\n";
+  ASSERT_EQ(send(c.get(), req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+  std::string got;
+  char buf[512];
+  ssize_t n = 0;
+  while ((n = recv(c.get(), buf, sizeof buf, 0)) > 0) got.append(buf, static_cast<std::size_t>(n));
+  EXPECT_EQ(n, 0);
+  done = true;
+  server_side.join();
+  EXPECT_NE(got.find("Content-Length: 1000\r\n"), std::string::npos) << got;
+  EXPECT_EQ(got.substr(got.size() - 4), "\r\n\r\n");
+}
