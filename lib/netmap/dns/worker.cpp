@@ -120,17 +120,26 @@ void Worker::run() {
 }
 
 const std::string& Worker::client_text(const sockaddr* sa) {
-  std::size_t n = sa->sa_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
-  if (std::memcmp(&m_last_client, sa, n) != 0 || m_last_client_text.empty()) {
-    std::memcpy(&m_last_client, sa, n);
-    m_last_client_host = sockaddr_text(sa, static_cast<socklen_t>(n));
-    // Events carry the port too: replay traces the client's socket to its process by it.
-    std::uint16_t port = ntohs(sa->sa_family == AF_INET6 ? reinterpret_cast<const sockaddr_in6*>(sa)->sin6_port
-                                                         : reinterpret_cast<const sockaddr_in*>(sa)->sin_port);
-    bool v6 = m_last_client_host.find(':') != std::string::npos;
-    m_last_client_text = (v6 ? "[" + m_last_client_host + "]:" : m_last_client_host + ":") + std::to_string(port);
+  const bool v6 = sa->sa_family == AF_INET6;
+  const std::size_t n = v6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
+  const std::uint16_t port = ntohs(v6 ? reinterpret_cast<const sockaddr_in6*>(sa)->sin6_port
+                                      : reinterpret_cast<const sockaddr_in*>(sa)->sin_port);
+  std::uint32_t h = port;
+  if (v6) {
+    const auto* b = reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr.s6_addr;
+    for (int i = 12; i < 16; ++i) h = h * 31 + b[i];
+  } else {
+    h ^= reinterpret_cast<const sockaddr_in*>(sa)->sin_addr.s_addr;
   }
-  return m_last_client_text;
+  ClientName& c = m_clients[(h ^ (h >> 4) ^ (h >> 8)) % m_clients.size()];
+  if (c.text.empty() || std::memcmp(&c.addr, sa, n) != 0) {
+    std::memcpy(&c.addr, sa, n);
+    c.host = sockaddr_text(sa, static_cast<socklen_t>(n));
+    // Events carry the port too: replay traces the client's socket to its process by it.
+    c.text = (v6 ? "[" + c.host + "]:" : c.host + ":") + std::to_string(port);
+  }
+  m_client = &c;
+  return c.text;
 }
 
 void Worker::on_udp(int fd, std::int64_t) {
@@ -216,7 +225,7 @@ std::size_t Worker::answer(std::span<const std::uint8_t> pkt, const sockaddr* fr
   default: break;
   }
   const std::string& client = client_text(from);
-  tally.client(m_last_client_host); // the summary counts clients by address, whatever their port
+  tally.client(m_client->host); // the summary counts clients by address, whatever their port
   if (q.qclass != k_class_in || q.qtype == k_type_axfr || q.qtype == k_type_ixfr) {
     // Only the Internet class, and no zone transfers: we serve no zones (RFC 5936 §4.2).
     return write_simple(out, pkt, q, k_refused);
