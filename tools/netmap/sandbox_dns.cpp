@@ -10,7 +10,7 @@
 #include "netmap/base/text.hpp"
 #include "netmap/cli/diagnostics.hpp"
 #include "netmap/cli/options.hpp"
-#include "netmap/dns/address.hpp"
+#include "netmap/base/sock_addr.hpp"
 #include "netmap/dns/server.hpp"
 #include "netmap/dns/summary_text.hpp"
 #include "netmap/inventory/inventory.hpp"
@@ -253,15 +253,15 @@ void write_results(const SandboxDnsOptions& o, const dns::Server& server, Sink& 
 // Address flags are checked before the policy is loaded, so a typo is the only line printed.
 void validate_addresses(const SandboxDnsOptions& o) {
   for (const auto& l : o.listen)
-    if (!dns::parse_sockaddr(l, dns::k_default_port))
+    if (!base::parse_sockaddr(l, dns::k_default_port))
       throw base::UserError("--listen '" + base::escape_bytes(l) + "' is not ADDR, ADDR:PORT or [V6]:PORT",
                             "e.g. --listen 127.0.0.1:5300 or --listen [::1]:5300");
   for (const auto& u : o.upstreams)
-    if (!dns::parse_sockaddr(u, 53))
+    if (!base::parse_sockaddr(u, 53))
       throw base::UserError("--upstream '" + base::escape_bytes(u) + "' is not ADDR, ADDR:PORT or [V6]:PORT",
                             "upstreams are numeric addresses, e.g. 127.0.0.1:53 or [::1]:5353");
   for (const auto& c : o.allow_from)
-    if (!dns::parse_cidr(c))
+    if (!base::parse_cidr(c))
       throw base::UserError("--allow-from '" + base::escape_bytes(c) + "' is not an address block",
                             "write e.g. 10.0.0.0/8 or fd00::/8");
 }

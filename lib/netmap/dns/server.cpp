@@ -32,7 +32,7 @@ std::string local_text(int fd) {
   sockaddr_storage ss{};
   socklen_t len = sizeof ss;
   if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return "?";
-  SockAddr a;
+  base::SockAddr a;
   a.ss = ss;
   a.len = len;
   return a.str();
@@ -40,7 +40,7 @@ std::string local_text(int fd) {
 
 void set_nonblocking(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
 
-base::Fd bind_socket(const SockAddr& a, int type, bool reuseport, const std::string& what) {
+base::Fd bind_socket(const base::SockAddr& a, int type, bool reuseport, const std::string& what) {
   base::Fd fd(socket(a.ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   int one = 1;
   if (fd) {
@@ -84,13 +84,13 @@ Server::Server(ServerConfig config) : m(std::make_unique<Impl>(std::move(config)
   if (cfg.threads == 0) cfg.threads = 1;
   if (cfg.threads > 64) throw base::UserError("--threads " + std::to_string(cfg.threads) + " is more than 64");
   for (const auto& u : cfg.upstreams) {
-    auto a = parse_sockaddr(u, 53);
+    auto a = base::parse_sockaddr(u, 53);
     if (!a) throw base::UserError("upstream '" + base::escape_bytes(u) + "' is not ADDR, ADDR:PORT or [V6]:PORT",
                                   "upstreams are numeric addresses, e.g. 127.0.0.1:53 or [::1]:5353");
     m->upstreams.push_back(*a);
   }
   for (const auto& c : cfg.allow_from) {
-    auto cidr = parse_cidr(c);
+    auto cidr = base::parse_cidr(c);
     if (!cidr) throw base::UserError("--allow-from '" + base::escape_bytes(c) + "' is not an address block",
                                      "write e.g. 10.0.0.0/8 or fd00::/8");
     m->allow_from.push_back(*cidr);
@@ -115,14 +115,14 @@ void Server::add_tcp_listener(base::Fd fd) {
 }
 
 void Server::listen(std::string_view address) {
-  auto a = parse_sockaddr(address, k_default_port);
+  auto a = base::parse_sockaddr(address, k_default_port);
   if (!a) throw base::UserError("--listen '" + base::escape_bytes(address) + "' is not ADDR, ADDR:PORT or [V6]:PORT",
                                 "e.g. --listen 127.0.0.1:5300 or --listen [::1]:5300");
   std::string what(address);
   // Port 0: the kernel picks a UDP port, and TCP must get the same one; if that TCP port is
   // taken (some connection's ephemeral port), pick again.
   for (int attempt = 0;; ++attempt) {
-    SockAddr at = *a;
+    base::SockAddr at = *a;
     std::vector<ServedSocket> made;
     try {
       // One SO_REUSEPORT socket per worker: the kernel spreads clients over them, no shared queue.
@@ -208,11 +208,11 @@ Summary Server::summary() const {
 std::vector<std::string> default_upstreams(const std::vector<std::string>& custom_resolvers,
                                            const std::string& resolv_conf, const std::vector<std::string>& exclude) {
   auto excluded = [&](const std::string& text) {
-    auto a = parse_sockaddr(text, 53);
+    auto a = base::parse_sockaddr(text, 53);
     if (!a) return false;
     for (const auto& e : exclude) {
-      auto b = parse_sockaddr(e, 53);
-      if (b && same_endpoint(*a, *b)) return true;
+      auto b = base::parse_sockaddr(e, 53);
+      if (b && base::same_endpoint(*a, *b)) return true;
     }
     return false;
   };
@@ -228,7 +228,7 @@ std::vector<std::string> default_upstreams(const std::vector<std::string>& custo
       std::string ns = parts[1];
       if (auto pct = ns.find('%'); pct != std::string::npos) ns.resize(pct); // scope ids are not ours
       if (ns.find(':') != std::string::npos) ns = "[" + ns + "]";
-      if (parse_sockaddr(ns, 53) && !excluded(ns)) out.push_back(ns);
+      if (base::parse_sockaddr(ns, 53) && !excluded(ns)) out.push_back(ns);
     }
   }
   if (out.empty())

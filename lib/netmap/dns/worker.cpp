@@ -134,7 +134,7 @@ const std::string& Worker::client_text(const sockaddr* sa) {
   ClientName& c = m_clients[(h ^ (h >> 4) ^ (h >> 8)) % m_clients.size()];
   if (c.text.empty() || std::memcmp(&c.addr, sa, n) != 0) {
     std::memcpy(&c.addr, sa, n);
-    c.host = sockaddr_text(sa, static_cast<socklen_t>(n));
+    c.host = base::sockaddr_text(sa, static_cast<socklen_t>(n));
     // Events carry the port too: replay traces the client's socket to its process by it.
     c.text = (v6 ? "[" + c.host + "]:" : c.host + ":") + std::to_string(port);
   }
@@ -204,7 +204,7 @@ std::size_t Worker::answer(std::span<const std::uint8_t> pkt, const sockaddr* fr
     counters.dropped.add();
     return 0;
   }
-  bool allowed_client = is_loopback(from);
+  bool allowed_client = base::is_loopback(from);
   for (const auto& c : m_srv.allow_from) allowed_client = allowed_client || c.contains(from);
   if (!allowed_client) {
     // Never an open resolver: REFUSED is no bigger than the question (RFC 1035 §4.1.1).
@@ -212,7 +212,7 @@ std::size_t Worker::answer(std::span<const std::uint8_t> pkt, const sockaddr* fr
     return write_simple(out, pkt, q, k_refused);
   }
   if (m_srv.cfg.rate_limit_qps) {
-    std::uint64_t key = address_hash(from);
+    std::uint64_t key = base::address_hash(from);
     if (!m_limiter.admit(key, now)) {
       counters.rate_limited.add();
       return 0;

@@ -3,7 +3,7 @@
 // listeners and connections, and its own connected sockets to each upstream. Internal to dns.
 
 #include "netmap/base/fd.hpp"
-#include "netmap/dns/address.hpp"
+#include "netmap/base/sock_addr.hpp"
 #include "netmap/dns/cache.hpp"
 #include "netmap/dns/server.hpp"
 #include "netmap/dns/stats.hpp"
@@ -33,8 +33,8 @@ class Worker;
 /// The state shared by all workers.
 struct Server::Impl {
   ServerConfig cfg;
-  std::vector<SockAddr> upstreams;
-  std::vector<Cidr> allow_from;
+  std::vector<base::SockAddr> upstreams;
+  std::vector<base::Cidr> allow_from;
   std::vector<ServedSocket> sockets;
   mutable std::mutex matcher_mu;
   std::shared_ptr<const policy::Matcher> matcher;
@@ -53,7 +53,7 @@ struct Server::Impl {
 /// How to answer a query later: over UDP to an address, or on a TCP connection.
 struct ClientRef {
   int udp_fd = -1;
-  SockAddr addr;
+  base::SockAddr addr;
   int tcp_fd = -1;
   std::uint64_t tcp_serial = 0;
   [[nodiscard]] bool tcp() const noexcept { return tcp_fd >= 0; }

@@ -204,7 +204,7 @@ void Worker::start_upstream_tcp(std::uint32_t key, std::int64_t now) {
   auto it = m_pending.find(key);
   if (it == m_pending.end()) return;
   Pending& p = it->second;
-  const SockAddr& u = m_srv.upstreams[p.upstream];
+  const base::SockAddr& u = m_srv.upstreams[p.upstream];
   base::Fd fd(socket(u.ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd || (connect(fd.get(), reinterpret_cast<const sockaddr*>(&u.ss), u.len) < 0 && errno != EINPROGRESS)) {
     retry_or_fail(key, "upstream TCP connect failed", now);

@@ -11,49 +11,6 @@
 
 namespace netmap::proxy {
 
-std::string SockAddr::str() const {
-  char buf[INET6_ADDRSTRLEN] = {};
-  if (storage.ss_family == AF_INET) {
-    sockaddr_in sin{};
-    std::memcpy(&sin, &storage, sizeof sin);
-    ::inet_ntop(AF_INET, &sin.sin_addr, buf, sizeof buf);
-    return std::string(buf) + ":" + std::to_string(ntohs(sin.sin_port));
-  }
-  sockaddr_in6 sin6{};
-  std::memcpy(&sin6, &storage, sizeof sin6);
-  ::inet_ntop(AF_INET6, &sin6.sin6_addr, buf, sizeof buf);
-  return "[" + std::string(buf) + "]:" + std::to_string(ntohs(sin6.sin6_port));
-}
-
-std::string SockAddr::ip() const {
-  std::string s = str();
-  s = s.substr(0, s.rfind(':'));
-  if (!s.empty() && s.front() == '[') s = s.substr(1, s.size() - 2);
-  return s;
-}
-
-bool make_sockaddr(const std::string& ip_in, std::uint16_t port, SockAddr& out) {
-  std::string ip = ip_in;
-  if (ip.size() >= 2 && ip.front() == '[' && ip.back() == ']') ip = ip.substr(1, ip.size() - 2);
-  sockaddr_in sin{};
-  if (::inet_pton(AF_INET, ip.c_str(), &sin.sin_addr) == 1) {
-    sin.sin_family = AF_INET;
-    sin.sin_port = htons(port);
-    std::memcpy(&out.storage, &sin, sizeof sin);
-    out.length = sizeof sin;
-    return true;
-  }
-  sockaddr_in6 sin6{};
-  if (::inet_pton(AF_INET6, ip.c_str(), &sin6.sin6_addr) == 1) {
-    sin6.sin6_family = AF_INET6;
-    sin6.sin6_port = htons(port);
-    std::memcpy(&out.storage, &sin6, sizeof sin6);
-    out.length = sizeof sin6;
-    return true;
-  }
-  return false;
-}
-
 Resolver::Resolver(int threads, std::map<std::string, std::string> overrides) : m_overrides(std::move(overrides)) {
   for (int i = 0; i < std::max(1, threads); ++i) m_threads.emplace_back([this] { loop(); });
 }
@@ -71,8 +28,8 @@ Resolver::~Resolver() {
 bool Resolver::resolve_now(const std::string& host, std::uint16_t port, Resolution& out) const {
   auto it = m_overrides.find(host);
   const std::string& ip = it != m_overrides.end() ? it->second : host;
-  SockAddr a;
-  if (!make_sockaddr(ip, port, a)) {
+  auto a = base::sockaddr_of(ip, port);
+  if (!a) {
     if (it == m_overrides.end()) {
       std::lock_guard lock(m_cache_mutex);
       auto c = m_cache.find(host + " " + std::to_string(port));
@@ -83,7 +40,7 @@ bool Resolver::resolve_now(const std::string& host, std::uint16_t port, Resoluti
     out.error = "override for " + host + " is not an IP address";
     return true;
   }
-  out.addresses.push_back(a);
+  out.addresses.push_back(*a);
   return true;
 }
 
@@ -118,9 +75,9 @@ void Resolver::loop() {
     } else {
       for (addrinfo* ai = res; ai; ai = ai->ai_next) {
         if (ai->ai_addrlen > sizeof(sockaddr_storage)) continue;
-        SockAddr a;
-        std::memcpy(&a.storage, ai->ai_addr, ai->ai_addrlen);
-        a.length = ai->ai_addrlen;
+        base::SockAddr a;
+        std::memcpy(&a.ss, ai->ai_addr, ai->ai_addrlen);
+        a.len = ai->ai_addrlen;
         out.addresses.push_back(a);
       }
       ::freeaddrinfo(res);

@@ -2,6 +2,8 @@
 // Upstream host resolution off the event loop: a few threads run the blocking getaddrinfo and hand
 // results back through a callback (which must only queue and wake the loop). Internal to proxy.
 
+#include "netmap/base/sock_addr.hpp"
+
 #include <sys/socket.h>
 
 #include <condition_variable>
@@ -17,22 +19,9 @@
 
 namespace netmap::proxy {
 
-/// One resolved address, ready for connect().
-struct SockAddr {
-  sockaddr_storage storage{}; ///< the address
-  socklen_t length = 0;       ///< its length
-  /// "1.2.3.4:443" or "[::1]:443".
-  [[nodiscard]] std::string str() const;
-  /// The address alone: "1.2.3.4" or "::1".
-  [[nodiscard]] std::string ip() const;
-};
-
-/// Parses an IP literal and port into a SockAddr; false when `ip` is not an address.
-bool make_sockaddr(const std::string& ip, std::uint16_t port, SockAddr& out);
-
 /// The outcome of one lookup.
 struct Resolution {
-  std::vector<SockAddr> addresses; ///< in getaddrinfo's order (empty on failure)
+  std::vector<base::SockAddr> addresses; ///< in getaddrinfo's order (empty on failure)
   std::string error;               ///< gai_strerror text when it failed
 };
 
@@ -64,7 +53,7 @@ private:
   void loop();
   std::map<std::string, std::string> m_overrides;
   mutable std::mutex m_cache_mutex;
-  std::map<std::string, std::pair<std::int64_t, std::vector<SockAddr>>> m_cache; // "host port" → (expiry, addresses)
+  std::map<std::string, std::pair<std::int64_t, std::vector<base::SockAddr>>> m_cache; // "host port" → (expiry, addresses)
   std::mutex m_mutex;
   std::condition_variable m_cv;
   std::deque<Job> m_jobs;

@@ -22,17 +22,17 @@ namespace detail {
 
 namespace {
 
-std::array<std::uint8_t, 16> to16(const SockAddr& a, std::uint16_t* port) {
+std::array<std::uint8_t, 16> to16(const base::SockAddr& a, std::uint16_t* port) {
   std::array<std::uint8_t, 16> out{};
-  if (a.storage.ss_family == AF_INET) {
+  if (a.ss.ss_family == AF_INET) {
     sockaddr_in sin{};
-    std::memcpy(&sin, &a.storage, sizeof sin);
+    std::memcpy(&sin, &a.ss, sizeof sin);
     out[10] = out[11] = 0xff;
     std::memcpy(out.data() + 12, &sin.sin_addr, 4);
     *port = ntohs(sin.sin_port);
   } else {
     sockaddr_in6 sin6{};
-    std::memcpy(&sin6, &a.storage, sizeof sin6);
+    std::memcpy(&sin6, &a.ss, sizeof sin6);
     std::memcpy(out.data(), &sin6.sin6_addr, 16);
     *port = ntohs(sin6.sin6_port);
   }
@@ -72,7 +72,7 @@ void Shared::emit(const inventory::Event& e) {
   config.on_event(e);
 }
 
-bool Shared::is_self(const SockAddr& a) const {
+bool Shared::is_self(const base::SockAddr& a) const {
   std::uint16_t port = 0;
   auto dest = to16(a, &port);
   for (const auto& l : listener_addrs) {
@@ -96,16 +96,16 @@ struct Server::Impl {
 
 namespace {
 
-SockAddr local_address(int fd) {
-  SockAddr a;
-  a.length = sizeof a.storage;
-  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&a.storage), &a.length) != 0) a.length = 0;
+base::SockAddr local_address(int fd) {
+  base::SockAddr a;
+  a.len = sizeof a.ss;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&a.ss), &a.len) != 0) a.len = 0;
   return a;
 }
 
 // "127.0.0.1:3128", "[::1]:0", "localhost:8080" (names other than localhost are refused: a
 // proxy binds an address, and resolving one silently could bind somewhere unexpected).
-SockAddr parse_listen(const std::string& text) {
+base::SockAddr parse_listen(const std::string& text) {
   auto colon = text.rfind(':');
   if (colon == std::string::npos || colon + 1 == text.size())
     throw base::UserError("--listen '" + base::escape_bytes(text) + "' needs ADDR:PORT", "e.g. 127.0.0.1:3128 or [::1]:3128");
@@ -116,10 +116,10 @@ SockAddr parse_listen(const std::string& text) {
   if (ec != std::errc() || p != port_text.data() + port_text.size() || port > 65535)
     throw base::UserError("--listen '" + base::escape_bytes(text) + "': bad port", "a port is 0 to 65535 (0 picks a free one)");
   if (host == "localhost") host = "127.0.0.1";
-  SockAddr a;
-  if (!make_sockaddr(host, static_cast<std::uint16_t>(port), a))
+  auto a = base::sockaddr_of(host, static_cast<std::uint16_t>(port));
+  if (!a)
     throw base::UserError("--listen '" + base::escape_bytes(text) + "': '" + base::escape_bytes(host) + "' is not an IP address");
-  return a;
+  return *a;
 }
 
 } // namespace
@@ -152,13 +152,13 @@ void Server::add_listener(base::Fd fd) {
 }
 
 std::string Server::listen(const std::string& addr_port) {
-  SockAddr a = parse_listen(addr_port);
-  base::Fd fd(::socket(a.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  base::SockAddr a = parse_listen(addr_port);
+  base::Fd fd(::socket(a.ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd) throw base::UserError(std::string("socket: ") + std::strerror(errno));
   int one = 1;
   ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (a.storage.ss_family == AF_INET6) ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-  if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&a.storage), a.length) != 0)
+  if (a.ss.ss_family == AF_INET6) ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+  if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&a.ss), a.len) != 0)
     throw base::UserError("cannot listen on " + a.str() + ": " + std::strerror(errno),
                           errno == EADDRINUSE ? "another program uses that port; pick another with --listen" : "");
   if (::listen(fd.get(), SOMAXCONN) != 0) throw base::UserError(std::string("listen: ") + std::strerror(errno));

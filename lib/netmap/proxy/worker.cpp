@@ -147,9 +147,9 @@ void Worker::accept_all(int listener) {
     s->start_ns = s->last_ns = base::monotonic_ns();
     s->start_us = base::now_unix_us();
     s->deadline_ns = s->start_ns + std::int64_t{m_shared.config.head_timeout_ms} * 1'000'000;
-    SockAddr sa;
-    sa.storage = peer;
-    sa.length = len;
+    base::SockAddr sa;
+    sa.ss = peer;
+    sa.len = len;
     s->ev.client = sa.str();
     s->ev.producer = m_shared.config.producer;
     s->ev.transport = "tcp";

@@ -37,7 +37,7 @@ struct Shared {
   RateLimiter limiter;                 ///< per-host buckets
   std::unique_ptr<Resolver> resolver;  ///< started by Server::run
   std::vector<int> listeners;          ///< listening fds (owned by Server::Impl)
-  std::vector<SockAddr> listener_addrs; ///< their local addresses, for loop detection
+  std::vector<base::SockAddr> listener_addrs; ///< their local addresses, for loop detection
   std::string via_token;               ///< "netmap-<hex>", unique per server, in Via headers
   std::atomic<bool> stopping{false};   ///< set by stop()
   Counters counters;                   ///< statistics
@@ -48,7 +48,7 @@ struct Shared {
   /// Sends one event to the sink, one call at a time.
   void emit(const inventory::Event& e);
   /// True when connecting to `a` would reach one of our own listeners.
-  [[nodiscard]] bool is_self(const SockAddr& a) const;
+  [[nodiscard]] bool is_self(const base::SockAddr& a) const;
 
 private:
   std::mutex m_matcher_mutex;
@@ -101,7 +101,7 @@ struct Session {
   bool body_known = false;    ///< forwarded response: its framing gives its length (body_left)
   std::uint64_t body_left = 0; ///< forwarded response: body bytes not yet sent to the client
   const UpstreamProxy* parent = nullptr; ///< chained through this parent proxy
-  std::vector<SockAddr> addrs; ///< candidates to connect to
+  std::vector<base::SockAddr> addrs; ///< candidates to connect to
   std::size_t next_addr = 0;
   std::string connect_error;  ///< last connect failure
   std::int64_t start_ns = 0, start_us = 0, last_ns = 0, deadline_ns = 0, throttle_ns = 0;

@@ -49,15 +49,15 @@ std::optional<std::uint64_t> body_length(const std::string& method, const Respon
 
 void Worker::try_connect(Session& s) {
   while (s.next_addr < s.addrs.size()) {
-    const SockAddr& a = s.addrs[s.next_addr++];
-    base::Fd fd(::socket(a.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    const base::SockAddr& a = s.addrs[s.next_addr++];
+    base::Fd fd(::socket(a.ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
     if (!fd) {
       s.connect_error = std::strerror(errno);
       continue;
     }
     int one = 1;
     ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    int rc = ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&a.storage), a.length);
+    int rc = ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&a.ss), a.len);
     if (rc != 0 && errno != EINPROGRESS) {
       s.connect_error = std::strerror(errno);
       continue;
@@ -66,7 +66,7 @@ void Worker::try_connect(Session& s) {
     s.server_reg = false;
     s.server_hup = false;
     s.server = std::move(fd);
-    s.ev.address = a.ip();
+    s.ev.address = a.host();
     s.phase = Phase::Connecting;
     if (rc == 0) return on_connected(s);
     // A nearby server (loopback) has often completed the handshake before connect() returned: an

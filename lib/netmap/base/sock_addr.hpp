@@ -1,5 +1,6 @@
 #pragma once
-// Socket addresses as users write them ("127.0.0.1:5300", "[::1]:53", "10.0.0.0/8").
+// Socket addresses as users write them ("127.0.0.1:5300", "[::1]:53", "10.0.0.0/8"), and as the
+// servers (resolver, proxy) bind, connect and name them.
 
 #include <sys/socket.h>
 
@@ -8,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace netmap::dns {
+namespace netmap::base {
 
 /// A socket address with its length.
 struct SockAddr {
@@ -24,6 +25,8 @@ struct SockAddr {
 
 /// Parses "ADDR", "ADDR:PORT", "[V6]" or "[V6]:PORT" (numeric only); nothing when malformed.
 [[nodiscard]] std::optional<SockAddr> parse_sockaddr(std::string_view text, std::uint16_t default_port);
+/// An IP literal ("1.2.3.4", "::1", "[::1]") with `port`; nothing when it is not an address.
+[[nodiscard]] std::optional<SockAddr> sockaddr_of(std::string_view ip, std::uint16_t port);
 /// The address of a raw sockaddr (from recvmsg) as text.
 [[nodiscard]] std::string sockaddr_text(const sockaddr* sa, socklen_t len);
 /// True for 127.0.0.0/8, ::1 and ::ffff:127.0.0.0/104.
@@ -45,4 +48,4 @@ struct Cidr {
 /// Parses a CIDR; nothing when malformed.
 [[nodiscard]] std::optional<Cidr> parse_cidr(std::string_view text);
 
-} // namespace netmap::dns
+} // namespace netmap::base

@@ -1,4 +1,4 @@
-#include "netmap/dns/address.hpp"
+#include "netmap/base/sock_addr.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -7,7 +7,7 @@
 #include <charconv>
 #include <cstring>
 
-namespace netmap::dns {
+namespace netmap::base {
 
 namespace {
 
@@ -43,6 +43,13 @@ bool to_addr(std::string_view host, SockAddr& out, std::uint16_t port) {
 }
 
 } // namespace
+
+std::optional<SockAddr> sockaddr_of(std::string_view ip, std::uint16_t port) {
+  if (ip.size() >= 2 && ip.front() == '[' && ip.back() == ']') ip = ip.substr(1, ip.size() - 2);
+  SockAddr a;
+  if (!to_addr(ip, a, port)) return std::nullopt;
+  return a;
+}
 
 std::optional<SockAddr> parse_sockaddr(std::string_view text, std::uint16_t default_port) {
   SockAddr out;
@@ -183,4 +190,4 @@ bool Cidr::contains(const sockaddr* sa) const noexcept {
   return (addr[full] & mask) == (bytes[full] & mask);
 }
 
-} // namespace netmap::dns
+} // namespace netmap::base

@@ -1,0 +1,52 @@
+#include "netmap/base/sock_addr.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace netmap::base;
+
+namespace {
+
+const sockaddr* raw(const SockAddr& a) { return reinterpret_cast<const sockaddr*>(&a.ss); }
+
+} // namespace
+
+TEST(SockAddr, ParsesWhatUsersWrite) {
+  auto a = parse_sockaddr("127.0.0.1:5300", 53);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->str(), "127.0.0.1:5300");
+  EXPECT_EQ(a->host(), "127.0.0.1");
+  EXPECT_EQ(a->port(), 5300);
+  EXPECT_EQ(parse_sockaddr("127.0.0.2", 53)->port(), 53) << "the default port";
+  EXPECT_EQ(parse_sockaddr("[::1]:853", 53)->str(), "[::1]:853");
+  EXPECT_EQ(parse_sockaddr("[::1]", 53)->str(), "[::1]:53");
+  EXPECT_FALSE(parse_sockaddr("localhost:53", 53)) << "numeric only";
+  EXPECT_FALSE(parse_sockaddr("127.0.0.1:65536", 53));
+  EXPECT_FALSE(parse_sockaddr("127.0.0.1:", 53));
+  EXPECT_FALSE(parse_sockaddr("", 53));
+}
+
+TEST(SockAddr, IpLiteralsWithAPort) {
+  EXPECT_EQ(sockaddr_of("10.1.2.3", 443)->str(), "10.1.2.3:443");
+  EXPECT_EQ(sockaddr_of("::1", 443)->str(), "[::1]:443");
+  EXPECT_EQ(sockaddr_of("[2001:db8::1]", 80)->host(), "2001:db8::1");
+  EXPECT_FALSE(sockaddr_of("example.com", 80));
+  EXPECT_FALSE(sockaddr_of("1.2.3", 80));
+  EXPECT_FALSE(sockaddr_of("[]", 80));
+}
+
+TEST(SockAddr, LoopbackEndpointsAndBlocks) {
+  EXPECT_TRUE(is_loopback(raw(*sockaddr_of("127.9.9.9", 1))));
+  EXPECT_TRUE(is_loopback(raw(*sockaddr_of("::1", 1))));
+  EXPECT_TRUE(is_loopback(raw(*sockaddr_of("::ffff:127.0.0.1", 1))));
+  EXPECT_FALSE(is_loopback(raw(*sockaddr_of("10.0.0.1", 1))));
+  EXPECT_TRUE(same_endpoint(*sockaddr_of("127.0.0.1", 53), *parse_sockaddr("127.0.0.1", 53)));
+  EXPECT_FALSE(same_endpoint(*sockaddr_of("127.0.0.1", 53), *sockaddr_of("127.0.0.1", 54)));
+  EXPECT_EQ(address_hash(raw(*sockaddr_of("10.0.0.1", 1))), address_hash(raw(*sockaddr_of("10.0.0.1", 2))))
+      << "the port is no part of a client's identity";
+  auto net = parse_cidr("10.0.0.0/8");
+  ASSERT_TRUE(net);
+  EXPECT_TRUE(net->contains(raw(*sockaddr_of("10.200.0.1", 1))));
+  EXPECT_TRUE(net->contains(raw(*sockaddr_of("::ffff:10.0.0.1", 1)))) << "IPv4-mapped counts as IPv4";
+  EXPECT_FALSE(net->contains(raw(*sockaddr_of("11.0.0.1", 1))));
+  EXPECT_FALSE(parse_cidr("10.0.0.0/33"));
+}
