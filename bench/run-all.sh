@@ -13,6 +13,7 @@ step "$here/explain-startup.sh" "$build"
 step "$build/bench/dissect_bench"
 step "$here/discover-peers.sh" "$build"
 step env NETMAP="$netmap" bash "$here/dns-peers.sh"
+step bash "$here/dns-memory.sh" "$netmap"
 step env NETMAP="$netmap" "$here/proxy-peers.sh"
 step "$here/replay.sh" "$netmap"
 exit $status
