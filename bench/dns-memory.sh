@@ -53,7 +53,7 @@ flood() {
   while kill -0 $fl 2>/dev/null; do
     sleep "$STEP"; t=$((t + STEP))
     kb=$(rss_kb "$pid"); [ "$kb" -gt 0 ] || continue
-    printf ' %.1f' "$(echo "$kb / 1024" | bc -l)"
+    awk -v k="$kb" 'BEGIN { printf " %.1f", k / 1024 }'
     [ $t -ge "$WARM" ] && [ "$first" = 0 ] && first=$kb
     [ "$kb" -gt "$max" ] && max=$kb
     last=$kb
