@@ -4,6 +4,7 @@
 #include "commands.hpp"
 
 #include "netmap/base/atomic_file.hpp"
+#include "netmap/base/sock_addr.hpp"
 #include "netmap/base/error.hpp"
 #include "netmap/base/interrupt.hpp"
 #include "netmap/base/text.hpp"
@@ -112,7 +113,7 @@ std::map<std::string, std::string> overrides(const ProxyOptions& o) {
   }
   for (const auto& r : o.resolve) {
     auto eq = r.find('=');
-    if (eq == std::string::npos || eq == 0 || !proxy::parse_ip(r.substr(eq + 1)))
+    if (eq == std::string::npos || eq == 0 || !base::sockaddr_of(r.substr(eq + 1), 0))
       throw base::UserError("--resolve '" + base::escape_bytes(r) + "' needs NAME=ADDR", "e.g. --resolve api.test=127.0.0.1");
     out[base::ascii_lower(r.substr(0, eq))] = r.substr(eq + 1);
   }
@@ -141,7 +142,7 @@ proxy::ProxyConfig make_config(const ProxyOptions& o, const policy::Policy& pol)
     throw base::UserError("--buffer must be between 4k and 64M", "64k suits most loads");
   c.sni_mismatch = o.sni_mismatch == "block" ? proxy::SniMismatch::Block : proxy::SniMismatch::Report;
   for (const auto& a : o.allow_from) {
-    auto cidr = proxy::parse_cidr(a);
+    auto cidr = base::parse_cidr(a);
     if (!cidr) throw base::UserError("--allow-from '" + base::escape_bytes(a) + "' is not a network", "e.g. 10.0.0.0/8 or fd00::/8");
     c.allow_from.push_back(*cidr);
   }

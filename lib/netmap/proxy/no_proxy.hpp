@@ -4,29 +4,14 @@
 // dot is ignored, `*` alone bypasses everything, CIDR and IP literals match addresses, ports are
 // ignored; loopback (localhost, *.localhost, 127.0.0.0/8, ::1) is always direct.
 
-#include <array>
-#include <cstdint>
+#include "netmap/base/sock_addr.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace netmap::proxy {
-
-/// An IPv4 or IPv6 network: an address (IPv4 stored as v4-mapped IPv6) and a prefix length.
-struct Cidr {
-  std::array<std::uint8_t, 16> address{}; ///< network address, IPv4 as ::ffff:a.b.c.d
-  int prefix = 128;                       ///< prefix length in the 128-bit space
-  /// True when `addr` (16 bytes, IPv4 v4-mapped) lies inside.
-  [[nodiscard]] bool contains(const std::array<std::uint8_t, 16>& addr) const noexcept;
-};
-
-/// Parses "10.0.0.0/8", "::1/128", "192.168.1.5" (a host); nothing when it is not one.
-[[nodiscard]] std::optional<Cidr> parse_cidr(std::string_view text);
-/// Parses an IPv4 or IPv6 literal (IPv6 optionally bracketed) into the 16-byte v4-mapped form.
-[[nodiscard]] std::optional<std::array<std::uint8_t, 16>> parse_ip(std::string_view text);
-/// True for 127.0.0.0/8, ::1 and ::ffff:127.0.0.0/104.
-[[nodiscard]] bool is_loopback(const std::array<std::uint8_t, 16>& addr) noexcept;
 
 /// A parsed no_proxy list.
 class NoProxy {
@@ -44,7 +29,7 @@ public:
 private:
   std::string m_text;
   std::vector<std::string> m_names; // lowercase, no leading dot, no port
-  std::vector<Cidr> m_nets;         // CIDRs and single addresses
+  std::vector<base::Cidr> m_nets;   // CIDRs and single addresses
   bool m_all = false;
 };
 

@@ -1,7 +1,7 @@
 #include "netmap/proxy/request_head.hpp"
 
 #include "netmap/base/byte_reader.hpp"
-#include "netmap/proxy/no_proxy.hpp"
+#include "netmap/base/sock_addr.hpp"
 
 #include <charconv>
 
@@ -240,7 +240,7 @@ std::optional<Authority> parse_authority(std::string_view text, std::optional<st
       port = text.substr(close + 2);
       has_port = true;
     }
-    if (host.find(':') == std::string_view::npos || !parse_ip(host)) return std::nullopt;
+    if (host.find(':') == std::string_view::npos || !base::sockaddr_of(host, 0)) return std::nullopt;
     a.ip_literal = true;
   } else {
     auto colon = text.find(':');
@@ -255,7 +255,7 @@ std::optional<Authority> parse_authority(std::string_view text, std::optional<st
       bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
       if (!ok) return std::nullopt;
     }
-    a.ip_literal = parse_ip(host).has_value();
+    a.ip_literal = base::sockaddr_of(host, 0).has_value();
   }
   if (has_port) {
     if (port.empty() || port.size() > 5) return std::nullopt;

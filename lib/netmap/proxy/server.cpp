@@ -79,7 +79,7 @@ bool Shared::is_self(const base::SockAddr& a) const {
     std::uint16_t lport = 0;
     auto mine = to16(l, &lport);
     if (lport != port) continue;
-    if (mine == dest || (is_wildcard(mine) && is_loopback(dest))) return true;
+    if (mine == dest || (is_wildcard(mine) && base::is_loopback(reinterpret_cast<const sockaddr*>(&a.ss)))) return true;
   }
   return false;
 }

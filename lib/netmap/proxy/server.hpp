@@ -37,7 +37,7 @@ struct ProxyConfig {
   UpstreamSettings upstream;         ///< parent proxies and their no_proxy (empty = connect directly)
   RateLimits limits;                 ///< per-host rate limits
   SniMismatch sni_mismatch = SniMismatch::Report; ///< tunnels whose SNI differs from the CONNECT host
-  std::vector<Cidr> allow_from;      ///< non-loopback clients allowed in; loopback always is
+  std::vector<base::Cidr> allow_from;      ///< non-loopback clients allowed in; loopback always is
   std::map<std::string, std::string> host_overrides; ///< name → address used instead of DNS (tests)
   std::string policy_name = "netmap.yaml"; ///< named in 403 hints ("add `x` to allow in …")
   std::string producer = "proxy";    ///< Event::producer of every event

@@ -20,20 +20,6 @@ constexpr std::uint64_t k_tag_client = 0, k_tag_server = 1, k_tag_listener = 2, 
 constexpr int k_max_events = 256;
 constexpr int k_accept_batch = 128;
 
-std::array<std::uint8_t, 16> addr16(const sockaddr_storage& ss) {
-  std::array<std::uint8_t, 16> out{};
-  if (ss.ss_family == AF_INET) {
-    sockaddr_in sin{};
-    std::memcpy(&sin, &ss, sizeof sin);
-    out[10] = out[11] = 0xff;
-    std::memcpy(out.data() + 12, &sin.sin_addr, 4);
-  } else if (ss.ss_family == AF_INET6) {
-    sockaddr_in6 sin6{};
-    std::memcpy(&sin6, &ss, sizeof sin6);
-    std::memcpy(out.data(), &sin6.sin6_addr, 16);
-  }
-  return out;
-}
 } // namespace
 
 char* Buffer::write_ptr() {
@@ -129,8 +115,8 @@ void Worker::accept_all(int listener) {
     int fd = ::accept4(listener, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) return; // EAGAIN (another worker took it), or a transient error such as EMFILE
     base::Fd client(fd);
-    auto a = addr16(peer);
-    bool allowed = is_loopback(a);
+    const auto* a = reinterpret_cast<const sockaddr*>(&peer);
+    bool allowed = base::is_loopback(a);
     for (const auto& c : m_shared.config.allow_from) allowed = allowed || c.contains(a);
     auto& c = m_shared.counters;
     if (!allowed || c.active.load() >= m_shared.config.max_connections) {

@@ -37,18 +37,20 @@ TEST(NoProxy, LoopbackAlwaysDirectAndStar) {
   EXPECT_TRUE(NoProxy::parse("*.example.com").bypass("a.example.com"));
 }
 
-TEST(NoProxy, Cidr) {
-  auto c = parse_cidr("fd00::/8");
-  ASSERT_TRUE(c);
-  EXPECT_TRUE(c->contains(*parse_ip("fd12::1")));
-  EXPECT_FALSE(c->contains(*parse_ip("fe80::1")));
-  EXPECT_FALSE(parse_cidr("10.0.0.0/33"));
-  EXPECT_FALSE(parse_cidr("10.0.0.0/"));
-  EXPECT_FALSE(parse_cidr("example.com/8"));
-  auto any4 = parse_cidr("0.0.0.0/0");
-  ASSERT_TRUE(any4);
-  EXPECT_TRUE(any4->contains(*parse_ip("8.8.8.8")));
-  EXPECT_FALSE(any4->contains(*parse_ip("::2"))); // IPv4 /0 covers only v4-mapped space
+TEST(NoProxy, CidrAndAddressEntriesMatchAddresses) {
+  auto np = NoProxy::parse("fd00::/8, 10.0.0.0/8, 192.168.1.5, 10.0.0.0/33, 10.0.0.0/, example.com/8");
+  EXPECT_TRUE(np.bypass("fd12::1"));
+  EXPECT_TRUE(np.bypass("[fd12::1]:443"));
+  EXPECT_FALSE(np.bypass("fe80::1"));
+  EXPECT_TRUE(np.bypass("10.200.0.1"));
+  EXPECT_TRUE(np.bypass("::ffff:10.0.0.1")) << "an IPv4-mapped address is the IPv4 address";
+  EXPECT_FALSE(np.bypass("11.0.0.1"));
+  EXPECT_TRUE(np.bypass("192.168.1.5:8080"));
+  EXPECT_FALSE(np.bypass("192.168.1.6"));
+  EXPECT_FALSE(np.bypass("example.com")) << "a malformed CIDR entry is ignored, not read as a name";
+  auto any4 = NoProxy::parse("0.0.0.0/0");
+  EXPECT_TRUE(any4.bypass("8.8.8.8"));
+  EXPECT_FALSE(any4.bypass("2001:db8::2")); // an IPv4 /0 covers IPv4 only
 }
 
 TEST(Upstream, ParsesUrlsWithCredentials) {
