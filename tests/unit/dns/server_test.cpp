@@ -62,22 +62,34 @@ std::shared_ptr<const policy::Matcher> allowing(const char* rule) {
   return m;
 }
 
+// The events a server emits (its threads append; the test reads after stop()).
+struct EventLog {
+  std::mutex mu;
+  std::vector<inventory::Event> events;
+};
+
+// A server that blocks every name, has a dead upstream and records its events in `log`.
+dns::ServerConfig logging_config(EventLog& log) {
+  dns::ServerConfig cfg;
+  cfg.matcher = allowing(nullptr);
+  cfg.upstreams = {"127.0.0.1:9"};
+  cfg.stop_on_signal = false;
+  cfg.on_event = [&log](const inventory::Event& e) {
+    std::lock_guard lock(log.mu);
+    log.events.push_back(e);
+  };
+  return cfg;
+}
+
 } // namespace
 
 TEST(DnsServer, ServesHandedInSocketsReloadsAndReportsEvents) {
   std::uint16_t port = 0;
   base::Fd fd = bound_udp(port);
-  std::mutex mu;
-  std::vector<inventory::Event> events;
-  dns::ServerConfig cfg;
-  cfg.matcher = allowing(nullptr);
-  cfg.upstreams = {"127.0.0.1:9"};
-  cfg.stop_on_signal = false;
+  EventLog log;
+  dns::ServerConfig cfg = logging_config(log);
   cfg.producer = "replay";
-  cfg.on_event = [&](const inventory::Event& e) {
-    std::lock_guard lock(mu);
-    events.push_back(e);
-  };
+  auto& events = log.events;
   dns::Server server(std::move(cfg));
   server.add_udp_socket(std::move(fd));
   std::thread t([&] { server.run(); });
@@ -136,16 +148,9 @@ TEST(DnsServer, EventsNameTheClientsPort) {
   // replay traces a refused query to its process by the client's port: the event must carry it.
   std::uint16_t port = 0;
   base::Fd fd = bound_udp(port);
-  std::mutex mu;
-  std::vector<inventory::Event> events;
-  dns::ServerConfig cfg;
-  cfg.matcher = allowing(nullptr);
-  cfg.upstreams = {"127.0.0.1:9"};
-  cfg.stop_on_signal = false;
-  cfg.on_event = [&](const inventory::Event& e) {
-    std::lock_guard lock(mu);
-    events.push_back(e);
-  };
+  EventLog log;
+  dns::ServerConfig cfg = logging_config(log);
+  auto& events = log.events;
   dns::Server server(std::move(cfg));
   server.add_udp_socket(std::move(fd));
   std::thread t([&] { server.run(); });
