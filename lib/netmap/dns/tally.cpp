@@ -16,7 +16,7 @@ KeyCounts::Entry* KeyCounts::find(std::string_view key, std::uint64_t hash) noex
   for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
     std::uint64_t s = m_slots[i];
     if (s == 0) return nullptr;
-    if ((s & 0xFFFFFFFF00000000ull) != tag_of(hash)) continue;
+    if (tag_of(s) != tag_of(hash)) continue;
     Entry& e = m_entries[static_cast<std::size_t>((s & 0xFFFFFFFFu) - 1)];
     if (e.key == key) return &e;
   }
