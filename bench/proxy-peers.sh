@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # The proxy side by side with squid and tinyproxy on the same loopback load (bench/proxy_load.c):
 #   tunnels/s — CONC tunnels in flight, each CONNECT + 64-byte echo + close;
-#   bytes/s   — STREAMS long tunnels reading from a byte source.
+#   bytes/s   — STREAMS long tunnels reading from a byte source;
+#   fetch µs  — FETCHES plain-HTTP GETs one after another, a new connection each, as a test suite
+#               makes them: the median time per fetch, and what the proxy adds to a direct fetch.
 # Every proxy allows only the destination `localhost` (squid: dstdomain ACL; tinyproxy: filter with
 # FilterDefaultDeny; netmap: --allow localhost) and logs nothing. Prints a table and ratios.
-# Usage: bench/proxy-peers.sh [SECONDS] [CONC] [STREAMS] [ROUNDS]   (env NETMAP=path/to/netmap)
+# Usage: bench/proxy-peers.sh [SECONDS] [CONC] [STREAMS] [ROUNDS]   (env NETMAP=path/to/netmap, FETCHES=2000)
 set -euo pipefail
 SECS=${1:-5}
 CONC=${2:-64}
 STREAMS=${3:-4}
 ROUNDS=${4:-3}
+FETCHES=${FETCHES:-2000}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 NETMAP=${NETMAP:-$ROOT/build/tools/netmap/netmap}
 [ -x "$NETMAP" ] || { echo "build netmap first (or set NETMAP)" >&2; exit 2; }
@@ -81,7 +84,7 @@ CONF
 fi
 for p in "${peers[@]}"; do wait_port "${PORT[$p]}"; done
 
-declare -A TUN BYT
+declare -A TUN BYT FET
 run() { "$T/proxy_load" "$@" | awk '{print $1}'; }
 median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # The machine is shared: rounds interleave the proxies so that load swings hit all of them alike,
@@ -90,25 +93,30 @@ echo "# $(date -u +%FT%TZ) $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg); 
 for r in $(seq "$ROUNDS"); do
   TUN[direct]+=" $(run tunnels 0 "127.0.0.1:$ORIGIN" "$CONC" "$SECS")"
   BYT[direct]+=" $(run bytes 0 "127.0.0.1:$ORIGIN" "$STREAMS" "$SECS")"
+  FET[direct]+=" $(run fetch 0 "127.0.0.1:$ORIGIN" "$FETCHES")"
   for p in "${peers[@]}"; do
     TUN[$p]+=" $(run tunnels "${PORT[$p]}" "$TARGET" "$CONC" "$SECS")"
     BYT[$p]+=" $(run bytes "${PORT[$p]}" "$TARGET" "$STREAMS" "$SECS")"
+    FET[$p]+=" $(run fetch "${PORT[$p]}" "$TARGET" "$FETCHES")"
   done
 done
 for p in direct "${peers[@]}"; do
-  echo "# $p tunnels/s:${TUN[$p]}; bytes/s:${BYT[$p]}" >&2
+  echo "# $p tunnels/s:${TUN[$p]}; bytes/s:${BYT[$p]}; fetch us:${FET[$p]}" >&2
   TUN[$p]=$(median <<<"${TUN[$p]}")
   BYT[$p]=$(median <<<"${BYT[$p]}")
+  FET[$p]=$(median <<<"${FET[$p]}")
 done
 
-printf '%-12s %14s %14s\n' proxy tunnels/s MB/s
+printf '%-12s %14s %14s %12s %12s\n' proxy tunnels/s MB/s fetch_us added_us
 for p in direct "${peers[@]}"; do
-  printf '%-12s %14s %14.1f\n' "$p" "${TUN[$p]}" "$(echo "${BYT[$p]} / 1000000" | bc -l)"
+  printf '%-12s %14s %14.1f %12.1f %12.1f\n' "$p" "${TUN[$p]}" "$(echo "${BYT[$p]} / 1000000" | bc -l)" \
+    "${FET[$p]}" "$(echo "${FET[$p]} - ${FET[direct]}" | bc -l)"
 done
 for peer in squid tinyproxy; do
   [ -n "${TUN[$peer]:-}" ] || continue
   for me in netmap netmap-2t; do
-    printf 'ratio %s/%s: tunnels %.2fx, bytes %.2fx\n' "$me" "$peer" \
-      "$(echo "${TUN[$me]} / (${TUN[$peer]} + 0.001)" | bc -l)" "$(echo "${BYT[$me]} / (${BYT[$peer]} + 0.001)" | bc -l)"
+    printf 'ratio %s/%s: tunnels %.2fx, bytes %.2fx, fetch time added %.2fx\n' "$me" "$peer" \
+      "$(echo "${TUN[$me]} / (${TUN[$peer]} + 0.001)" | bc -l)" "$(echo "${BYT[$me]} / (${BYT[$peer]} + 0.001)" | bc -l)" \
+      "$(echo "(${FET[$me]} - ${FET[direct]}) / (${FET[$peer]} - ${FET[direct]} + 0.001)" | bc -l)"
   done
 done

@@ -6,6 +6,10 @@
  *                                                       64-byte echo, close; prints tunnels/s
  *   proxy_load bytes PROXY_PORT HOST:PORT STREAMS SECS  STREAMS tunnels reading a byte source;
  *                                                       prints bytes/s
+ *   proxy_load fetch PROXY_PORT HOST:PORT COUNT         COUNT plain-HTTP GETs one after another, a
+ *                                                       new connection each (absolute-form through
+ *                                                       the proxy); prints the median and p99 µs
+ *                                                       per fetch, the hop a fenced test suite pays
  * PROXY_PORT 0 connects straight to the origin (the baseline without a proxy). */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -47,7 +51,8 @@ static int connect_to(int port) {
   return fd;
 }
 
-/* The origin: the first byte 'S' asks for an endless byte source; anything else is echoed. */
+/* The origin: the first byte 'S' asks for an endless byte source; a request starting "GET " gets a
+ * 512-byte HTTP/1.1 answer and the connection closes; anything else is echoed. */
 static int origin(void) {
   int l = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), one = 1;
   setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -91,7 +96,15 @@ static int origin(void) {
         close(fd);
         continue;
       }
-      if (!source[fd] && in[0] == 'S') {
+      if (!source[fd] && r >= 4 && !memcmp(in, "GET ", 4)) {
+        /* One read holds the whole head here: the fetch client sends it in one write. */
+        static const char answer[] = "HTTP/1.1 200 OK\r\nContent-Length: 512\r\nConnection: close\r\n\r\n";
+        char out[sizeof answer - 1 + 512];
+        memcpy(out, answer, sizeof answer - 1);
+        memset(out + sizeof answer - 1, 'x', 512);
+        if (write(fd, out, sizeof out) < 0) { /* the client went away */ }
+        close(fd);
+      } else if (!source[fd] && in[0] == 'S') {
         source[fd] = 1;
         struct epoll_event ce = {.events = EPOLLIN | EPOLLOUT, .data.fd = fd};
         epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ce);
@@ -190,11 +203,51 @@ static int client(int bytes_mode, int proxy, const char* target, int conc, doubl
   return 0;
 }
 
+static int cmp_double(const void* a, const void* b) {
+  double x = *(const double*)a, y = *(const double*)b;
+  return (x > y) - (x < y);
+}
+
+/* COUNT fetches in a row, blocking sockets, as a test suite's HTTP client makes them. */
+static int fetch(int proxy, const char* target, int count) {
+  const char* colon = strrchr(target, ':');
+  int origin_port = colon ? atoi(colon + 1) : 0;
+  char req[512];
+  int n = proxy ? snprintf(req, sizeof req, "GET http://%s/ HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", target, target)
+                : snprintf(req, sizeof req, "GET / HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", target);
+  double* took = calloc((size_t)count, sizeof *took);
+  if (!took) return 1;
+  int errors = 0;
+  for (int i = 0; i < count; ++i) {
+    double t0 = now();
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons((unsigned short)(proxy ? proxy : origin_port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    long got = 0;
+    if (connect(fd, (struct sockaddr*)&a, sizeof a) == 0 && write(fd, req, (size_t)n) == n) {
+      ssize_t r;
+      while ((r = read(fd, g_buf, sizeof g_buf)) > 0) got += r;
+    }
+    close(fd);
+    took[i] = (now() - t0) * 1e6;
+    if (got < 512) ++errors;
+  }
+  qsort(took, (size_t)count, sizeof *took, cmp_double);
+  printf("%.1f us median, %.1f us p99 (%d errors)\n", took[count / 2], took[count * 99 / 100], errors);
+  free(took);
+  return 0;
+}
+
 int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
   if (argc >= 2 && !strcmp(argv[1], "origin")) return origin();
   if (argc == 6 && (!strcmp(argv[1], "tunnels") || !strcmp(argv[1], "bytes")))
     return client(!strcmp(argv[1], "bytes"), atoi(argv[2]), argv[3], atoi(argv[4]), atof(argv[5]));
-  fprintf(stderr, "usage: proxy_load origin | tunnels|bytes PROXY_PORT HOST:PORT CONCURRENCY SECONDS\n");
+  if (argc == 5 && !strcmp(argv[1], "fetch") && atoi(argv[4]) > 0) return fetch(atoi(argv[2]), argv[3], atoi(argv[4]));
+  fprintf(stderr, "usage: proxy_load origin | tunnels|bytes PROXY_PORT HOST:PORT CONCURRENCY SECONDS | fetch PROXY_PORT HOST:PORT COUNT\n");
   return 2;
 }
