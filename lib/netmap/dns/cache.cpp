@@ -39,6 +39,7 @@ std::shared_ptr<const CacheEntry> Cache::find(std::string_view key, std::int64_t
 std::shared_ptr<const CacheEntry> Cache::store(std::string_view key, std::span<const std::uint8_t> msg,
                                                const ResponseInfo& info, std::int64_t now_ns) {
   auto e = std::make_shared<CacheEntry>();
+  e->key = std::string(key);
   e->message.assign(msg.begin(), msg.begin() + static_cast<std::ptrdiff_t>(info.body_end));
   store16(e->message.data() + 10, info.arcount_without_opt);
   e->ttl_offsets = info.ttl_offsets;

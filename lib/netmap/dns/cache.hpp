@@ -20,6 +20,7 @@ namespace netmap::dns {
 
 /// One cached answer, without the upstream's OPT RR.
 struct CacheEntry {
+  std::string key;                        ///< its cache key (a worker's NearCache compares it)
   std::vector<std::uint8_t> message;      ///< header + question + RRs (ARCOUNT without OPT)
   std::vector<std::uint16_t> ttl_offsets; ///< where to age the TTLs
   std::int64_t stored_ns = 0;             ///< monotonic time of storage

@@ -230,6 +230,19 @@ std::size_t Worker::answer(std::span<const std::uint8_t> pkt, const sockaddr* fr
     // Only the Internet class, and no zone transfers: we serve no zones (RFC 5936 §4.2).
     return write_simple(out, pkt, q, k_refused);
   }
+  std::array<char, 264> kb;
+  std::string_view key;
+  if (q.name_ok) {
+    key = cache_key(pkt.subspan(k_header_size, q.qname_wire_len), q.qtype, q.qclass, q.dnssec_ok,
+                    (q.flags & 0x0010u) != 0, kb);
+    // Only questions the shared cache answered under this policy generation are in the memo.
+    if (NearHit hit = m_near.find(key, m_generation, now); hit.entry) {
+      counters.allowed.add();
+      counters.cache_hits.add();
+      tally.name(q.name_view(), true, "allowed", hit.rule ? hit.rule->written : "");
+      return reply_from_entry(*hit.entry, pkt, q, client, ref.tcp(), out, now, now, true);
+    }
+  }
   policy::Verdict v = q.name_ok ? m_matcher->decide_canonical(q.name_view()) : policy::Verdict{policy::Decision::Invalid, nullptr};
   if (!v.reachable()) {
     if (q.name_ok) return answer_blocked(pkt, q, v, q.name_view(), client, ref.tcp(), out, now);
@@ -238,7 +251,7 @@ std::size_t Worker::answer(std::span<const std::uint8_t> pkt, const sockaddr* fr
   }
   counters.allowed.add();
   tally.name(q.name_view(), true, "allowed", v.rule ? v.rule->written : "");
-  return answer_allowed(pkt, q, ref, client, out, now);
+  return answer_allowed(pkt, q, ref, client, key, v.rule, out, now);
 }
 
 std::size_t Worker::answer_blocked(std::span<const std::uint8_t> pkt, const Query& q, const policy::Verdict& v,
@@ -257,19 +270,18 @@ std::size_t Worker::answer_blocked(std::span<const std::uint8_t> pkt, const Quer
 }
 
 std::size_t Worker::answer_allowed(std::span<const std::uint8_t> pkt, const Query& q, const ClientRef& ref,
-                                   const std::string& client, std::span<std::uint8_t> out, std::int64_t now) {
+                                   const std::string& client, std::string_view key, const policy::Rule* rule,
+                                   std::span<std::uint8_t> out, std::int64_t now) {
   if (q.qtype == k_type_any) {
     // RFC 8482 §4.2: a minimal synthesized answer, never the whole RRset collection.
     std::size_t len = write_any_hinfo(out, pkt, q);
     if (m_srv.cfg.on_event) emit(q, pkt, client, ref.tcp(), "allowed", nullptr, k_noerror, base::monotonic_ns() - now, "rfc8482");
     return len;
   }
-  std::array<char, 264> kb;
-  auto key = cache_key(pkt.subspan(k_header_size, q.qname_wire_len), q.qtype, q.qclass, q.dnssec_ok,
-                       (q.flags & 0x0010u) != 0, kb);
   if (auto e = m_srv.cache.find(key, now)) {
     counters.cache_hits.add();
-    return reply_from_entry(*e, pkt, q, client, ref.tcp(), out, now, true);
+    m_near.remember(key, m_generation, e, rule);
+    return reply_from_entry(*e, pkt, q, client, ref.tcp(), out, now, now, true);
   }
   forward(pkt, q, ref, client, now);
   return 0;
@@ -277,7 +289,7 @@ std::size_t Worker::answer_allowed(std::span<const std::uint8_t> pkt, const Quer
 
 std::size_t Worker::reply_from_entry(const CacheEntry& e, std::span<const std::uint8_t> pkt, const Query& q,
                                      const std::string& client, bool tcp, std::span<std::uint8_t> out,
-                                     std::int64_t start_ns, bool from_cache) {
+                                     std::int64_t start_ns, std::int64_t now_ns, bool from_cache) {
   // The policy covers the whole resolution: every alias target is decided now, on each answer,
   // so a reload or a cached chain never lets a blocked target through (issue 4).
   for (const auto& target : e.alias_targets) {
@@ -311,7 +323,7 @@ std::size_t Worker::reply_from_entry(const CacheEntry& e, std::span<const std::u
     }
   }
   std::size_t limit = tcp ? out.size() : std::min<std::size_t>(q.edns ? q.udp_size : 512, out.size());
-  std::size_t len = write_from_cache(out, e, pkt, q.question_end, q.flags, q.edns, q.dnssec_ok, base::monotonic_ns());
+  std::size_t len = write_from_cache(out, e, pkt, q.question_end, q.flags, q.edns, q.dnssec_ok, now_ns);
   bool tc = len == 0 || len > limit;
   if (tc) {
     // RFC 1035 §4.2.1 / RFC 7766 §5: too big for the client's UDP size; it retries over TCP.

@@ -143,7 +143,7 @@ void Worker::on_upstream_answer(std::uint32_t key, std::span<const std::uint8_t>
   m_pending.erase(key);
   std::span<std::uint8_t> out(m_scratch.data() + 2, m_scratch.size() - 2);
   std::size_t len = reply_from_entry(*entry, done.query, done.q, done.client_text, done.client.tcp(), out,
-                                     done.start_ns, false);
+                                     done.start_ns, now, false);
   deliver(done.client, out.first(len));
   counters.latency.record(base::monotonic_ns() - done.start_ns);
 }
