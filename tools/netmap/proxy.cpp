@@ -12,6 +12,7 @@
 #include "netmap/cli/diagnostics.hpp"
 #include "netmap/cli/options.hpp"
 #include "netmap/inventory/inventory.hpp"
+#include "netmap/proxy/host_overrides.hpp"
 #include "netmap/proxy/server.hpp"
 #include "netmap/report/table.hpp"
 
@@ -111,12 +112,7 @@ std::map<std::string, std::string> overrides(const ProxyOptions& o) {
       for (std::size_t i = 1; i < words.size(); ++i) out[base::ascii_lower(words[i])] = words[0];
     }
   }
-  for (const auto& r : o.resolve) {
-    auto eq = r.find('=');
-    if (eq == std::string::npos || eq == 0 || !base::sockaddr_of(r.substr(eq + 1), 0))
-      throw base::UserError("--resolve '" + base::escape_bytes(r) + "' needs NAME=ADDR", "e.g. --resolve api.test=127.0.0.1");
-    out[base::ascii_lower(r.substr(0, eq))] = r.substr(eq + 1);
-  }
+  for (auto& [name, addr] : proxy::parse_host_overrides(o.resolve)) out[name] = addr;
   return out;
 }
 

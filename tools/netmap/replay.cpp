@@ -12,6 +12,7 @@
 #include "netmap/cli/options.hpp"
 #include "netmap/dns/server.hpp"
 #include "netmap/inventory/inventory.hpp"
+#include "netmap/proxy/host_overrides.hpp"
 #include "netmap/proxy/server.hpp"
 #include "netmap/report/replay_report.hpp"
 #include "netmap/sandbox/direct_watch.hpp"
@@ -77,17 +78,6 @@ std::string joined(const std::vector<std::string>& v) {
   std::string s;
   for (const auto& a : v) s += (s.empty() ? "" : " ") + a;
   return s;
-}
-
-std::map<std::string, std::string> parse_resolve(const std::vector<std::string>& items) {
-  std::map<std::string, std::string> out;
-  for (const auto& r : items) {
-    auto eq = r.find('=');
-    if (eq == std::string::npos || eq == 0 || eq + 1 == r.size())
-      throw base::UserError("--resolve '" + base::escape_bytes(r) + "' is not NAME=ADDR", "e.g. --resolve registry.example=127.0.0.1");
-    out[base::ascii_lower(r.substr(0, eq))] = r.substr(eq + 1);
-  }
-  return out;
 }
 
 // Everything the servers' threads feed: the report, the events file, process attribution.
@@ -192,7 +182,7 @@ int run_replay(const ReplayOptions& o) {
   if (o.command.empty()) throw base::UserError("no command to run", "put it after '--': netmap replay -- make test");
   auto pol = cli::load_policy(o.policy, "replay");
   auto matcher = std::make_shared<const policy::Matcher>(pol.build_matcher());
-  auto overrides = parse_resolve(o.resolve);
+  auto overrides = proxy::parse_host_overrides(o.resolve);
   sandbox::check_fence_support();
   auto upstreams = o.upstreams.empty() ? dns::default_upstreams(pol.custom_resolvers, "/etc/resolv.conf", {}) : o.upstreams;
   proxy::ProxyConfig pcfg;
