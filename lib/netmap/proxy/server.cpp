@@ -5,6 +5,7 @@
 #include "netmap/proxy/worker.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -179,6 +180,10 @@ void Server::set_matcher(std::shared_ptr<const policy::Matcher> matcher) {
 
 void Server::run() {
   if (m->listeners.empty()) throw base::UserError("proxy: nothing to listen on");
+  // splice(2) has no MSG_NOSIGNAL: a peer that closed while a pipe drains to it must be an EPIPE,
+  // not a SIGPIPE that ends the process. (Commands netmap starts get the default back at exec.)
+  if (struct sigaction old {}; ::sigaction(SIGPIPE, nullptr, &old) == 0 && old.sa_handler == SIG_DFL)
+    ::signal(SIGPIPE, SIG_IGN);
   auto& sh = m->shared;
   sh.resolver = std::make_unique<Resolver>(sh.config.resolver_threads, sh.config.host_overrides);
   std::vector<std::unique_ptr<detail::Worker>> workers;
@@ -232,6 +237,7 @@ ProxyStats Server::stats() const {
   s.sni_mismatches = c.sni_mismatches;
   s.bytes_up = c.bytes_up;
   s.bytes_down = c.bytes_down;
+  s.spliced = c.spliced;
   return s;
 }
 

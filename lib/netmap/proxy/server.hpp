@@ -46,6 +46,7 @@ struct ProxyConfig {
   int head_timeout_ms = 30'000;      ///< the client must send a complete request head within this
   std::size_t max_connections = 20'000; ///< client connections beyond this are refused (closed)
   std::size_t buffer_bytes = 64 * 1024; ///< relay buffer per direction (backpressure beyond it)
+  bool splice = true;                ///< bulk tunnels relay through a pipe with splice(2), not a copy
   std::size_t max_head_bytes = 16 * 1024; ///< request head limit; larger gets 431
   int threads = 1;                   ///< event-loop threads (each its own epoll)
   int resolver_threads = 4;          ///< threads doing blocking getaddrinfo for upstream hosts
@@ -74,6 +75,7 @@ struct ProxyStats {
   std::uint64_t sni_mismatches = 0;  ///< tunnels whose ClientHello named another server
   std::uint64_t bytes_up = 0;        ///< client → server payload bytes relayed
   std::uint64_t bytes_down = 0;      ///< server → client payload bytes relayed
+  std::uint64_t spliced = 0;         ///< tunnel directions that went bulk and relay with splice(2)
 };
 
 /// The proxy server. Build it, add listeners, run() on one thread; stop() from any thread.

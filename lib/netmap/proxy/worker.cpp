@@ -4,12 +4,14 @@
 #include "netmap/base/interrupt.hpp"
 #include "netmap/proxy/no_proxy.hpp"
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -42,6 +44,42 @@ std::span<const std::uint8_t> Buffer::bytes() const noexcept {
 void Buffer::consume(std::size_t n) noexcept {
   m_start += n;
   if (m_start == m_end) m_start = m_end = 0;
+}
+
+bool Buffer::use_pipe(std::size_t cap) {
+  if (piped() || m_end != m_start) return false;
+  int p[2];
+  if (::pipe2(p, O_NONBLOCK | O_CLOEXEC) != 0) return false;
+  base::Fd r(p[0]), w(p[1]);
+  // A pipe holds 16 pages by default; ask for the relay buffer's size (the kernel rounds up to a
+  // power of two of pages, and past fs.pipe-max-size keeps the default).
+  int got = ::fcntl(w.get(), F_SETPIPE_SZ, static_cast<int>(std::min<std::size_t>(cap, 1u << 20)));
+  if (got <= 0) got = ::fcntl(w.get(), F_GETPIPE_SZ);
+  if (got <= 0) return false;
+  m_pipe_r = std::move(r);
+  m_pipe_w = std::move(w);
+  m_cap = static_cast<std::size_t>(got);
+  m_data.reset();
+  m_start = m_end = 0;
+  return true;
+}
+
+ssize_t Buffer::splice_from(int fd, std::size_t want) {
+  ssize_t n = ::splice(fd, nullptr, m_pipe_w.get(), nullptr, std::min(want, space()), SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+  if (n > 0) m_piped += static_cast<std::size_t>(n);
+  // EAGAIN with bytes in the pipe: either the socket is empty or the pipe is full; assuming full
+  // costs at most a wakeup, since draining the pipe (its destination is watched) clears it.
+  if (n < 0 && errno == EAGAIN && m_piped > 0) m_pipe_full = true;
+  return n;
+}
+
+ssize_t Buffer::splice_to(int fd) {
+  ssize_t n = ::splice(m_pipe_r.get(), nullptr, fd, nullptr, m_piped, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+  if (n > 0) {
+    m_piped -= static_cast<std::size_t>(n);
+    m_pipe_full = false;
+  }
+  return n;
 }
 
 Worker::Worker(Shared& shared) : m_shared(shared), m_epoll(::epoll_create1(EPOLL_CLOEXEC)), m_mailbox(std::make_shared<Mailbox>()) {

@@ -27,7 +27,8 @@ namespace netmap::proxy::detail {
 /// Counters shared by every worker.
 struct Counters {
   std::atomic<std::uint64_t> accepted{0}, refused_clients{0}, active{0}, requests{0}, allowed{0}, blocked{0},
-      rate_limited{0}, bad_requests{0}, upstream_errors{0}, sni_mismatches{0}, bytes_up{0}, bytes_down{0};
+      rate_limited{0}, bad_requests{0}, upstream_errors{0}, sni_mismatches{0}, bytes_up{0}, bytes_down{0},
+      spliced{0};
 };
 
 /// What every worker reads (config, matcher, limiter, resolver) and the serialized event sink.
@@ -56,19 +57,30 @@ private:
   std::mutex m_sink_mutex;
 };
 
-/// A fixed-capacity byte buffer allocated on first use (idle tunnels cost no relay memory).
+/// A fixed-capacity byte buffer allocated on first use (idle tunnels cost no relay memory). A bulk
+/// tunnel's buffer can turn into a kernel pipe: bytes then move socket → pipe → socket with
+/// splice(2), never copied through user space; size() and space() count the pipe's bytes then.
 class Buffer {
 public:
   /// Sets the capacity (allocation happens on first write_ptr).
   void set_capacity(std::size_t cap) noexcept { m_cap = cap; }
-  /// Where the next read may put bytes (space() of them); compacts when needed.
+  /// Where the next read may put bytes (space() of them); compacts when needed (not piped).
   char* write_ptr();
   /// Free bytes at the end after compaction.
-  [[nodiscard]] std::size_t space() const noexcept { return m_cap - (m_end - m_start); }
+  [[nodiscard]] std::size_t space() const noexcept { return m_pipe_full ? 0 : m_cap - size(); }
   /// Marks `n` bytes written at write_ptr().
   void produced(std::size_t n) noexcept { m_end += n; }
-  /// Bytes stored.
-  [[nodiscard]] std::size_t size() const noexcept { return m_end - m_start; }
+  /// Bytes stored (in memory, or in the pipe).
+  [[nodiscard]] std::size_t size() const noexcept { return piped() ? m_piped : m_end - m_start; }
+  /// Turns an empty buffer into a pipe of about `cap` bytes and frees the memory; false (nothing
+  /// changed) when not empty or when no pipe can be had (fd or pipe-memory limits).
+  bool use_pipe(std::size_t cap);
+  /// True once use_pipe succeeded.
+  [[nodiscard]] bool piped() const noexcept { return static_cast<bool>(m_pipe_w); }
+  /// Piped: moves up to `want` bytes from socket `fd` into the pipe; returns like recv(2).
+  ssize_t splice_from(int fd, std::size_t want);
+  /// Piped: moves the pipe's bytes to socket `fd`; returns like send(2).
+  ssize_t splice_to(int fd);
   /// The stored bytes.
   [[nodiscard]] const char* data() const noexcept { return m_data.get() + m_start; }
   /// The stored bytes as a span.
@@ -79,6 +91,12 @@ public:
 private:
   std::unique_ptr<char[]> m_data;
   std::size_t m_cap = 0, m_start = 0, m_end = 0;
+  base::Fd m_pipe_r, m_pipe_w;
+  std::size_t m_piped = 0; ///< bytes in the pipe
+  // The pipe refused more although it holds fewer than m_cap bytes: its slots are pages, and
+  // small segments fill slots before bytes. No room until splice_to drains some, so that the
+  // source socket's EPOLLIN interest is dropped instead of waking the loop in vain.
+  bool m_pipe_full = false;
 };
 
 /// Where a session is in its life.

@@ -25,6 +25,9 @@ namespace netmap::proxy::detail {
 namespace {
 constexpr std::size_t k_hello_limit = 16 * 1024; // past this, the tunnel relays without a verdict
 constexpr std::int64_t k_hello_wait_ns = 3'000'000'000;
+// A tunnel direction that has carried this much is a bulk transfer: it switches to splice(2),
+// whose pipe costs two fds and three syscalls to set up, not worth it for a short exchange.
+constexpr std::uint64_t k_splice_after = 256 * 1024;
 
 void append_note(std::string& note, const std::string& more) { note += note.empty() ? more : "; " + more; }
 
@@ -226,8 +229,10 @@ bool Worker::read_into(Session& s, bool from_client) {
       return true;
     }
   }
-  char* p = b.write_ptr();
-  ssize_t n = ::recv(fd.get(), p, want, 0);
+  if (m_shared.config.splice && s.tunnel && s.phase == Phase::Relay && !b.piped() && b.size() == 0 &&
+      (from_client ? s.ev.bytes_up : s.ev.bytes_down) >= k_splice_after)
+    if (b.use_pipe(m_shared.config.buffer_bytes)) ++m_shared.counters.spliced; // else it stays a memory buffer
+  ssize_t n = b.piped() ? b.splice_from(fd.get(), want) : ::recv(fd.get(), b.write_ptr(), want, 0);
   std::size_t got = n > 0 ? static_cast<std::size_t>(n) : 0;
   if (limited && got < want) m_shared.limiter.return_bytes(s.ev.name, want - got, now);
   if (n < 0) return errno == EAGAIN || errno == EINTR;
@@ -255,10 +260,16 @@ bool Worker::flush(Session& s, bool to_server) {
   bool ready = to_server ? s.phase == Phase::Relay : (!s.await_head && s.phase != Phase::Parent && s.phase != Phase::Linger);
   // Our own bytes (a rewritten response head, a 200) and the relayed ones leave in one sendmsg.
   while (!own.empty() || (ready && b.size() > 0)) {
+    if (own.empty() && b.piped()) {
+      ssize_t n = b.splice_to(fd.get());
+      if (n < 0) return errno == EAGAIN || errno == EINTR;
+      if (n == 0) return true;
+      continue;
+    }
     iovec iov[2];
     std::size_t count = 0;
     if (!own.empty()) iov[count++] = {own.data(), own.size()};
-    if (ready && b.size() > 0) iov[count++] = {const_cast<char*>(b.data()), b.size()};
+    if (ready && b.size() > 0 && !b.piped()) iov[count++] = {const_cast<char*>(b.data()), b.size()};
     msghdr mh{};
     mh.msg_iov = iov;
     mh.msg_iovlen = count;
