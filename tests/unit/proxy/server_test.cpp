@@ -14,6 +14,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 using namespace netmap;
@@ -258,6 +259,26 @@ namespace {
 
 char pattern_byte(std::size_t i, unsigned salt) { return static_cast<char>((i * 131 + i / 7 + salt) & 0xFF); }
 
+// Sends `n` pattern bytes (a position-dependent sequence, so a lost or reordered byte shows).
+void send_pattern(int fd, std::size_t n, unsigned salt) {
+  std::vector<char> out(n);
+  for (std::size_t i = 0; i < n; ++i) out[i] = pattern_byte(i, salt);
+  for (std::size_t sent = 0; sent < n;) {
+    ssize_t k = send(fd, out.data() + sent, n - sent, MSG_NOSIGNAL);
+    if (k <= 0) return;
+    sent += static_cast<std::size_t>(k);
+  }
+}
+
+// Reads until EOF; returns the bytes read and how many of them differ from the pattern.
+std::pair<std::size_t, std::size_t> read_pattern(int fd, unsigned salt) {
+  std::size_t got = 0, bad = 0;
+  std::vector<char> buf(65536);
+  for (ssize_t n; (n = recv(fd, buf.data(), buf.size(), 0)) > 0;)
+    for (ssize_t i = 0; i < n; ++i, ++got) bad += buf[static_cast<std::size_t>(i)] != pattern_byte(got, salt);
+  return {got, bad};
+}
+
 // Through a CONNECT tunnel: the client sends `up` bytes and half-closes; the origin reads them all,
 // then sends `down` bytes and closes. Both sides check every byte. Returns the proxy's stats.
 proxy::ProxyStats bulk_tunnel(bool splice, std::size_t up, std::size_t down) {
@@ -266,16 +287,8 @@ proxy::ProxyStats bulk_tunnel(bool splice, std::size_t up, std::size_t down) {
   std::size_t origin_got = 0, origin_bad = 0;
   std::thread server_side([&] {
     base::Fd conn(accept(listener.get(), nullptr, nullptr));
-    std::vector<char> buf(65536);
-    for (ssize_t n; (n = recv(conn.get(), buf.data(), buf.size(), 0)) > 0;)
-      for (ssize_t i = 0; i < n; ++i, ++origin_got) origin_bad += buf[static_cast<std::size_t>(i)] != pattern_byte(origin_got, 1);
-    std::vector<char> out(down);
-    for (std::size_t i = 0; i < down; ++i) out[i] = pattern_byte(i, 2);
-    for (std::size_t sent = 0; sent < down;) {
-      ssize_t n = send(conn.get(), out.data() + sent, down - sent, MSG_NOSIGNAL);
-      if (n <= 0) break;
-      sent += static_cast<std::size_t>(n);
-    }
+    std::tie(origin_got, origin_bad) = read_pattern(conn.get(), 1);
+    send_pattern(conn.get(), down, 2);
   });
   auto cfg = allowing_allowed_test();
   cfg.splice = splice;
@@ -288,18 +301,9 @@ proxy::ProxyStats bulk_tunnel(bool splice, std::size_t up, std::size_t down) {
   char ch;
   while (head.find("\r\n\r\n") == std::string::npos && recv(c.get(), &ch, 1, 0) == 1) head += ch;
   EXPECT_EQ(head, "HTTP/1.1 200 Connection established\r\n\r\n");
-  std::vector<char> out(up);
-  for (std::size_t i = 0; i < up; ++i) out[i] = pattern_byte(i, 1);
-  for (std::size_t sent = 0; sent < up;) {
-    ssize_t n = send(c.get(), out.data() + sent, up - sent, MSG_NOSIGNAL);
-    if (n <= 0) break;
-    sent += static_cast<std::size_t>(n);
-  }
+  send_pattern(c.get(), up, 1);
   shutdown(c.get(), SHUT_WR);
-  std::size_t got = 0, bad = 0;
-  std::vector<char> buf(65536);
-  for (ssize_t n; (n = recv(c.get(), buf.data(), buf.size(), 0)) > 0;)
-    for (ssize_t i = 0; i < n; ++i, ++got) bad += buf[static_cast<std::size_t>(i)] != pattern_byte(got, 2);
+  auto [got, bad] = read_pattern(c.get(), 2);
   server_side.join();
   EXPECT_EQ(origin_got, up);
   EXPECT_EQ(origin_bad, 0u);
