@@ -163,7 +163,7 @@ void print_summary(const std::map<std::string, HostTotals>& hosts, const proxy::
                      {"rate_limited", st.rate_limited}, {"bad_requests", st.bad_requests},
                      {"upstream_errors", st.upstream_errors}, {"sni_mismatches", st.sni_mismatches},
                      {"refused_clients", st.refused_clients}, {"bytes_up", st.bytes_up}, {"bytes_down", st.bytes_down},
-                     {"spliced", st.spliced}, {"hosts", nlohmann::json::array()}};
+                     {"spliced", st.spliced}, {"accept_pauses", st.accept_pauses}, {"hosts", nlohmann::json::array()}};
     for (const auto& [h, t] : hosts)
       j["hosts"].push_back({{"host", h}, {"allowed", t.allowed}, {"blocked", t.blocked}, {"bytes_up", t.up},
                             {"bytes_down", t.down}, {"verdict", t.verdict}, {"why", t.why}});

@@ -74,6 +74,16 @@ void Worker::rewatch(int fd, std::uint32_t events, std::uint32_t kind) {
   epoll_ctl(m_epoll.get(), EPOLL_CTL_MOD, fd, &ev);
 }
 
+void Worker::watch_served(bool udp_too) {
+  for (const auto& s : m_srv.sockets) {
+    if (s.owner >= 0 && static_cast<unsigned>(s.owner) != m_index) continue;
+    if (s.udp && !udp_too) continue;
+    // Shared sockets wake one worker per packet burst, not all (EPOLLEXCLUSIVE).
+    std::uint32_t ev = EPOLLIN | (s.owner < 0 ? EPOLLEXCLUSIVE : 0u);
+    watch(s.fd.get(), ev, s.udp ? k_tag_udp : k_tag_listen);
+  }
+}
+
 void Worker::refresh_matcher() {
   std::uint64_t g = m_srv.generation.load(std::memory_order_acquire);
   if (g == m_generation) return;
@@ -84,12 +94,7 @@ void Worker::refresh_matcher() {
 void Worker::run() {
   m_epoll.reset(epoll_create1(EPOLL_CLOEXEC));
   watch(m_srv.stop_fd.get(), EPOLLIN, k_tag_stop);
-  for (const auto& s : m_srv.sockets) {
-    if (s.owner >= 0 && static_cast<unsigned>(s.owner) != m_index) continue;
-    // Shared sockets wake one worker per packet burst, not all (EPOLLEXCLUSIVE).
-    std::uint32_t ev = EPOLLIN | (s.owner < 0 ? EPOLLEXCLUSIVE : 0u);
-    watch(s.fd.get(), ev, s.udp ? k_tag_udp : k_tag_listen);
-  }
+  watch_served(true);
   open_upstreams();
   refresh_matcher();
   epoll_event evs[k_batch];
@@ -115,6 +120,10 @@ void Worker::run() {
     }
     expire(base::monotonic_ns());
     expire_tcp(now);
+    if (m_accept_resume_ns && now >= m_accept_resume_ns) {
+      m_accept_resume_ns = 0;
+      watch_served(false);
+    }
   }
   abandon_all();
 }

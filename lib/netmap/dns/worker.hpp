@@ -140,6 +140,8 @@ private:
   void expire_tcp(std::int64_t now);
 
   void watch(int fd, std::uint32_t events, std::uint32_t kind);
+  /// Watches the served sockets this worker polls: the TCP listeners, and the UDP ones too.
+  void watch_served(bool udp_too);
   void rewatch(int fd, std::uint32_t events, std::uint32_t kind);
 
   Server::Impl& m_srv;
@@ -166,6 +168,7 @@ private:
   std::array<ClientName, 16> m_clients{};
   const ClientName* m_client = nullptr; ///< set by client_text() for the query being answered
   std::vector<std::uint8_t> m_scratch; ///< one 64 KiB answer (TCP, deferred replies)
+  std::int64_t m_accept_resume_ns = 0;  ///< TCP accepting paused until then (out of fds); 0: not
   // Recent cache hits of this worker: a repeated allowed question is answered without the
   // matcher, the shared cache's lock or its reference counts (~5% of a cached answer's CPU).
   NearCache m_near{4096};

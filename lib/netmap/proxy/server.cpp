@@ -238,6 +238,7 @@ ProxyStats Server::stats() const {
   s.bytes_up = c.bytes_up;
   s.bytes_down = c.bytes_down;
   s.spliced = c.spliced;
+  s.accept_pauses = c.accept_pauses;
   return s;
 }
 

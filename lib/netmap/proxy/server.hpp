@@ -76,6 +76,7 @@ struct ProxyStats {
   std::uint64_t bytes_up = 0;        ///< client → server payload bytes relayed
   std::uint64_t bytes_down = 0;      ///< server → client payload bytes relayed
   std::uint64_t spliced = 0;         ///< tunnel directions that went bulk and relay with splice(2)
+  std::uint64_t accept_pauses = 0;   ///< times accepting paused for 100 ms: out of fds or socket memory
 };
 
 /// The proxy server. Build it, add listeners, run() on one thread; stop() from any thread.

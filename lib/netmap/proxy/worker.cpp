@@ -21,6 +21,7 @@ namespace {
 constexpr std::uint64_t k_tag_client = 0, k_tag_server = 1, k_tag_listener = 2, k_tag_mailbox = 3;
 constexpr int k_max_events = 256;
 constexpr int k_accept_batch = 128;
+constexpr std::int64_t k_accept_pause_ns = 100'000'000;
 
 } // namespace
 
@@ -88,13 +89,26 @@ Worker::Worker(Shared& shared) : m_shared(shared), m_epoll(::epoll_create1(EPOLL
   e.events = EPOLLIN;
   e.data.u64 = k_tag_mailbox;
   ::epoll_ctl(m_epoll.get(), EPOLL_CTL_ADD, m_mailbox->event_fd.get(), &e);
+  watch_listeners();
+}
+
+void Worker::watch_listeners() {
   for (std::size_t i = 0; i < m_shared.listeners.size(); ++i) {
     // EPOLLEXCLUSIVE: one worker wakes per new connection instead of all of them.
+    epoll_event e{};
     e.events = EPOLLIN | EPOLLEXCLUSIVE;
     e.data.u64 = (i << 2) | k_tag_listener;
     if (::epoll_ctl(m_epoll.get(), EPOLL_CTL_ADD, m_shared.listeners[i], &e) != 0)
       throw base::UserError(std::string("epoll_ctl(listener): ") + std::strerror(errno));
   }
+}
+
+void Worker::pause_accepting(std::int64_t now) {
+  // A listener with a queued connection stays readable: watching it while accept4 fails would
+  // spin the loop at full CPU until an fd is freed.
+  for (int l : m_shared.listeners) ::epoll_ctl(m_epoll.get(), EPOLL_CTL_DEL, l, nullptr);
+  m_accept_resume_ns = now + k_accept_pause_ns;
+  ++m_shared.counters.accept_pauses;
 }
 
 Worker::~Worker() = default;
@@ -107,11 +121,16 @@ void Worker::run() {
   while (!m_shared.stopping.load(std::memory_order_relaxed) && !base::stop_requested()) {
     // Byte limits need a fine tick to resume throttled relays; otherwise timeouts are coarse.
     int tick_ms = m_shared.limiter.limits_bytes() ? 20 : 250;
+    if (m_accept_resume_ns) tick_ms = std::min(tick_ms, static_cast<int>(k_accept_pause_ns / 1'000'000));
     int n = ::epoll_wait(m_epoll.get(), events, k_max_events, tick_ms);
     if (n < 0 && errno != EINTR) throw base::UserError(std::string("epoll_wait: ") + std::strerror(errno));
     for (int i = 0; i < n; ++i) dispatch(events[i].data.u64, events[i].events);
     m_closed.clear();
     std::int64_t now = base::monotonic_ns();
+    if (m_accept_resume_ns && now >= m_accept_resume_ns) {
+      m_accept_resume_ns = 0;
+      watch_listeners();
+    }
     if (now >= next_sweep) {
       sweep(now);
       m_closed.clear();
@@ -151,7 +170,10 @@ void Worker::accept_all(int listener) {
     sockaddr_storage peer{};
     socklen_t len = sizeof peer;
     int fd = ::accept4(listener, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0) return; // EAGAIN (another worker took it), or a transient error such as EMFILE
+    if (fd < 0) {
+      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) pause_accepting(base::monotonic_ns());
+      return; // else EAGAIN (another worker took it) or the client gave up (ECONNABORTED)
+    }
     base::Fd client(fd);
     const auto* a = reinterpret_cast<const sockaddr*>(&peer);
     bool allowed = base::is_loopback(a);

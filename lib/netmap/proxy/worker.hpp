@@ -28,7 +28,7 @@ namespace netmap::proxy::detail {
 struct Counters {
   std::atomic<std::uint64_t> accepted{0}, refused_clients{0}, active{0}, requests{0}, allowed{0}, blocked{0},
       rate_limited{0}, bad_requests{0}, upstream_errors{0}, sni_mismatches{0}, bytes_up{0}, bytes_down{0},
-      spliced{0};
+      spliced{0}, accept_pauses{0};
 };
 
 /// What every worker reads (config, matcher, limiter, resolver) and the serialized event sink.
@@ -162,6 +162,11 @@ private:
   };
   // worker.cpp: the loop, accepting, interest, timers, closing
   void accept_all(int listener);
+  /// Out of fds (or socket memory): stop watching the listeners for a moment instead of waking
+  /// for connections that cannot be accepted; they wait in the kernel's queue meanwhile.
+  void pause_accepting(std::int64_t now);
+  /// Watches the listeners again (EPOLLEXCLUSIVE: one worker wakes per connection).
+  void watch_listeners();
   void dispatch(std::uint64_t data, std::uint32_t events);
   void drain_mailbox();
   void sweep(std::int64_t now);
@@ -190,6 +195,7 @@ private:
   std::shared_ptr<Mailbox> m_mailbox;
   std::unordered_map<std::uint64_t, std::unique_ptr<Session>> m_sessions;
   std::uint64_t m_next_id = 1;
+  std::int64_t m_accept_resume_ns = 0; ///< accepting is paused until then (0: not paused)
   std::vector<std::unique_ptr<Session>> m_closed; // freed after the current batch of events
 };
 
