@@ -2,12 +2,14 @@
 
 #include "commands.hpp"
 
+#include "netmap/base/fd_limit.hpp"
 #include "netmap/cli/app.hpp"
 
 #include <cstdio>
 #include <exception>
 
 int main(int argc, char** argv) {
+  netmap::base::raise_fd_limit(); // thousands of tunnels; commands we run get the old limit back
   try {
     return netmap::cli::run_app(argc, argv, netmap::tools::command_table());
   } catch (const std::exception& e) {

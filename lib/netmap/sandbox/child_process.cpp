@@ -2,6 +2,7 @@
 
 #include "netmap/base/error.hpp"
 #include "netmap/base/fd.hpp"
+#include "netmap/base/fd_limit.hpp"
 #include "netmap/base/text.hpp"
 
 #include <array>
@@ -76,6 +77,7 @@ void child_fail(int fd, const std::string& why) {
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  base::restore_fd_limit(); // netmap raised its own for its servers; the command gets the usual one
   if (spec.pre_exec) {
     std::string why = spec.pre_exec();
     if (!why.empty()) child_fail(err_fd, why);
