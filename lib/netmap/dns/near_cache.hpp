@@ -40,6 +40,10 @@ private:
     std::shared_ptr<const CacheEntry> entry; ///< keeps the entry alive while the slot names it
   };
   [[nodiscard]] static std::uint64_t hash_of(std::string_view key) noexcept;
+  [[nodiscard]] static std::uint32_t tag_of(std::uint64_t h) noexcept { return static_cast<std::uint32_t>(h >> 32) | 1u; }
+  // One tag a slot, apart from the slots: a question that is not in the memo (every blocked
+  // name asks) is turned away by 16 KiB that stay in the L1 cache, not by a 160 KiB table.
+  std::vector<std::uint32_t> m_tags; ///< tag_of(hash) of the slot's key; 0: empty
   std::vector<Slot> m_slots;
   std::size_t m_mask;
 };
