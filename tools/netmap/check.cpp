@@ -6,6 +6,7 @@
 
 #include "netmap/base/atomic_file.hpp"
 #include "netmap/base/error.hpp"
+#include "netmap/base/fd_limit.hpp"
 #include "netmap/base/text.hpp"
 #include "netmap/cli/diagnostics.hpp"
 #include "netmap/cli/options.hpp"
@@ -92,6 +93,9 @@ int run_discover(const std::vector<std::string>& command, const std::string& out
   if (pid < 0) throw base::UserError("cannot start discover: " + std::string(std::strerror(errno)));
   if (pid == 0) {
     ::dup2(2, 1);
+    // The discover we start would otherwise take our raised limit for the user's own and hand
+    // it on to the command.
+    base::restore_fd_limit();
     ::execv("/proc/self/exe", argv.data());
     std::fprintf(stderr, "netmap check: error: cannot run /proc/self/exe: %s\n", std::strerror(errno));
     ::_exit(127);
