@@ -120,7 +120,10 @@ void DirectWatch::loop() {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return;
     if ((p[1].revents & POLLIN) != 0) stopping = true;
-    if ((p[0].revents & POLLIN) == 0) {
+    if ((p[0].revents & (POLLHUP | POLLNVAL)) != 0) return; // the socket is gone: nothing more to see
+    // POLLERR too: the recv below returns the pending error and clears it, or poll would report
+    // it again at once and the thread would spin.
+    if ((p[0].revents & (POLLIN | POLLERR)) == 0) {
       if (stopping) return; // nothing left queued
       continue;
     }
