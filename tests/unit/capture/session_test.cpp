@@ -55,6 +55,18 @@ inventory::Inventory discover(const std::vector<std::string>& files, const polic
   return s.finish();
 }
 
+// A policy allowing example.com and every name below it, as a file rule from "test".
+policy::Matcher allowing_example_com() {
+  auto r = policy::parse_rule("**.example.com");
+  EXPECT_TRUE(r.ok()) << r.error();
+  policy::Rule rule = r.value();
+  rule.action = policy::Action::Allow;
+  rule.source.origin = "test";
+  policy::Matcher m;
+  m.add(rule);
+  return m;
+}
+
 DnsRr a_record(const std::string& name, std::uint32_t ttl, const std::string& addr) {
   DnsRr rr;
   rr.owner = name;
@@ -156,13 +168,7 @@ TEST(CaptureSession, VerdictsAndEventsFromThePolicy) {
   lookup_then_connect(c, 0, "allowed.example.com", "192.0.2.1", 40000, 443);
   lookup_then_connect(c, 50, "other.example.org", "192.0.2.2", 40100, 443);
   std::string f = write_pcap("policy.pcap", c);
-  policy::Matcher m;
-  auto r = policy::parse_rule("**.example.com");
-  ASSERT_TRUE(r.ok()) << r.error();
-  policy::Rule rule = r.value();
-  rule.action = policy::Action::Allow;
-  rule.source.origin = "test";
-  m.add(rule);
+  policy::Matcher m = allowing_example_com();
   std::vector<inventory::Event> events;
   auto inv = discover({f}, &m, &events);
   EXPECT_EQ(inv.domains.at("allowed.example.com").verdict, "allowed");
@@ -263,13 +269,7 @@ TEST(CaptureSession, StreamedFindingsAreTheWholeInventoryByteForByte) {
   lookup_then_connect(c, 50, "other.example.org", "192.0.2.2", 40100, 8443);
   lookup_then_connect(c, 90, "allowed.example.com", "192.0.2.1", 40200, 443);
   std::string f = write_pcap("findings.pcap", c);
-  policy::Matcher m;
-  auto r = policy::parse_rule("**.example.com");
-  ASSERT_TRUE(r.ok()) << r.error();
-  policy::Rule rule = r.value();
-  rule.action = policy::Action::Allow;
-  rule.source.origin = "test";
-  m.add(rule);
+  policy::Matcher m = allowing_example_com();
   auto run = [&](bool whole) {
     capture::SessionOptions so;
     so.matcher = &m;
