@@ -76,8 +76,7 @@ void Worker::rewatch(int fd, std::uint32_t events, std::uint32_t kind) {
 
 void Worker::watch_served(bool udp_too) {
   for (const auto& s : m_srv.sockets) {
-    if (s.owner >= 0 && static_cast<unsigned>(s.owner) != m_index) continue;
-    if (s.udp && !udp_too) continue;
+    if (!polls(s) || (s.udp && !udp_too)) continue;
     // Shared sockets wake one worker per packet burst, not all (EPOLLEXCLUSIVE).
     std::uint32_t ev = EPOLLIN | (s.owner < 0 ? EPOLLEXCLUSIVE : 0u);
     watch(s.fd.get(), ev, s.udp ? k_tag_udp : k_tag_listen);

@@ -142,6 +142,10 @@ private:
   void watch(int fd, std::uint32_t events, std::uint32_t kind);
   /// Watches the served sockets this worker polls: the TCP listeners, and the UDP ones too.
   void watch_served(bool udp_too);
+  /// True for a served socket this worker polls: a shared one, or its own SO_REUSEPORT socket.
+  [[nodiscard]] bool polls(const ServedSocket& s) const noexcept {
+    return s.owner < 0 || static_cast<unsigned>(s.owner) == m_index;
+  }
   void rewatch(int fd, std::uint32_t events, std::uint32_t kind);
 
   Server::Impl& m_srv;

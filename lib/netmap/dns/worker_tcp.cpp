@@ -27,8 +27,7 @@ void Worker::on_accept(int listen_fd, std::int64_t now) {
         // A listener with a queued connection stays readable: watching it while accept4 fails
         // would spin the loop. Stop for a moment; the connections wait in the kernel's queue.
         for (const auto& s : m_srv.sockets)
-          if (!s.udp && (s.owner < 0 || static_cast<unsigned>(s.owner) == m_index))
-            epoll_ctl(m_epoll.get(), EPOLL_CTL_DEL, s.fd.get(), nullptr);
+          if (!s.udp && polls(s)) epoll_ctl(m_epoll.get(), EPOLL_CTL_DEL, s.fd.get(), nullptr);
         m_accept_resume_ns = now + k_accept_pause_ns;
       }
       return;
