@@ -74,13 +74,14 @@ void Worker::rewatch(int fd, std::uint32_t events, std::uint32_t kind) {
   epoll_ctl(m_epoll.get(), EPOLL_CTL_MOD, fd, &ev);
 }
 
+void Worker::watch_served(const ServedSocket& s) {
+  // Shared sockets wake one worker per packet burst, not all (EPOLLEXCLUSIVE).
+  watch(s.fd.get(), EPOLLIN | (s.owner < 0 ? EPOLLEXCLUSIVE : 0u), s.udp ? k_tag_udp : k_tag_listen);
+}
+
 void Worker::watch_served(bool udp_too) {
-  for (const auto& s : m_srv.sockets) {
-    if (!polls(s) || (s.udp && !udp_too)) continue;
-    // Shared sockets wake one worker per packet burst, not all (EPOLLEXCLUSIVE).
-    std::uint32_t ev = EPOLLIN | (s.owner < 0 ? EPOLLEXCLUSIVE : 0u);
-    watch(s.fd.get(), ev, s.udp ? k_tag_udp : k_tag_listen);
-  }
+  for (const auto& s : m_srv.sockets)
+    if (polls(s) && (udp_too || !s.udp)) watch_served(s);
 }
 
 void Worker::refresh_matcher() {
@@ -99,14 +100,17 @@ void Worker::run() {
   epoll_event evs[k_batch];
   bool on_signal = m_srv.cfg.stop_on_signal;
   while (!m_srv.stopping.load(std::memory_order_relaxed) && !(on_signal && base::stop_requested())) {
-    int n = epoll_wait(m_epoll.get(), evs, k_batch, k_tick_ms);
+    // With a socket held busy there is work queued already: look at the others without waiting.
+    int n = epoll_wait(m_epoll.get(), evs, k_batch, m_busy.empty() ? k_tick_ms : 0);
     std::int64_t now = base::monotonic_ns();
     refresh_matcher();
     for (int i = 0; i < n; ++i) {
       auto kind = static_cast<std::uint32_t>(evs[i].data.u64 >> 32);
       auto fd = static_cast<int>(evs[i].data.u64 & 0xFFFFFFFFu);
       switch (kind) {
-      case k_tag_udp: on_udp(fd, now); break;
+      case k_tag_udp:
+        if (on_udp(fd, now)) hold_busy(fd);
+        break;
       case k_tag_listen: on_accept(fd, now); break;
       case k_tag_upstream:
         for (std::size_t u = 0; u < m_upstream_fds.size(); ++u)
@@ -117,6 +121,7 @@ void Worker::run() {
       default: break;
       }
     }
+    if (!m_busy.empty()) poll_busy(now);
     expire(base::monotonic_ns());
     expire_tcp(now);
     if (m_accept_resume_ns && now >= m_accept_resume_ns) {
@@ -150,7 +155,26 @@ const std::string& Worker::client_text(const sockaddr* sa) {
   return c.text;
 }
 
-void Worker::on_udp(int fd, std::int64_t) {
+void Worker::hold_busy(int fd) {
+  if (epoll_ctl(m_epoll.get(), EPOLL_CTL_DEL, fd, nullptr) == 0) m_busy.push_back(fd);
+}
+
+void Worker::poll_busy(std::int64_t now) {
+  for (std::size_t i = 0; i < m_busy.size();) {
+    int fd = m_busy[i];
+    if (on_udp(fd, now)) {
+      ++i;
+      continue;
+    }
+    // Ran dry: back under epoll, which reports at once anything that came in meanwhile.
+    for (const auto& s : m_srv.sockets)
+      if (s.fd.get() == fd) watch_served(s);
+    m_busy[i] = m_busy.back();
+    m_busy.pop_back();
+  }
+}
+
+bool Worker::on_udp(int fd, std::int64_t) {
   // One batch in, one batch out: the syscalls are the cost that matters (see docs/performance.md).
   static thread_local std::vector<std::uint8_t> in_buf(k_batch * k_udp_buf), out_buf(k_batch * k_udp_buf);
   mmsghdr in[k_batch] = {}, out[k_batch] = {};
@@ -166,7 +190,9 @@ void Worker::on_udp(int fd, std::int64_t) {
       in[i].msg_hdr.msg_namelen = sizeof from[i];
     }
     int n = recvmmsg(fd, in, k_batch, MSG_DONTWAIT, nullptr);
-    if (n <= 0) return;
+    if (n <= 0) return rounds > 0;
+    // A query sent after reload() returned must meet the new policy, even in a busy stretch.
+    refresh_matcher();
     std::int64_t start = base::monotonic_ns();
     unsigned replies = 0;
     for (int i = 0; i < n; ++i) {
@@ -198,8 +224,9 @@ void Worker::on_udp(int fd, std::int64_t) {
     }
     std::int64_t took = base::monotonic_ns() - start;
     for (unsigned i = 0; i < replies; ++i) counters.latency.record(took);
-    if (static_cast<unsigned>(n) < k_batch) return;
+    if (static_cast<unsigned>(n) < k_batch) return true;
   }
+  return true;
 }
 
 std::size_t Worker::answer(std::span<const std::uint8_t> pkt, const sockaddr* from, const ClientRef& ref,

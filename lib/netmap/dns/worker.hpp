@@ -116,7 +116,12 @@ private:
             std::string note = {}, std::string address = {}, std::uint32_t ttl = 0);
   /// The client's "ADDR:PORT" for events (its address alone is then m_client->host).
   const std::string& client_text(const sockaddr* sa);
-  void on_udp(int fd, std::int64_t now);
+  /// Answers what is queued on a UDP socket, up to a few batches; false when nothing was.
+  bool on_udp(int fd, std::int64_t now);
+  /// Leaves a UDP socket with traffic out of epoll and reads it directly until it runs dry.
+  void hold_busy(int fd);
+  /// One direct pass over the held sockets; one that ran dry goes back to epoll.
+  void poll_busy(std::int64_t now);
   void refresh_matcher();
   // worker_upstream.cpp: talking to the upstreams
   void open_upstreams();
@@ -142,6 +147,8 @@ private:
   void watch(int fd, std::uint32_t events, std::uint32_t kind);
   /// Watches the served sockets this worker polls: the TCP listeners, and the UDP ones too.
   void watch_served(bool udp_too);
+  /// Watches one served socket.
+  void watch_served(const ServedSocket& s);
   /// True for a served socket this worker polls: a shared one, or its own SO_REUSEPORT socket.
   [[nodiscard]] bool polls(const ServedSocket& s) const noexcept {
     return s.owner < 0 || static_cast<unsigned>(s.owner) == m_index;
@@ -176,6 +183,10 @@ private:
   // Recent cache hits of this worker: a repeated allowed question is answered without the
   // matcher, the shared cache's lock or its reference counts (~5% of a cached answer's CPU).
   NearCache m_near{4096};
+  // UDP sockets with traffic, read directly instead of through epoll until they run dry: while a
+  // socket is in an epoll set, every answer it sends walks the set's wait-queue entry (sock_wfree
+  // -> write space -> ep_poll_callback), up to 15% of an answer's CPU (docs/performance.md).
+  std::vector<int> m_busy;
 };
 
 /// epoll tags: the kind of a watched fd, in the upper half of epoll_data.u64.

@@ -179,3 +179,46 @@ TEST(DnsServer, EventsNameTheClientsPort) {
   ASSERT_EQ(s.clients.size(), 1u); // the summary still counts the address once
   EXPECT_EQ(s.clients[0].count, 2u);
 }
+
+TEST(DnsServer, DrainsBurstsDirectlyAndStillWakesForALoneQuery) {
+  // Under traffic a worker reads its UDP socket directly, outside epoll, and hands it back to
+  // epoll once it runs dry: bursts deeper than a batch must all be answered, and a query after
+  // a quiet spell must still wake it. Two workers share the handed-in socket in the second round.
+  for (unsigned threads : {1u, 2u}) {
+    SCOPED_TRACE(threads);
+    std::uint16_t port = 0;
+    base::Fd fd = bound_udp(port);
+    EventLog log;
+    dns::ServerConfig cfg = logging_config(log);
+    cfg.on_event = nullptr;
+    cfg.threads = threads;
+    dns::Server server(std::move(cfg));
+    server.add_udp_socket(std::move(fd));
+    std::thread t([&] { server.run(); });
+    std::uint16_t client_port = 0;
+    base::Fd c = bound_udp(client_port);
+    timeval tv{2, 0};
+    setsockopt(c.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(port);
+    auto q = query(1);
+    std::vector<std::uint8_t> buf(512);
+    std::size_t answered = 0;
+    constexpr std::size_t k_burst = 150, k_bursts = 4; // each deeper than one 64-query batch
+    for (std::size_t b = 0; b < k_bursts; ++b) {
+      for (std::size_t i = 0; i < k_burst; ++i)
+        sendto(c.get(), q.data(), q.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof a);
+      for (std::size_t i = 0; i < k_burst && recv(c.get(), buf.data(), buf.size(), 0) > 0; ++i) ++answered;
+    }
+    EXPECT_EQ(answered, k_burst * k_bursts);
+    usleep(60'000); // past a worker's 20 ms tick: every worker is back in epoll_wait
+    auto lone = ask(port, query(1));
+    ASSERT_GE(lone.size(), 12u);
+    EXPECT_EQ(lone[3] & 0xF, 3);
+    server.stop();
+    t.join();
+    EXPECT_EQ(server.counters().queries, k_burst * k_bursts + 1);
+  }
+}
