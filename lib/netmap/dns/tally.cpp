@@ -1,10 +1,12 @@
 #include "netmap/dns/tally.hpp"
 
+#include "netmap/base/hash.hpp"
+
 namespace netmap::dns {
 
 namespace {
 
-std::uint64_t hash_of(std::string_view s) noexcept { return std::hash<std::string_view>{}(s); }
+std::uint64_t hash_of(std::string_view s) noexcept { return base::hash_text(s); }
 
 std::uint64_t tag_of(std::uint64_t hash) noexcept { return hash & 0xFFFFFFFF00000000ull; }
 
@@ -46,7 +48,10 @@ KeyCounts::Entry* KeyCounts::insert(std::string_view key, std::uint64_t hash) {
 }
 
 void Tally::name(std::string_view name, bool allowed, std::string_view verdict, std::string_view rule) {
-  std::uint64_t h = hash_of(name);
+  this->name(name, hash_of(name), allowed, verdict, rule);
+}
+
+void Tally::name(std::string_view name, std::uint64_t h, bool allowed, std::string_view verdict, std::string_view rule) {
   KeyCounts::Entry* e = m_names.find(name, h);
   if (!e) {
     if (m_names.full()) {

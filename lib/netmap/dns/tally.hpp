@@ -54,6 +54,8 @@ public:
   explicit Tally(std::size_t names) : m_names(names), m_clients(names) {}
   /// Counts a query for `name` (already escaped) with its verdict and rule text (owner only).
   void name(std::string_view name, bool allowed, std::string_view verdict, std::string_view rule);
+  /// The same, for a name whose base::hash_text() the caller has already.
+  void name(std::string_view name, std::uint64_t hash, bool allowed, std::string_view verdict, std::string_view rule);
   /// Counts a query from `client` (owner only).
   void client(std::string_view client);
   /// Adds this tally into `out` (any thread).

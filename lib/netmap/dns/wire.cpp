@@ -1,6 +1,7 @@
 #include "netmap/dns/wire.hpp"
 
 #include "netmap/base/byte_reader.hpp"
+#include "netmap/base/hash.hpp"
 #include "netmap/base/text.hpp"
 
 #include <algorithm>
@@ -47,6 +48,7 @@ bool read_qname(ByteReader& r, Query& q) noexcept {
   }
   q.qname_wire_len = wire;
   if (q.name_len == 0 || digits) q.name_ok = false; // the root, or a numeric last label, is no host name
+  if (q.name_ok) q.name_hash = base::hash_text(q.name_view());
   return true;
 }
 

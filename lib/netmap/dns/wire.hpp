@@ -50,6 +50,7 @@ struct Query {
   bool name_ok = false;              ///< the name is a host name in canonical form (policy::is_canonical_host)
   char name[256] = {};               ///< lowercase dotted name without the trailing dot ("" = root)
   std::uint8_t name_len = 0;         ///< bytes used in `name`
+  std::uint64_t name_hash = 0;       ///< base::hash_text(name_view()), when name_ok: tables reuse it
   /// The normalized name for the matcher (valid only when name_ok).
   [[nodiscard]] std::string_view name_view() const noexcept { return {name, name_len}; }
 };

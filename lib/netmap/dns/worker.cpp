@@ -267,14 +267,16 @@ std::size_t Worker::answer(std::span<const std::uint8_t> pkt, const sockaddr* fr
   }
   std::array<char, 264> kb;
   std::string_view key;
-  if (q.name_ok) {
-    key = cache_key(pkt.subspan(k_header_size, q.qname_wire_len), q.qtype, q.qclass, q.dnssec_ok,
-                    (q.flags & 0x0010u) != 0, kb);
-    // Only questions the shared cache answered under this policy generation are in the memo.
-    if (NearHit hit = m_near.find(key, m_generation, now); hit.entry) {
+  const bool cd = (q.flags & 0x0010u) != 0;
+  const std::uint64_t qhash = q.name_ok ? NearCache::question_hash(q.name_hash, q.qtype, q.qclass, (q.dnssec_ok ? 1u : 0u) | (cd ? 2u : 0u)) : 0;
+  // Only questions the shared cache answered under this policy generation are in the memo; the
+  // rest (every blocked name) are turned away by a tag before a key is built.
+  if (q.name_ok && m_near.may_hold(qhash)) {
+    key = cache_key(pkt.subspan(k_header_size, q.qname_wire_len), q.qtype, q.qclass, q.dnssec_ok, cd, kb);
+    if (NearHit hit = m_near.find(qhash, key, m_generation, now); hit.entry) {
       counters.allowed.add();
       counters.cache_hits.add();
-      tally.name(q.name_view(), true, "allowed", hit.rule ? hit.rule->written : "");
+      tally.name(q.name_view(), q.name_hash, true, "allowed", hit.rule ? hit.rule->written : "");
       return reply_from_entry(*hit.entry, pkt, q, client, ref.tcp(), out, now, now, true);
     }
   }
@@ -285,8 +287,9 @@ std::size_t Worker::answer(std::span<const std::uint8_t> pkt, const sockaddr* fr
     return answer_blocked(pkt, q, v, shown, client, ref.tcp(), out, now);
   }
   counters.allowed.add();
-  tally.name(q.name_view(), true, "allowed", v.rule ? v.rule->written : "");
-  return answer_allowed(pkt, q, ref, client, key, v.rule, out, now);
+  tally.name(q.name_view(), q.name_hash, true, "allowed", v.rule ? v.rule->written : "");
+  if (key.empty()) key = cache_key(pkt.subspan(k_header_size, q.qname_wire_len), q.qtype, q.qclass, q.dnssec_ok, cd, kb);
+  return answer_allowed(pkt, q, ref, client, key, qhash, v.rule, out, now);
 }
 
 std::size_t Worker::answer_blocked(std::span<const std::uint8_t> pkt, const Query& q, const policy::Verdict& v,
@@ -299,14 +302,16 @@ std::size_t Worker::answer_blocked(std::span<const std::uint8_t> pkt, const Quer
   auto rcode = m_srv.cfg.block_rcode == BlockRcode::Refused ? k_refused : k_nxdomain;
   std::size_t len = write_blocked(out, pkt, q, rcode, t.view());
   const char* verdict = policy::decision_name(v.decision);
-  tally.name(name, false, verdict, v.rule ? std::string_view(v.rule->written) : name);
+  std::string_view rule = v.rule ? std::string_view(v.rule->written) : name;
+  if (q.name_ok) tally.name(name, q.name_hash, false, verdict, rule); // name is q's own then
+  else tally.name(name, false, verdict, rule);
   if (m_srv.cfg.on_event) emit(q, pkt, client, tcp, verdict, v.rule, rcode, base::monotonic_ns() - now);
   return len;
 }
 
 std::size_t Worker::answer_allowed(std::span<const std::uint8_t> pkt, const Query& q, const ClientRef& ref,
-                                   const std::string& client, std::string_view key, const policy::Rule* rule,
-                                   std::span<std::uint8_t> out, std::int64_t now) {
+                                   const std::string& client, std::string_view key, std::uint64_t qhash,
+                                   const policy::Rule* rule, std::span<std::uint8_t> out, std::int64_t now) {
   if (q.qtype == k_type_any) {
     // RFC 8482 §4.2: a minimal synthesized answer, never the whole RRset collection.
     std::size_t len = write_any_hinfo(out, pkt, q);
@@ -315,7 +320,7 @@ std::size_t Worker::answer_allowed(std::span<const std::uint8_t> pkt, const Quer
   }
   if (auto e = m_srv.cache.find(key, now)) {
     counters.cache_hits.add();
-    m_near.remember(key, m_generation, e, rule);
+    m_near.remember(qhash, m_generation, e, rule);
     return reply_from_entry(*e, pkt, q, client, ref.tcp(), out, now, now, true);
   }
   forward(pkt, q, ref, client, now);

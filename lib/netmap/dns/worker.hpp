@@ -103,8 +103,8 @@ private:
   std::size_t answer(std::span<const std::uint8_t> pkt, const sockaddr* from, const ClientRef& ref,
                      std::span<std::uint8_t> out, std::int64_t now);
   std::size_t answer_allowed(std::span<const std::uint8_t> pkt, const Query& q, const ClientRef& ref,
-                             const std::string& client, std::string_view key, const policy::Rule* rule,
-                             std::span<std::uint8_t> out, std::int64_t now);
+                             const std::string& client, std::string_view key, std::uint64_t qhash,
+                             const policy::Rule* rule, std::span<std::uint8_t> out, std::int64_t now);
   std::size_t answer_blocked(std::span<const std::uint8_t> pkt, const Query& q, const policy::Verdict& v,
                              std::string_view name, const std::string& client, bool tcp,
                              std::span<std::uint8_t> out, std::int64_t now);
