@@ -68,4 +68,5 @@ over_limit sandbox-dns "$DNS"
 wait "$CLIENTS"
 grep -q "rcode 3" "$T/dns.client" || fail "the resolver does not answer over TCP again once fds are free: $(cat "$T/dns.client")"
 kill -INT "$DNS"; wait "$DNS"
+grep -Eq "tcp accept pauses [1-9]" "$T/dns.out" "$T/dns.err" || fail "the resolver's summary does not count the pauses: $(grep -h pauses "$T/dns.out" "$T/dns.err")"
 finish

@@ -75,6 +75,7 @@ struct Counters {
   std::uint64_t dropped = 0;          ///< unreadable packets (no header) and answers we never send
   std::uint64_t refused_clients = 0;  ///< clients outside loopback/--allow-from (REFUSED)
   std::uint64_t rate_limited = 0;     ///< queries dropped by the per-client rate limit
+  std::uint64_t accept_pauses = 0;    ///< times TCP accepting stopped for a moment, out of fds
   double latency_p50_ms = 0;          ///< answer latency percentiles, all answered queries
   double latency_p90_ms = 0;
   double latency_p99_ms = 0;

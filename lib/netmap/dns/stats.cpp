@@ -59,6 +59,7 @@ void add_counters(const WorkerCounters& w, Counters& out, std::array<std::uint64
   out.dropped += w.dropped.get();
   out.refused_clients += w.refused_clients.get();
   out.rate_limited += w.rate_limited.get();
+  out.accept_pauses += w.accept_pauses.get();
   w.latency.add_to(lat);
 }
 

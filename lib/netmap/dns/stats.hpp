@@ -41,7 +41,7 @@ private:
 /// The counters of one worker thread.
 struct WorkerCounters {
   Counter queries, tcp_queries, allowed, blocked, alias_reported, alias_blocked, cache_hits, upstream_queries,
-      upstream_errors, truncated, formerr, notimp, dropped, refused_clients, rate_limited;
+      upstream_errors, truncated, formerr, notimp, dropped, refused_clients, rate_limited, accept_pauses;
   LatencyHistogram latency;
 };
 

@@ -12,7 +12,7 @@ std::string format_counters(const Counters& c) {
                 "queries %llu (tcp %llu): allowed %llu (cache hits %llu), blocked %llu, alias targets reported %llu, "
                 "alias answers blocked %llu\n"
                 "upstream queries %llu, upstream errors %llu, truncated %llu, formerr %llu, notimp %llu, "
-                "refused clients %llu, rate-limited %llu, dropped %llu\n"
+                "refused clients %llu, rate-limited %llu, dropped %llu, tcp accept pauses %llu\n"
                 "latency p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms\n",
                 static_cast<unsigned long long>(c.queries), static_cast<unsigned long long>(c.tcp_queries),
                 static_cast<unsigned long long>(c.allowed), static_cast<unsigned long long>(c.cache_hits),
@@ -21,7 +21,7 @@ std::string format_counters(const Counters& c) {
                 static_cast<unsigned long long>(c.upstream_errors), static_cast<unsigned long long>(c.truncated),
                 static_cast<unsigned long long>(c.formerr), static_cast<unsigned long long>(c.notimp),
                 static_cast<unsigned long long>(c.refused_clients), static_cast<unsigned long long>(c.rate_limited),
-                static_cast<unsigned long long>(c.dropped), c.latency_p50_ms, c.latency_p90_ms, c.latency_p99_ms,
+                static_cast<unsigned long long>(c.dropped), static_cast<unsigned long long>(c.accept_pauses), c.latency_p50_ms, c.latency_p90_ms, c.latency_p99_ms,
                 c.latency_max_ms);
   return buf;
 }
@@ -66,7 +66,7 @@ nlohmann::json summary_json(const Summary& s, const Counters& c, const std::vect
                           {"cache_hits", c.cache_hits}, {"upstream_queries", c.upstream_queries},
                           {"upstream_errors", c.upstream_errors}, {"truncated", c.truncated}, {"formerr", c.formerr},
                           {"notimp", c.notimp}, {"refused_clients", c.refused_clients}, {"rate_limited", c.rate_limited},
-                          {"dropped", c.dropped}, {"latency_p50_ms", c.latency_p50_ms}, {"latency_p90_ms", c.latency_p90_ms},
+                          {"dropped", c.dropped}, {"accept_pauses", c.accept_pauses}, {"latency_p50_ms", c.latency_p50_ms}, {"latency_p90_ms", c.latency_p90_ms},
                           {"latency_p99_ms", c.latency_p99_ms}, {"latency_max_ms", c.latency_max_ms}};
   return {{"listen", listen}, {"allowed", list(s.allowed)}, {"blocked", list(s.blocked)}, {"clients", clients},
           {"untracked_name_queries", s.untracked_names}, {"counters", counters}};

@@ -29,6 +29,7 @@ void Worker::on_accept(int listen_fd, std::int64_t now) {
         for (const auto& s : m_srv.sockets)
           if (!s.udp && polls(s)) epoll_ctl(m_epoll.get(), EPOLL_CTL_DEL, s.fd.get(), nullptr);
         m_accept_resume_ns = now + k_accept_pause_ns;
+        counters.accept_pauses.add();
       }
       return;
     }
