@@ -13,18 +13,29 @@ namespace {
 
 using base::ByteReader;
 
-bool host_char(std::uint8_t c) noexcept {
-  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-}
+// Per byte: its lowercase form, and whether a host name may hold it. Table loads instead of
+// range checks and a branch per byte: the name loop is most of what parsing a query costs.
+struct CanonTable {
+  std::uint8_t lower[256];
+  std::uint8_t bad[256]; ///< 1: not a letter, digit, '-' or '_'
+};
+constexpr CanonTable k_canon = [] {
+  CanonTable t{};
+  for (int c = 0; c < 256; ++c) {
+    int l = (c >= 'A' && c <= 'Z') ? c + 32 : c;
+    t.lower[c] = static_cast<std::uint8_t>(l);
+    t.bad[c] = ((l >= 'a' && l <= 'z') || (l >= '0' && l <= '9') || l == '-' || l == '_') ? 0 : 1;
+  }
+  return t;
+}();
 
 // Reads the question's name, which must be uncompressed (nothing precedes it to point at), and
 // decides on the way whether it is a canonical host name (policy::is_canonical_host), so the
 // matcher can take it as is.
 bool read_qname(ByteReader& r, Query& q) noexcept {
-  std::size_t wire = 1;
+  std::size_t wire = 1, last_label = 0;
+  std::uint8_t bad = 0;
   q.name_len = 0;
-  q.name_ok = true;
-  bool digits = false;
   for (;;) {
     auto len = r.u8();
     if (!len) return false;
@@ -36,18 +47,19 @@ bool read_qname(ByteReader& r, Query& q) noexcept {
     if (wire > 255) return false;
     std::size_t at = q.name_len;
     if (at != 0) q.name[at++] = '.';
-    digits = true;
+    last_label = at;
     for (std::uint8_t c : *label) {
-      std::uint8_t l = lower(c);
-      if (!host_char(l)) q.name_ok = false;
-      digits = digits && l >= '0' && l <= '9';
-      q.name[at++] = static_cast<char>(l);
+      q.name[at++] = static_cast<char>(k_canon.lower[c]);
+      bad |= k_canon.bad[c];
     }
-    if (label->front() == '-' || label->back() == '-') q.name_ok = false;
+    bad |= static_cast<std::uint8_t>(label->front() == '-' || label->back() == '-');
     q.name_len = static_cast<std::uint8_t>(at);
   }
   q.qname_wire_len = wire;
-  if (q.name_len == 0 || digits) q.name_ok = false; // the root, or a numeric last label, is no host name
+  // The root, or a numeric last label, is no host name.
+  bool digits = q.name_len != 0;
+  for (std::size_t i = last_label; i < q.name_len && digits; ++i) digits = q.name[i] >= '0' && q.name[i] <= '9';
+  q.name_ok = q.name_len != 0 && !bad && !digits;
   if (q.name_ok) q.name_hash = base::hash_text(q.name_view());
   return true;
 }
