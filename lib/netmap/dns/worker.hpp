@@ -116,8 +116,8 @@ private:
             std::string note = {}, std::string address = {}, std::uint32_t ttl = 0);
   /// The client's "ADDR:PORT" for events (its address alone is then m_client->host).
   const std::string& client_text(const sockaddr* sa);
-  /// Answers what is queued on a UDP socket, up to a few batches; false when nothing was.
-  bool on_udp(int fd, std::int64_t now);
+  /// Answers what is queued on a UDP socket, up to a few batches; how many datagrams it read.
+  std::size_t on_udp(int fd, std::int64_t now);
   /// Leaves a UDP socket with traffic out of epoll and reads it directly until it runs dry.
   void hold_busy(int fd);
   /// One direct pass over the held sockets; one that ran dry goes back to epoll.
