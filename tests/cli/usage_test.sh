@@ -27,4 +27,10 @@ expect_err "unknown option '--tagret'" "names the mistyped option, not the missi
 expect_err "did you mean '--target'" "suggests the required option"
 run explain --color sometimes x.com
 expect_rc 2 "bad option value"
+for c in sandbox-dns replay discover; do
+  run $c --allow x.example --
+  expect_rc 2 "$c with nothing after --"
+  expect_err "'--' is followed by no command" "$c names the forgotten command"
+  expect_one_line_error "$c" "dangling --"
+done
 finish

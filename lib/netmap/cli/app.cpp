@@ -98,10 +98,15 @@ int run_app(int argc, char** argv, const std::vector<Command>& commands) {
       CLI::Option* positional = subs[cmd]->get_option_no_throw("command");
       if (positional == nullptr) throw CLI::ExtrasError("'--' starts a command, but 'netmap " + cmd + "' runs none", CLI::ExitCodes::ExtrasError);
       std::vector<std::string> tail(argv + head + 1, argv + argc);
-      if (!tail.empty()) {
-        positional->add_result(tail);
-        positional->run_callback();
+      if (tail.empty()) {
+        // A dangling "--" is a command forgotten: sandbox-dns would otherwise serve as a plain
+        // server, and discover ask for capture files.
+        print_error(cmd, "'--' is followed by no command",
+                    "put the command to run after it, e.g. netmap " + cmd + " -- make test");
+        return k_exit_error;
       }
+      positional->add_result(tail);
+      positional->run_callback();
     }
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e, std::cout, std::cerr);
