@@ -15,6 +15,7 @@
 #include "netmap/proxy/host_overrides.hpp"
 #include "netmap/proxy/server.hpp"
 #include "netmap/report/replay_report.hpp"
+#include "netmap/report/replay_sink.hpp"
 #include "netmap/sandbox/direct_watch.hpp"
 #include "netmap/sandbox/fence.hpp"
 #include "netmap/sandbox/output_tee.hpp"
@@ -28,7 +29,6 @@
 #include <fcntl.h>
 #include <iostream>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <unistd.h>
 
@@ -79,65 +79,6 @@ std::string joined(const std::vector<std::string>& v) {
   for (const auto& a : v) s += (s.empty() ? "" : " ") + a;
   return s;
 }
-
-// Everything the servers' threads feed: the report, the events file, process attribution.
-struct Sink {
-  report::ReplayCollector collector;
-  std::unique_ptr<sandbox::SocketOwnerFinder> owners; // set once the fence exists
-  std::uint16_t dns_port;
-  std::uint16_t proxy_port;
-  bool keep_events;
-  std::mutex mu;
-  std::string events;
-
-  Sink(const policy::Matcher* m, std::uint16_t dport, std::uint16_t pport, bool keep)
-      : collector(m), dns_port(dport), proxy_port(pport), keep_events(keep) {}
-
-  static bool blocked(const inventory::Event& e) {
-    return e.via == inventory::SeenVia::Direct || e.verdict != "allowed" || e.status == 403;
-  }
-
-  // Names the process behind a refused attempt. Called while its client still waits for the
-  // answer (the proxy's refusal hook; the resolver emits before it replies), so the client's
-  // socket is still there to be found. Only refusals pay for the walk of /proc.
-  void attribute(inventory::Event& e, std::uint16_t server_port) const {
-    if (!blocked(e) || e.pid != 0 || !owners) return;
-    // A UDP client need not connect its socket, so its remote port may read 0: the local one decides.
-    const bool udp = e.transport == "udp";
-    auto owner = owners->find(udp ? "udp" : "tcp", sandbox::port_of(e.client), udp ? 0 : server_port);
-    if (!owner) return;
-    e.pid = owner->pid;
-    e.command = owner->command;
-  }
-
-  void add(inventory::Event e) {
-    if (e.via == inventory::SeenVia::Resolver) attribute(e, dns_port);
-    e.producer = "replay";
-    collector.add(e);
-    if (keep_events) {
-      std::string line = inventory::to_jsonl(e);
-      std::lock_guard lock(mu);
-      events += line;
-    }
-  }
-
-  void add_direct(const sandbox::DirectAttempt& a) {
-    inventory::Event e;
-    e.time_us = a.time_us;
-    e.via = inventory::SeenVia::Direct;
-    e.name = collector.name_for_address(a.destination);
-    e.address = a.destination;
-    e.port = a.port;
-    e.transport = a.transport;
-    e.client = (a.source.find(':') != std::string::npos ? "[" + a.source + "]" : a.source) + ":" + std::to_string(a.source_port);
-    e.note = a.dns ? "direct dns query" : "direct connection";
-    if (auto owner = owners ? owners->find(a.transport, a.source_port, a.port) : std::nullopt) {
-      e.pid = owner->pid;
-      e.command = owner->command;
-    }
-    add(std::move(e));
-  }
-};
 
 // A thread running a server's run(); its exception, if any, is rethrown by join().
 class ServerThread {
@@ -202,10 +143,10 @@ int run_replay(const ReplayOptions& o) {
   sandbox::FenceConfig fcfg;
   fcfg.proxy_port = o.proxy_port;
   // Servers are built (and their configs checked) before anything runs in the fence.
-  auto sink = std::make_shared<Sink>(matcher.get(), fcfg.dns_port, fcfg.proxy_port, !o.events.empty());
+  auto sink = std::make_shared<report::ReplaySink>(matcher.get(), fcfg.dns_port, fcfg.proxy_port, !o.events.empty());
   dcfg.on_event = [sink](const inventory::Event& e) { sink->add(e); };
   pcfg.on_event = [sink](const inventory::Event& e) { sink->add(e); };
-  pcfg.on_refusal = [sink](inventory::Event& e) { sink->attribute(e, sink->proxy_port); };
+  pcfg.on_refusal = [sink](inventory::Event& e) { sink->attribute_proxy_refusal(e); };
   dns::Server resolver(std::move(dcfg));
   proxy::Server proxy_server(std::move(pcfg));
   sandbox::Fence fence(fcfg);
@@ -235,7 +176,7 @@ int run_replay(const ReplayOptions& o) {
     scanner.feed("\n");
   });
 
-  sink->owners = std::make_unique<sandbox::SocketOwnerFinder>(sockets.netns_inode, child.pid());
+  sink->set_owners(std::make_unique<sandbox::SocketOwnerFinder>(sockets.netns_inode, child.pid()));
   resolver.add_udp_socket(std::move(sockets.dns_udp));
   resolver.add_tcp_listener(std::move(sockets.dns_tcp));
   proxy_server.add_listener(std::move(sockets.proxy));
@@ -258,11 +199,11 @@ int run_replay(const ReplayOptions& o) {
 
   report::ReplayOutcome outcome{report::safe_text(joined(o.command), 400), status.code, status.signal, o.dns_mode, duration};
   auto junit = report::read_junit(o.junit);
-  auto rep = sink->collector.build(outcome, std::move(junit), scanner);
-  rep.process_lookups = sink->owners ? sink->owners->walks() : 0;
-  if (!o.events.empty()) base::write_file_atomic(o.events, sink->events);
+  auto rep = sink->collector().build(outcome, std::move(junit), scanner);
+  rep.process_lookups = sink->process_lookups();
+  if (!o.events.empty()) base::write_file_atomic(o.events, sink->events());
   if (!o.output.empty()) {
-    auto inv = sink->collector.inventory();
+    auto inv = sink->collector().inventory();
     inv.sources.push_back("command:" + base::escape_bytes(joined(o.command)));
     inv.started_us = inv.started_us ? std::min(inv.started_us, started_us) : started_us;
     inv.finished_us = base::now_unix_us();

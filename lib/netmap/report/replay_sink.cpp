@@ -1,0 +1,60 @@
+#include "netmap/report/replay_sink.hpp"
+
+namespace netmap::report {
+
+namespace {
+
+bool refused(const inventory::Event& e) {
+  return e.via == inventory::SeenVia::Direct || e.verdict != "allowed" || e.status == 403;
+}
+
+} // namespace
+
+ReplaySink::ReplaySink(const policy::Matcher* matcher, std::uint16_t dns_port, std::uint16_t proxy_port, bool keep_events)
+    : m_collector(matcher), m_dns_port(dns_port), m_proxy_port(proxy_port), m_keep_events(keep_events) {}
+
+void ReplaySink::attribute(inventory::Event& e, std::uint16_t server_port) const {
+  // Only refusals pay for the walk of /proc.
+  if (!refused(e) || e.pid != 0 || !m_owners) return;
+  // A UDP client need not connect its socket, so its remote port may read 0: the local one decides.
+  const bool udp = e.transport == "udp";
+  auto owner = m_owners->find(udp ? "udp" : "tcp", sandbox::port_of(e.client), udp ? 0 : server_port);
+  if (!owner) return;
+  e.pid = owner->pid;
+  e.command = owner->command;
+}
+
+void ReplaySink::add(inventory::Event e) {
+  // The resolver emits before it replies, so its client is still there to be found.
+  if (e.via == inventory::SeenVia::Resolver) attribute(e, m_dns_port);
+  e.producer = "replay";
+  m_collector.add(e);
+  if (!m_keep_events) return;
+  std::string line = inventory::to_jsonl(e);
+  std::lock_guard lock(m_mu);
+  m_events += line;
+}
+
+void ReplaySink::add_direct(const sandbox::DirectAttempt& a) {
+  inventory::Event e;
+  e.time_us = a.time_us;
+  e.via = inventory::SeenVia::Direct;
+  e.name = m_collector.name_for_address(a.destination);
+  e.address = a.destination;
+  e.port = a.port;
+  e.transport = a.transport;
+  e.client = (a.source.find(':') != std::string::npos ? "[" + a.source + "]" : a.source) + ":" + std::to_string(a.source_port);
+  e.note = a.dns ? "direct dns query" : "direct connection";
+  if (auto owner = m_owners ? m_owners->find(a.transport, a.source_port, a.port) : std::nullopt) {
+    e.pid = owner->pid;
+    e.command = owner->command;
+  }
+  add(std::move(e));
+}
+
+std::string ReplaySink::events() const {
+  std::lock_guard lock(m_mu);
+  return m_events;
+}
+
+} // namespace netmap::report

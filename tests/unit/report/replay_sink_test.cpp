@@ -1,0 +1,94 @@
+#include "netmap/report/replay_sink.hpp"
+
+#include "netmap/base/fd.hpp"
+#include "netmap/policy/rule.hpp"
+
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace netmap;
+
+namespace {
+
+policy::Matcher allowing(const char* rule) {
+  policy::Matcher m;
+  m.add(policy::parse_rule(rule).value());
+  return m;
+}
+
+inventory::Event resolver_event(std::string name, std::string verdict, std::string client) {
+  inventory::Event e;
+  e.time_us = 1000;
+  e.via = inventory::SeenVia::Resolver;
+  e.name = std::move(name);
+  e.verdict = std::move(verdict);
+  e.transport = "udp";
+  e.client = std::move(client);
+  return e;
+}
+
+} // namespace
+
+TEST(ReplaySink, DirectAttemptsBecomeEventsNamedFromTheResolversAnswers) {
+  auto m = allowing("api.example.org");
+  report::ReplaySink sink(&m, 53, 3128, true);
+  auto answer = resolver_event("api.example.org", "allowed", "127.0.0.1:4000");
+  answer.address = "2001:db8::7";
+  sink.add(answer);
+  sandbox::DirectAttempt a;
+  a.time_us = 2000;
+  a.transport = "tcp";
+  a.source = "fd00::2";
+  a.source_port = 41000;
+  a.destination = "2001:db8::7";
+  a.port = 443;
+  sink.add_direct(a);
+  a.transport = "udp";
+  a.destination = "192.0.2.53";
+  a.port = 53;
+  a.dns = true;
+  sink.add_direct(a);
+  std::string lines = sink.events();
+  ASSERT_EQ(std::count(lines.begin(), lines.end(), '\n'), 3);
+  auto second = lines.substr(lines.find('\n') + 1);
+  EXPECT_NE(second.find("\"client\":\"[fd00::2]:41000\""), std::string::npos) << second;
+  EXPECT_NE(second.find("\"name\":\"api.example.org\""), std::string::npos) << second;
+  EXPECT_NE(second.find("\"note\":\"direct connection\""), std::string::npos) << second;
+  EXPECT_NE(lines.find("\"note\":\"direct dns query\""), std::string::npos) << lines;
+  EXPECT_NE(lines.find("\"producer\":\"replay\""), std::string::npos) << lines;
+  EXPECT_EQ(sink.process_lookups(), 0u); // no owners yet: nothing walked /proc
+  EXPECT_EQ(sink.collector().inventory().domains.size(), 1u);
+}
+
+TEST(ReplaySink, NamesTheProcessBehindARefusedQueryOnlyAndKeepsNoEventsUnasked) {
+  // This process, in its own namespace, holds the client socket.
+  struct stat ns{};
+  ASSERT_EQ(stat("/proc/self/ns/net", &ns), 0);
+  base::Fd client(socket(AF_INET, SOCK_DGRAM, 0));
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(client.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa), 0);
+  socklen_t len = sizeof sa;
+  getsockname(client.get(), reinterpret_cast<sockaddr*>(&sa), &len);
+  std::string from = "127.0.0.1:" + std::to_string(ntohs(sa.sin_port));
+
+  auto m = allowing("api.example.org");
+  report::ReplaySink sink(&m, 53, 3128, false);
+  sink.set_owners(std::make_unique<sandbox::SocketOwnerFinder>(ns.st_ino, getpid()));
+  sink.add(resolver_event("api.example.org", "allowed", from));
+  EXPECT_EQ(sink.process_lookups(), 0u); // allowed: not worth a walk of /proc
+  inventory::Event refused = resolver_event("registry.npmjs.org", "unlisted", from);
+  sink.attribute(refused, 53);
+  EXPECT_EQ(refused.pid, getpid());
+  EXPECT_FALSE(refused.command.empty());
+  EXPECT_EQ(sink.process_lookups(), 1u);
+  sink.add(refused); // already named: no second walk
+  EXPECT_EQ(sink.process_lookups(), 1u);
+  EXPECT_EQ(sink.events(), "");
+}
