@@ -2,10 +2,10 @@
 
 #include "netmap/base/error.hpp"
 #include "netmap/policy/rule.hpp"
+#include "unit/socket_test_helpers.hpp"
 
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -19,27 +19,12 @@ using namespace netmap;
 
 namespace {
 
-// A UDP socket bound to 127.0.0.1 on an ephemeral port, as replay hands them in.
-base::Fd bound_udp(std::uint16_t& port) {
-  base::Fd fd(socket(AF_INET, SOCK_DGRAM, 0));
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  EXPECT_EQ(bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-  socklen_t len = sizeof a;
-  getsockname(fd.get(), reinterpret_cast<sockaddr*>(&a), &len);
-  port = ntohs(a.sin_port);
-  return fd;
-}
+using test::bound_udp;
 
 std::vector<std::uint8_t> ask(std::uint16_t port, const std::vector<std::uint8_t>& q) {
   base::Fd c(socket(AF_INET, SOCK_DGRAM, 0));
-  timeval tv{2, 0};
-  setsockopt(c.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(port);
+  test::receive_timeout(c.get(), 2);
+  sockaddr_in a = test::loopback(port);
   sendto(c.get(), q.data(), q.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof a);
   std::vector<std::uint8_t> buf(4096);
   ssize_t n = recv(c.get(), buf.data(), buf.size(), 0);
@@ -158,15 +143,11 @@ TEST(DnsServer, EventsNameTheClientsPort) {
   std::uint16_t other_port = 0;
   base::Fd c = bound_udp(client_port);
   base::Fd c2 = bound_udp(other_port);
-  timeval tv{2, 0};
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(port);
+  sockaddr_in a = test::loopback(port);
   auto q = query(1);
   std::vector<std::uint8_t> buf(512);
   for (const base::Fd* s : {&c, &c2}) {
-    setsockopt(s->get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    test::receive_timeout(s->get(), 2);
     sendto(s->get(), q.data(), q.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof a);
     EXPECT_GT(recv(s->get(), buf.data(), buf.size(), 0), 0);
   }
@@ -197,12 +178,8 @@ TEST(DnsServer, DrainsBurstsDirectlyAndStillWakesForALoneQuery) {
     std::thread t([&] { server.run(); });
     std::uint16_t client_port = 0;
     base::Fd c = bound_udp(client_port);
-    timeval tv{2, 0};
-    setsockopt(c.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = htons(port);
+    test::receive_timeout(c.get(), 2);
+    sockaddr_in a = test::loopback(port);
     auto q = query(1);
     std::vector<std::uint8_t> buf(512);
     std::size_t answered = 0;

@@ -1,10 +1,10 @@
 #include "netmap/proxy/server.hpp"
 
 #include "netmap/policy/rule.hpp"
+#include "unit/socket_test_helpers.hpp"
 
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -21,33 +21,19 @@ using namespace netmap;
 
 namespace {
 
-std::uint16_t port_of_fd(int fd) {
-  sockaddr_in a{};
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  return ntohs(a.sin_port);
-}
+using test::local_port;
 
 // A listening socket on 127.0.0.1: the kernel completes connects to it, which is all a tunnel needs.
 base::Fd origin(std::uint16_t& port) {
-  base::Fd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  EXPECT_EQ(bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  base::Fd fd = test::bound_loopback(SOCK_STREAM, port);
   EXPECT_EQ(listen(fd.get(), 16), 0);
-  port = port_of_fd(fd.get());
   return fd;
 }
 
 base::Fd connect_to(std::uint16_t port) {
   base::Fd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  timeval tv{5, 0};
-  setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(port);
+  test::receive_timeout(fd.get(), 5);
+  sockaddr_in a = test::loopback(port);
   EXPECT_EQ(connect(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
   return fd;
 }
@@ -195,8 +181,7 @@ TEST(ProxyServer, SilentClientStillMeetsTheHeadTimeout) {
   cfg.head_timeout_ms = 200;
   RunningProxy p(std::move(cfg));
   base::Fd c = connect_to(p.port);
-  timeval tv{15, 0};
-  setsockopt(c.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  test::receive_timeout(c.get(), 15);
   EXPECT_EQ(status_line(c.get()), "HTTP/1.1 408 Request Timeout");
 }
 
@@ -218,8 +203,7 @@ std::pair<std::string, bool> through_holding_origin(const std::string& method, c
   });
   RunningProxy p(allowing_allowed_test());
   base::Fd c = connect_to(p.port);
-  timeval tv{3, 0};
-  setsockopt(c.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  test::receive_timeout(c.get(), 3);
   std::string req = method + " http://allowed.test:" + std::to_string(origin_port) + "/ HTTP/1.1\r\nHost: allowed.test\r\n\r\n";
   std::string got;
   bool ended = false;

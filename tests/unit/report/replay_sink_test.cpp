@@ -2,12 +2,10 @@
 
 #include "netmap/base/fd.hpp"
 #include "netmap/policy/rule.hpp"
+#include "unit/socket_test_helpers.hpp"
 
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -69,14 +67,9 @@ TEST(ReplaySink, NamesTheProcessBehindARefusedQueryOnlyAndKeepsNoEventsUnasked) 
   // This process, in its own namespace, holds the client socket.
   struct stat ns{};
   ASSERT_EQ(stat("/proc/self/ns/net", &ns), 0);
-  base::Fd client(socket(AF_INET, SOCK_DGRAM, 0));
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(bind(client.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa), 0);
-  socklen_t len = sizeof sa;
-  getsockname(client.get(), reinterpret_cast<sockaddr*>(&sa), &len);
-  std::string from = "127.0.0.1:" + std::to_string(ntohs(sa.sin_port));
+  std::uint16_t port = 0;
+  base::Fd client = test::bound_udp(port);
+  std::string from = "127.0.0.1:" + std::to_string(port);
 
   auto m = allowing("api.example.org");
   report::ReplaySink sink(&m, 53, 3128, false);
