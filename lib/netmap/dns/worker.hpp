@@ -180,6 +180,7 @@ private:
   const ClientName* m_client = nullptr; ///< set by client_text() for the query being answered
   std::vector<std::uint8_t> m_scratch; ///< one 64 KiB answer (TCP, deferred replies)
   std::int64_t m_accept_resume_ns = 0;  ///< TCP accepting paused until then (out of fds); 0: not
+  std::int64_t m_next_tcp_sweep_ns = 0; ///< when expire_tcp() next looks for idle connections
   // Recent cache hits of this worker: a repeated allowed question is answered without the
   // matcher, the shared cache's lock or its reference counts (~5% of a cached answer's CPU).
   NearCache m_near{4096};

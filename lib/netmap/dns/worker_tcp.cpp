@@ -15,6 +15,7 @@ constexpr std::size_t k_max_conns = 256;
 constexpr std::int64_t k_idle_ns = 10'000'000'000; // RFC 7766 §6.2.3: close idle connections
 constexpr std::size_t k_max_out = 1 << 20;
 constexpr std::int64_t k_accept_pause_ns = 100'000'000;
+constexpr std::int64_t k_tcp_sweep_ns = 1'000'000'000;
 } // namespace
 
 void Worker::on_accept(int listen_fd, std::int64_t now) {
@@ -121,6 +122,10 @@ void Worker::close_tcp(int fd) {
 }
 
 void Worker::expire_tcp(std::int64_t now) {
+  // The idle limit is seconds long: a sweep a second is plenty, and the loop may turn 10k times
+  // a second under load.
+  if (now < m_next_tcp_sweep_ns) return;
+  m_next_tcp_sweep_ns = now + k_tcp_sweep_ns;
   std::vector<int> idle;
   for (const auto& [fd, c] : m_tcp)
     if (now - c.last_ns > k_idle_ns) idle.push_back(fd);
