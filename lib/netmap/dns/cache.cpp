@@ -10,10 +10,7 @@ namespace netmap::dns {
 std::string_view cache_key(std::span<const std::uint8_t> qname_wire, std::uint16_t qtype, std::uint16_t qclass,
                            bool dnssec_ok, bool checking_disabled, std::array<char, 264>& buf) noexcept {
   std::size_t n = std::min(qname_wire.size(), buf.size() - 5);
-  for (std::size_t i = 0; i < n; ++i) {
-    std::uint8_t c = qname_wire[i];
-    buf[i] = static_cast<char>((c >= 'A' && c <= 'Z') ? c + 32 : c);
-  }
+  for (std::size_t i = 0; i < n; ++i) buf[i] = static_cast<char>(lower(qname_wire[i]));
   buf[n] = static_cast<char>(qtype >> 8);
   buf[n + 1] = static_cast<char>(qtype & 0xFF);
   buf[n + 2] = static_cast<char>(qclass >> 8);

@@ -22,7 +22,7 @@ struct CanonTable {
 constexpr CanonTable k_canon = [] {
   CanonTable t{};
   for (int c = 0; c < 256; ++c) {
-    int l = (c >= 'A' && c <= 'Z') ? c + 32 : c;
+    int l = lower(static_cast<std::uint8_t>(c));
     t.lower[c] = static_cast<std::uint8_t>(l);
     t.bad[c] = ((l >= 'a' && l <= 'z') || (l >= '0' && l <= '9') || l == '-' || l == '_') ? 0 : 1;
   }
@@ -85,10 +85,6 @@ QueryStatus read_additional(ByteReader& r, std::uint16_t count, Query& q) noexce
 }
 
 } // namespace
-
-std::uint8_t lower(std::uint8_t c) noexcept {
-  return (c >= 'A' && c <= 'Z') ? static_cast<std::uint8_t>(c + 32) : c;
-}
 
 // RFC 1035 §4.1.4: a pointer ends a name; extended label types are obsolete (RFC 6891 §5).
 bool skip_name(ByteReader& r) noexcept {

@@ -121,7 +121,9 @@ inline void store16(std::uint8_t* p, std::uint16_t v) noexcept {
 }
 
 /// ASCII lowercase of one byte (DNS names compare case-insensitively, RFC 4343).
-[[nodiscard]] std::uint8_t lower(std::uint8_t c) noexcept;
+[[nodiscard]] constexpr std::uint8_t lower(std::uint8_t c) noexcept {
+  return (c >= 'A' && c <= 'Z') ? static_cast<std::uint8_t>(c + 32) : c;
+}
 /// Skips a possibly compressed name; false when it runs past the end or is malformed.
 [[nodiscard]] bool skip_name(base::ByteReader& r) noexcept;
 /// "NOERROR", "NXDOMAIN", …
