@@ -2,6 +2,8 @@
 
 #include <sys/resource.h>
 
+#include <cerrno>
+
 namespace netmap::base {
 
 namespace {
@@ -26,5 +28,7 @@ void raise_fd_limit() noexcept {
 void restore_fd_limit() noexcept {
   if (g_raised) ::setrlimit(RLIMIT_NOFILE, &g_found);
 }
+
+bool accept_starved(int err) noexcept { return err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM; }
 
 } // namespace netmap::base

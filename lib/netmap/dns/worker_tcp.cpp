@@ -3,6 +3,8 @@
 
 #include "netmap/dns/worker.hpp"
 
+#include "netmap/base/fd_limit.hpp"
+
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
@@ -14,7 +16,6 @@ namespace {
 constexpr std::size_t k_max_conns = 256;
 constexpr std::int64_t k_idle_ns = 10'000'000'000; // RFC 7766 §6.2.3: close idle connections
 constexpr std::size_t k_max_out = 1 << 20;
-constexpr std::int64_t k_accept_pause_ns = 100'000'000;
 constexpr std::int64_t k_tcp_sweep_ns = 1'000'000'000;
 } // namespace
 
@@ -24,12 +25,12 @@ void Worker::on_accept(int listen_fd, std::int64_t now) {
     socklen_t len = sizeof from;
     int fd = accept4(listen_fd, reinterpret_cast<sockaddr*>(&from), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
-      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+      if (base::accept_starved(errno)) {
         // A listener with a queued connection stays readable: watching it while accept4 fails
         // would spin the loop. Stop for a moment; the connections wait in the kernel's queue.
         for (const auto& s : m_srv.sockets)
           if (!s.udp && polls(s)) epoll_ctl(m_epoll.get(), EPOLL_CTL_DEL, s.fd.get(), nullptr);
-        m_accept_resume_ns = now + k_accept_pause_ns;
+        m_accept_resume_ns = now + base::k_accept_pause_ns;
         counters.accept_pauses.add();
       }
       return;

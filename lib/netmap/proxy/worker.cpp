@@ -1,6 +1,7 @@
 #include "netmap/proxy/worker.hpp"
 
 #include "netmap/base/clock.hpp"
+#include "netmap/base/fd_limit.hpp"
 #include "netmap/base/interrupt.hpp"
 #include "netmap/proxy/no_proxy.hpp"
 
@@ -21,7 +22,6 @@ namespace {
 constexpr std::uint64_t k_tag_client = 0, k_tag_server = 1, k_tag_listener = 2, k_tag_mailbox = 3;
 constexpr int k_max_events = 256;
 constexpr int k_accept_batch = 128;
-constexpr std::int64_t k_accept_pause_ns = 100'000'000;
 
 } // namespace
 
@@ -107,7 +107,7 @@ void Worker::pause_accepting(std::int64_t now) {
   // A listener with a queued connection stays readable: watching it while accept4 fails would
   // spin the loop at full CPU until an fd is freed.
   for (int l : m_shared.listeners) ::epoll_ctl(m_epoll.get(), EPOLL_CTL_DEL, l, nullptr);
-  m_accept_resume_ns = now + k_accept_pause_ns;
+  m_accept_resume_ns = now + base::k_accept_pause_ns;
   ++m_shared.counters.accept_pauses;
 }
 
@@ -121,7 +121,7 @@ void Worker::run() {
   while (!m_shared.stopping.load(std::memory_order_relaxed) && !base::stop_requested()) {
     // Byte limits need a fine tick to resume throttled relays; otherwise timeouts are coarse.
     int tick_ms = m_shared.limiter.limits_bytes() ? 20 : 250;
-    if (m_accept_resume_ns) tick_ms = std::min(tick_ms, static_cast<int>(k_accept_pause_ns / 1'000'000));
+    if (m_accept_resume_ns) tick_ms = std::min(tick_ms, static_cast<int>(base::k_accept_pause_ns / 1'000'000));
     int n = ::epoll_wait(m_epoll.get(), events, k_max_events, tick_ms);
     if (n < 0 && errno != EINTR) throw base::UserError(std::string("epoll_wait: ") + std::strerror(errno));
     for (int i = 0; i < n; ++i) dispatch(events[i].data.u64, events[i].events);
@@ -171,7 +171,7 @@ void Worker::accept_all(int listener) {
     socklen_t len = sizeof peer;
     int fd = ::accept4(listener, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
-      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) pause_accepting(base::monotonic_ns());
+      if (base::accept_starved(errno)) pause_accepting(base::monotonic_ns());
       return; // else EAGAIN (another worker took it) or the client gave up (ECONNABORTED)
     }
     base::Fd client(fd);

@@ -4,6 +4,8 @@
 
 #include <sys/resource.h>
 
+#include <cerrno>
+
 TEST(FdLimit, RaisesTheSoftLimitAndPutsTheOldOneBack) {
   rlimit before{};
   ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &before), 0);
@@ -20,4 +22,10 @@ TEST(FdLimit, RaisesTheSoftLimitAndPutsTheOldOneBack) {
   ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &back), 0);
   EXPECT_EQ(back.rlim_cur, 256u);
   ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &before), 0);
+}
+
+TEST(FdLimit, AcceptIsStarvedOnlyForWantOfFdsOrMemory) {
+  for (int e : {EMFILE, ENFILE, ENOBUFS, ENOMEM}) EXPECT_TRUE(netmap::base::accept_starved(e)) << e;
+  // A peer that gave up, or no connection at all: accept again at the next wake-up.
+  for (int e : {EAGAIN, ECONNABORTED, EINTR, EPROTO}) EXPECT_FALSE(netmap::base::accept_starved(e)) << e;
 }
