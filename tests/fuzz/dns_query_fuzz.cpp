@@ -25,7 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (st != QueryStatus::Ok) return 0;
   n = write_blocked(std::span(out, 1500), pkt, q, k_nxdomain, std::string_view(reinterpret_cast<const char*>(data), size));
   // The no-amplification bound: question + fixed SOA + OPT + EDE text at most.
-  if (n > q.question_end + 70 + 11 + 6 + k_ede_text_max) std::abort();
+  if (n > q.question_end + k_blocked_soa_size + 11 + 6 + k_ede_text_max) std::abort();
   (void)write_any_hinfo(out, pkt, q);
   (void)write_upstream_query(std::span(out, 600), pkt, q, 1);
   (void)display_name(pkt);

@@ -217,16 +217,23 @@ void write_opt(Writer& w, bool dnssec_ok, std::uint8_t ext_rcode, std::uint16_t 
 
 std::size_t write_blocked(std::span<std::uint8_t> out, std::span<const std::uint8_t> query, const Query& q,
                           std::uint8_t rcode, std::string_view text) noexcept {
-  // The SOA lets stubs cache the negative answer for a short time (RFC 2308 §3); it is the same
-  // bytes for every name, so the answer is the query's question plus a fixed size.
-  static constexpr std::uint8_t k_soa[] = {
-      0, 0, 6, 0, 1, 0, 0, 0, 10, 0, 59,                                  // ". SOA IN TTL 10, RDLENGTH 59"
-      6, 'n', 'e', 't', 'm', 'a', 'p', 7, 'i', 'n', 'v', 'a', 'l', 'i', 'd', 0, // MNAME netmap.invalid.
-      6, 'n', 'o', 'b', 'o', 'd', 'y', 6, 'n', 'e', 't', 'm', 'a', 'p', 7, 'i', 'n', 'v', 'a', 'l', 'i', 'd', 0,
-      0, 0, 0, 1, 0, 0, 0x0e, 0x10, 0, 0, 0x02, 0x58, 0, 1, 0x51, 0x80, 0, 0, 0, 10}; // serial…minimum 10
+  // The SOA lets stubs cache the negative answer for a short time (RFC 2308 §3). It is the same
+  // size for every name, so the answer is the query's question plus a fixed size; RNAME points
+  // at MNAME's "netmap.invalid" (RFC 1035 §4.1.4) rather than spelling it twice.
+  static constexpr std::uint8_t k_head[] = {0, 0, 6, 0, 1, 0, 0, 0, 10, 0, 45}; // ". SOA IN TTL 10, RDLENGTH 45"
+  static constexpr std::uint8_t k_mname[] = {6, 'n', 'e', 't', 'm', 'a', 'p', 7, 'i', 'n', 'v', 'a', 'l', 'i', 'd', 0};
+  static constexpr std::uint8_t k_nobody[] = {6, 'n', 'o', 'b', 'o', 'd', 'y'};
+  static constexpr std::uint8_t k_numbers[] = {0, 0, 0, 1, 0, 0, 0x0e, 0x10, 0, 0, 0x02, 0x58, 0, 1, 0x51, 0x80, 0, 0, 0, 10}; // serial…minimum 10
+  static_assert(sizeof k_head + sizeof k_mname + sizeof k_nobody + 2 + sizeof k_numbers == k_blocked_soa_size);
+  static_assert(sizeof k_mname + sizeof k_nobody + 2 + sizeof k_numbers == 45);
   Writer w{out.data(), out.size()};
   write_reply_head(w, query, q.question_end, q.flags, rcode);
-  w.put(k_soa, sizeof k_soa);
+  w.put(k_head, sizeof k_head);
+  const std::size_t mname_at = w.len; // under 12 + 255 + 4 + 11, so a pointer reaches it
+  w.put(k_mname, sizeof k_mname);
+  w.put(k_nobody, sizeof k_nobody);
+  w.u16(static_cast<std::uint16_t>(0xC000u | mname_at));
+  w.put(k_numbers, sizeof k_numbers);
   bump_count(w, 8);
   if (q.edns) write_opt(w, q.dnssec_ok, 0, k_ede_blocked, text);
   return w.overflow ? 0 : w.len;

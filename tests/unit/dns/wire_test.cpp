@@ -129,7 +129,7 @@ TEST(DnsWire, BlockedAnswerEchoesQuestionAndCarriesEde) {
   std::string tail(reinterpret_cast<const char*>(out) + len - text.size(), text.size());
   EXPECT_EQ(tail, text);
   // No amplification: the query's question plus a fixed overhead (SOA + OPT + EDE).
-  EXPECT_LE(len, q.question_end + 70 + 11 + 6 + k_ede_text_max);
+  EXPECT_LE(len, q.question_end + k_blocked_soa_size + 11 + 6 + k_ede_text_max);
 }
 
 TEST(DnsWire, BlockedAnswerWithoutEdnsHasNoOpt) {
@@ -140,7 +140,26 @@ TEST(DnsWire, BlockedAnswerWithoutEdnsHasNoOpt) {
   std::size_t len = write_blocked(out, pkt, q, k_refused, "ignored");
   EXPECT_EQ(load16(out + 10), 0);
   EXPECT_EQ(out[3] & 0x0F, 5);
-  EXPECT_EQ(len, q.question_end + 70);
+  EXPECT_EQ(len, q.question_end + k_blocked_soa_size);
+}
+
+// The SOA names netmap.invalid once: RNAME is "nobody" and a pointer to MNAME (RFC 1035 §4.1.4).
+TEST(DnsWire, BlockedSoaRnamePointsAtMname) {
+  auto pkt = make_query("a.long.name.under.some.example", 1, false);
+  Query q;
+  ASSERT_EQ(parse_query(pkt, q), QueryStatus::Ok);
+  std::uint8_t out[512];
+  ASSERT_EQ(write_blocked(out, pkt, q, k_nxdomain, ""), q.question_end + k_blocked_soa_size);
+  const std::uint8_t* soa = out + q.question_end;
+  EXPECT_EQ(soa[0], 0);               // owner: the root
+  EXPECT_EQ(load16(soa + 1), 6);      // SOA
+  EXPECT_EQ(load16(soa + 9), k_blocked_soa_size - 11); // RDLENGTH
+  const std::size_t mname = q.question_end + 11;
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(out + mname), 16), std::string("\6netmap\7invalid", 15) + '\0');
+  const std::uint8_t* rname = out + mname + 16;
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(rname), 7), "\6nobody");
+  EXPECT_EQ(load16(rname + 7), 0xC000u | mname);
+  EXPECT_EQ(load16(rname + 9 + 16) * 65536u + load16(rname + 9 + 18), 10u); // MINIMUM: the NXDOMAIN is cached 10 s
 }
 
 TEST(DnsWire, EdeTextIsCutToTheFixedMaximum) {
@@ -150,7 +169,7 @@ TEST(DnsWire, EdeTextIsCutToTheFixedMaximum) {
   std::uint8_t out[2048];
   std::string huge(1000, 'a');
   std::size_t len = write_blocked(out, pkt, q, k_nxdomain, huge);
-  EXPECT_EQ(len, q.question_end + 70 + 11 + 6 + k_ede_text_max);
+  EXPECT_EQ(len, q.question_end + k_blocked_soa_size + 11 + 6 + k_ede_text_max);
 }
 
 TEST(DnsWire, AnyIsAnsweredWithOneHinfo) {
