@@ -14,7 +14,9 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <fstream>
+#include <mutex>
 #include <thread>
 
 namespace netmap::dns {
@@ -165,12 +167,25 @@ std::vector<std::string> Server::local_addresses() const {
 void Server::run() {
   check_not_self(*m);
   m->running = true;
+  // A worker that fails (an event sink that cannot write, memory) ends them all, and run()
+  // reports the first failure once every thread has been joined.
+  std::exception_ptr failure;
+  std::mutex failure_mu;
+  auto body = [&](std::size_t i) {
+    try {
+      m->workers[i]->run();
+    } catch (...) {
+      std::lock_guard lock(failure_mu);
+      if (!failure) failure = std::current_exception();
+    }
+    stop();
+  };
   std::vector<std::thread> threads;
-  for (std::size_t i = 1; i < m->workers.size(); ++i) threads.emplace_back([this, i] { m->workers[i]->run(); });
-  m->workers[0]->run();
-  stop();
+  for (std::size_t i = 1; i < m->workers.size(); ++i) threads.emplace_back(body, i);
+  body(0);
   for (auto& t : threads) t.join();
   m->running = false;
+  if (failure) std::rethrow_exception(failure);
 }
 
 void Server::stop() noexcept {

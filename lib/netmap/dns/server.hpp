@@ -119,6 +119,7 @@ public:
 
   /// Serves until stop() (or base::stop_requested() when config.stop_on_signal), on
   /// config.threads threads (this one among them). In-flight upstream queries get SERVFAIL.
+  /// A worker's exception stops every worker and is rethrown here.
   void run();
   /// Asks run() to return; async-signal-safe and callable from any thread.
   void stop() noexcept;
