@@ -7,10 +7,11 @@
 #include "netmap/base/clock.hpp"
 #include "netmap/base/error.hpp"
 #include "netmap/base/interrupt.hpp"
+#include "netmap/base/sock_addr.hpp"
 #include "netmap/base/text.hpp"
+#include "netmap/capture/event_log.hpp"
 #include "netmap/cli/diagnostics.hpp"
 #include "netmap/cli/options.hpp"
-#include "netmap/base/sock_addr.hpp"
 #include "netmap/dns/server.hpp"
 #include "netmap/dns/summary_text.hpp"
 #include "netmap/inventory/inventory.hpp"
@@ -92,26 +93,43 @@ void install_control_handlers() {
   sigaction(SIGUSR1, &sa, nullptr);
 }
 
-/// Everything the event sink writes to; called from the server's threads.
+/// Everything the event sink writes to; called from the server's threads. When an event cannot be
+/// kept (a disk full under --log) the log is dropped whole and the run stops with that error.
 struct Sink {
   std::mutex mu;
-  std::FILE* log = nullptr;
-  bool own_log = false;
+  std::optional<capture::EventLog> log;
   std::optional<inventory::Inventory> inv;
-  void operator()(const inventory::Event& e) {
+  std::string failure; // the first write error, if any
+
+  void operator()(const inventory::Event& e) noexcept {
     std::lock_guard lock(mu);
-    if (log) {
-      std::string line = inventory::to_jsonl(e);
-      std::fwrite(line.data(), 1, line.size(), log);
+    if (!failure.empty()) return;
+    guarded([&] {
+      if (inv) inv->add(e);
+      if (log) log->write(e);
+    });
+  }
+  /// Hands the buffered lines to the kernel, so a streamed log (--log -) shows them at once.
+  void flush() noexcept {
+    std::lock_guard lock(mu);
+    if (log) guarded([&] { log->flush(); });
+  }
+  /// Puts the log in place; throws the first write error instead when there was one.
+  void commit() {
+    std::lock_guard lock(mu);
+    if (failure.empty() && log) guarded([&] { log->commit(); });
+    if (!failure.empty()) throw base::UserError(failure, "free some space, or --log to another file system");
+  }
+
+private:
+  template <class F> void guarded(F&& f) noexcept {
+    try {
+      f();
+    } catch (const std::exception& e) {
+      if (failure.empty()) failure = e.what();
+      log.reset(); // removes the partial file: no half-written log is left behind
+      base::request_stop(SIGTERM); // around a command, the command is asked to stop too
     }
-    if (inv) inv->add(e);
-  }
-  void flush() {
-    std::lock_guard lock(mu);
-    if (log) std::fflush(log);
-  }
-  ~Sink() {
-    if (log && own_log) std::fclose(log);
   }
 };
 
@@ -149,13 +167,7 @@ dns::ServerConfig make_config(const SandboxDnsOptions& o, const policy::Policy& 
 }
 
 void open_outputs(const SandboxDnsOptions& o, Sink& sink) {
-  if (o.log == "-") {
-    sink.log = stdout;
-  } else if (!o.log.empty()) {
-    sink.log = std::fopen(o.log.c_str(), "we");
-    if (!sink.log) throw base::UserError("cannot write --log " + o.log + ": " + std::strerror(errno));
-    sink.own_log = true;
-  }
+  if (!o.log.empty()) sink.log.emplace(o.log);
   if (!o.output.empty()) sink.inv.emplace();
 }
 
@@ -227,7 +239,7 @@ void write_results(const SandboxDnsOptions& o, const dns::Server& server, Sink& 
   auto summary = server.summary();
   auto counters = server.counters();
   bool with_command = !o.command.empty();
-  sink.flush();
+  sink.commit();
   if (sink.inv) {
     std::lock_guard lock(sink.mu);
     std::string where;
@@ -303,7 +315,7 @@ int run_sandbox_dns(const SandboxDnsOptions& o) {
       server.run();
     } catch (...) {
       failure = std::current_exception();
-      base::request_stop();
+      base::request_stop(SIGTERM); // around a command, the command is asked to stop too
     }
   });
   std::optional<sandbox::ExitStatus> status = supervise(o, server, *sink, cmd);

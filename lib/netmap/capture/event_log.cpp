@@ -34,6 +34,10 @@ void EventLog::write(const inventory::Event& e) {
   ++m_lines;
 }
 
+void EventLog::flush() {
+  if (m_file && std::fflush(m_file) != 0) throw base::UserError("cannot write " + m_path + ": " + std::strerror(errno));
+}
+
 void EventLog::commit() {
   if (m_stdout) {
     std::fflush(stdout);

@@ -20,6 +20,8 @@ public:
 
   /// Appends one event as a line. Throws base::UserError on a write error (disk full).
   void write(const inventory::Event& e);
+  /// Hands what is buffered to the kernel (a streamed log shows it at once). Throws base::UserError.
+  void flush();
   /// Flushes, syncs and renames the file into place. Throws base::UserError.
   void commit();
   /// Lines written so far.
