@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <exception>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -198,4 +200,38 @@ TEST(DnsServer, DrainsBurstsDirectlyAndStillWakesForALoneQuery) {
     t.join();
     EXPECT_EQ(server.counters().queries, k_burst * k_bursts + 1);
   }
+}
+
+TEST(DnsServer, AWorkersFailureStopsTheServerAndComesOutOfRun) {
+  // An event sink that cannot keep an event (a full disk) fails in whichever worker answered:
+  // run() must stop every worker and rethrow, never terminate the process.
+  std::uint16_t port = 0;
+  { base::Fd probe = bound_udp(port); } // a free port for both workers' SO_REUSEPORT sockets
+  dns::ServerConfig cfg;
+  cfg.matcher = allowing(nullptr);
+  cfg.upstreams = {"127.0.0.1:9"};
+  cfg.stop_on_signal = false;
+  cfg.threads = 2;
+  cfg.on_event = [](const inventory::Event&) { throw base::UserError("cannot write the log"); };
+  dns::Server server(std::move(cfg));
+  server.listen("127.0.0.1:" + std::to_string(port));
+  std::exception_ptr failure;
+  std::thread t([&] {
+    try {
+      server.run();
+    } catch (...) {
+      failure = std::current_exception();
+    }
+  });
+  base::Fd c(socket(AF_INET, SOCK_DGRAM, 0));
+  sockaddr_in a = test::loopback(port);
+  auto q = query(1);
+  for (int i = 0; i < 200 && !failure; ++i) { // from several ports, so both workers see queries
+    base::Fd s(socket(AF_INET, SOCK_DGRAM, 0));
+    sendto(s.get(), q.data(), q.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  t.join(); // returns by itself: the failure stopped both workers
+  ASSERT_TRUE(failure);
+  EXPECT_THROW(std::rethrow_exception(failure), base::UserError);
 }
