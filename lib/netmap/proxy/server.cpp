@@ -147,6 +147,10 @@ void Server::add_listener(base::Fd fd) {
   // to meet the head timeout).
   int defer_s = 2;
   ::setsockopt(fd.get(), IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer_s, sizeof defer_s);
+  // Linux copies a listener's TCP options into every connection it accepts: set here, no
+  // connection needs a setsockopt of its own (replies are whole writes; Nagle would only delay).
+  int one = 1;
+  ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   m->shared.listener_addrs.push_back(local_address(fd.get()));
   m->shared.listeners.push_back(fd.get());
   m->listeners.push_back(std::move(fd));

@@ -184,9 +184,7 @@ void Worker::accept_all(int listener) {
       continue;
     }
     ++c.accepted;
-    ++c.active;
-    int one = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    ++c.active; // TCP_NODELAY comes from the listener (Server::add_listener)
     auto s = std::make_unique<Session>();
     s->id = m_next_id++;
     s->client = std::move(client);

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -314,4 +316,27 @@ TEST(ProxyServer, BulkTunnelCopiesWhenSpliceIsOff) {
 TEST(ProxyServer, ShortTunnelStaysOnTheCopyPath) {
   auto st = bulk_tunnel(true, 1000, 200 * 1024);
   EXPECT_EQ(st.spliced, 0u);
+}
+
+TEST(ProxyServer, ListenersCarryNoDelayForEveryConnectionTheyAccept) {
+  // Connections take TCP_NODELAY from their listener (no setsockopt per accept), handed-in
+  // listeners (replay's, made inside the fence) included; and the kernel does pass it on.
+  std::uint16_t port = 0;
+  base::Fd listener = origin(port);
+  base::Fd view(::dup(listener.get()));
+  proxy::Server server(allowing_allowed_test());
+  server.add_listener(std::move(listener));
+  int nodelay = 0;
+  socklen_t len = sizeof nodelay;
+  ASSERT_EQ(getsockopt(view.get(), IPPROTO_TCP, TCP_NODELAY, &nodelay, &len), 0);
+  EXPECT_EQ(nodelay, 1);
+  base::Fd c = connect_to(port);
+  ASSERT_EQ(send(c.get(), "x", 1, 0), 1); // TCP_DEFER_ACCEPT: the connection is handed over with its first byte
+  pollfd pfd{view.get(), POLLIN, 0};
+  ASSERT_EQ(poll(&pfd, 1, 3000), 1);
+  base::Fd accepted(::accept4(view.get(), nullptr, nullptr, SOCK_CLOEXEC));
+  ASSERT_TRUE(accepted);
+  nodelay = 0;
+  ASSERT_EQ(getsockopt(accepted.get(), IPPROTO_TCP, TCP_NODELAY, &nodelay, &len), 0);
+  EXPECT_EQ(nodelay, 1);
 }
