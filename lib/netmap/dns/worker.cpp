@@ -18,7 +18,10 @@ namespace {
 
 constexpr unsigned k_batch = 64;
 constexpr std::size_t k_udp_buf = 4096;
-constexpr int k_tick_ms = 20;
+// An idle worker sleeps until its next deadline; it still looks at the stop flag this often when
+// it must notice a signal delivered to another thread (the command's own loop stops it sooner).
+constexpr std::int64_t k_signal_poll_ns = 100'000'000;
+constexpr std::int64_t k_idle_wake_ns = 1'000'000'000;
 // Datagrams one wake-up must find before the socket is read directly (Worker::hold_busy): a
 // lone query is answered and left in epoll, since taking it out and back costs two syscalls.
 constexpr std::size_t k_busy_min = 4;
@@ -103,8 +106,7 @@ void Worker::run() {
   epoll_event evs[k_batch];
   bool on_signal = m_srv.cfg.stop_on_signal;
   while (!m_srv.stopping.load(std::memory_order_relaxed) && !(on_signal && base::stop_requested())) {
-    // With a socket held busy there is work queued already: look at the others without waiting.
-    int n = epoll_wait(m_epoll.get(), evs, k_batch, m_busy.empty() ? k_tick_ms : 0);
+    int n = epoll_wait(m_epoll.get(), evs, k_batch, wait_ms(base::monotonic_ns()));
     std::int64_t now = base::monotonic_ns();
     refresh_matcher();
     for (int i = 0; i < n; ++i) {
@@ -156,6 +158,16 @@ const std::string& Worker::client_text(const sockaddr* sa) {
   }
   m_client = &c;
   return c.text;
+}
+
+int Worker::wait_ms(std::int64_t now) const {
+  if (!m_busy.empty()) return 0; // a held socket has work queued: look at the others without waiting
+  std::int64_t next = now + (m_srv.cfg.stop_on_signal ? k_signal_poll_ns : k_idle_wake_ns);
+  if (!m_deadlines.empty()) next = std::min(next, m_deadlines.front().first); // FIFO: one timeout for all
+  if (!m_tcp.empty()) next = std::min(next, m_next_tcp_sweep_ns);
+  if (m_accept_resume_ns) next = std::min(next, m_accept_resume_ns);
+  if (next <= now) return 0;
+  return static_cast<int>((next - now + 999'999) / 1'000'000); // rounded up: never early for a deadline
 }
 
 void Worker::hold_busy(int fd) {
