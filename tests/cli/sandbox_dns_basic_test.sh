@@ -17,7 +17,8 @@ out=$(q telemetry.vendor.org A)
 grep -q "status: NXDOMAIN" <<<"$out" || fail "blocked name not NXDOMAIN: $out"
 grep -q "EDE: 15 (Blocked): (netmap: not on the allowlist; to allow it add the rule 'telemetry.vendor.org')" <<<"$out" \
   || fail "blocked answer lacks the EDE text: $out"
-grep -q "SOA[[:space:]]*netmap.invalid. nobody.netmap.invalid. 1 3600 600 86400 10" <<<"$out" || fail "blocked answer lacks the SOA: $out"
+grep -q "SOA[[:space:]]*netmap.invalid. nobody.netmap.invalid. 1 3600 600 86400 10" <<<"$out" \
+  || fail "blocked answer lacks the SOA: $out"
 [ "$(upstream_queries telemetry.vendor.org)" = 0 ] || fail "a blocked name reached the upstream"
 
 # Exact rules are exact: neither a name below nor a sibling.

@@ -8,7 +8,8 @@ if [ "${NETMAP_TEST_MNTNS:-}" != 1 ] && [ "$(id -u)" -eq 0 ] && unshare -m true 
 fi
 . "$(dirname "$0")/lib.sh"
 command -v dig >/dev/null || skip "dig not installed (dnsutils)"
-[ "${NETMAP_TEST_MNTNS:-}" = 1 ] || skip "a small tmpfs in a private mount namespace needs root (running as uid $(id -u))"
+[ "${NETMAP_TEST_MNTNS:-}" = 1 ] \
+  || skip "a small tmpfs in a private mount namespace needs root (running as uid $(id -u))"
 
 mkdir -p "$T/small"
 mount -t tmpfs -o size=16k tmpfs "$T/small" || skip "cannot mount a tmpfs here"

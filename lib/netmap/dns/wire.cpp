@@ -223,7 +223,11 @@ std::size_t write_blocked(std::span<std::uint8_t> out, std::span<const std::uint
   static constexpr std::uint8_t k_head[] = {0, 0, 6, 0, 1, 0, 0, 0, 10, 0, 45}; // ". SOA IN TTL 10, RDLENGTH 45"
   static constexpr std::uint8_t k_mname[] = {6, 'n', 'e', 't', 'm', 'a', 'p', 7, 'i', 'n', 'v', 'a', 'l', 'i', 'd', 0};
   static constexpr std::uint8_t k_nobody[] = {6, 'n', 'o', 'b', 'o', 'd', 'y'};
-  static constexpr std::uint8_t k_numbers[] = {0, 0, 0, 1, 0, 0, 0x0e, 0x10, 0, 0, 0x02, 0x58, 0, 1, 0x51, 0x80, 0, 0, 0, 10}; // serial…minimum 10
+  static constexpr std::uint8_t k_numbers[] = {0, 0, 0, 1,          // SERIAL 1
+                                               0, 0, 0x0e, 0x10,    // REFRESH 3600
+                                               0, 0, 0x02, 0x58,    // RETRY 600
+                                               0, 1, 0x51, 0x80,    // EXPIRE 86400
+                                               0, 0, 0, 10};        // MINIMUM 10: the NXDOMAIN is cached 10 s
   static_assert(sizeof k_head + sizeof k_mname + sizeof k_nobody + 2 + sizeof k_numbers == k_blocked_soa_size);
   static_assert(sizeof k_mname + sizeof k_nobody + 2 + sizeof k_numbers == 45);
   Writer w{out.data(), out.size()};

@@ -95,9 +95,9 @@ inline constexpr std::uint16_t k_ede_no_reachable = 22;
 /// Bytes of the SOA record a blocked answer carries in its authority section.
 inline constexpr std::size_t k_blocked_soa_size = 56;
 
-/// The answer for a blocked name: the question echoed, NXDOMAIN or REFUSED, a fixed SOA in the
-/// authority section (k_blocked_soa_size bytes), and (when the client spoke EDNS) OPT with EDE 15 and `text` (cut to
-/// k_ede_text_max). Returns the length, 0 when `out` is too small.
+/// The answer for a blocked name: the question echoed, NXDOMAIN or REFUSED, a fixed SOA of
+/// k_blocked_soa_size bytes in the authority section, and (when the client spoke EDNS) OPT with
+/// EDE 15 and `text` (cut to k_ede_text_max). Returns the length, 0 when `out` is too small.
 std::size_t write_blocked(std::span<std::uint8_t> out, std::span<const std::uint8_t> query, const Query& q,
                           std::uint8_t rcode, std::string_view text) noexcept;
 /// A reply made of header, question (when readable) and OPT when the client spoke EDNS: FORMERR,
