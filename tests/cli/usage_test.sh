@@ -33,4 +33,9 @@ for c in sandbox-dns replay discover; do
   expect_err "'--' is followed by no command" "$c names the forgotten command"
   expect_one_line_error "$c" "dangling --"
 done
+# replay's stdout carries the command's output and the report: its events need a file.
+run replay --allow x.example --events - -- true
+expect_rc 2 "replay --events -"
+expect_err "--events needs a file" "replay --events - says why"
+expect_one_line_error replay "replay --events -"
 finish

@@ -4,7 +4,6 @@
 
 #include "commands.hpp"
 
-#include "netmap/base/atomic_file.hpp"
 #include "netmap/base/clock.hpp"
 #include "netmap/base/error.hpp"
 #include "netmap/base/text.hpp"
@@ -58,7 +57,7 @@ void add_replay(CLI::App& app, ReplayOptions& o) {
   app.add_option("--junit", o.junit, "JUnit XML reports the command writes (repeatable; globs), read when it ends")
       ->type_name("PATH");
   app.add_option("-o,--output", o.output, "Write the inventory of every attempt (JSON) to FILE, atomically")->type_name("FILE");
-  app.add_option("--events", o.events, "Write every attempt as JSON Lines to FILE, atomically")->type_name("FILE");
+  app.add_option("--events", o.events, "Write every attempt as JSON Lines to FILE (in place when the run ends)")->type_name("FILE");
   app.add_option("--upstream", o.upstreams, "DNS upstreams for allowed names (default: the policy's "
                                             "dns.custom_resolvers, else /etc/resolv.conf)")->type_name("ADDR[:PORT]");
   app.add_option("--resolve", o.resolve, "Connect the proxy's upstream for NAME to ADDR instead of resolving it, "
@@ -121,6 +120,9 @@ std::shared_ptr<const policy::Matcher> allow_everything() {
 
 int run_replay(const ReplayOptions& o) {
   if (o.command.empty()) throw base::UserError("no command to run", "put it after '--': netmap replay -- make test");
+  if (o.events == "-")
+    throw base::UserError("--events needs a file: standard output carries the command's output and the report",
+                          "e.g. --events events.jsonl");
   auto pol = cli::load_policy(o.policy, "replay");
   auto matcher = std::make_shared<const policy::Matcher>(pol.build_matcher());
   auto overrides = proxy::parse_host_overrides(o.resolve);
@@ -143,7 +145,7 @@ int run_replay(const ReplayOptions& o) {
   sandbox::FenceConfig fcfg;
   fcfg.proxy_port = o.proxy_port;
   // Servers are built (and their configs checked) before anything runs in the fence.
-  auto sink = std::make_shared<report::ReplaySink>(matcher.get(), fcfg.dns_port, fcfg.proxy_port, !o.events.empty());
+  auto sink = std::make_shared<report::ReplaySink>(matcher.get(), fcfg.dns_port, fcfg.proxy_port, o.events);
   dcfg.on_event = [sink](const inventory::Event& e) { sink->add(e); };
   pcfg.on_event = [sink](const inventory::Event& e) { sink->add(e); };
   pcfg.on_refusal = [sink](inventory::Event& e) { sink->attribute_proxy_refusal(e); };
@@ -201,7 +203,6 @@ int run_replay(const ReplayOptions& o) {
   auto junit = report::read_junit(o.junit);
   auto rep = sink->collector().build(outcome, std::move(junit), scanner);
   rep.process_lookups = sink->process_lookups();
-  if (!o.events.empty()) base::write_file_atomic(o.events, sink->events());
   if (!o.output.empty()) {
     auto inv = sink->collector().inventory();
     inv.sources.push_back("command:" + base::escape_bytes(joined(o.command)));
@@ -211,6 +212,7 @@ int run_replay(const ReplayOptions& o) {
   }
   if (o.out.json) std::cout << report::replay_to_json(rep).dump(2) << "\n";
   else std::cout << "\n" << report::render_replay_text(rep, cli::use_color(o.out, 1)) << std::flush;
+  sink->finish_events(); // after the report: a full disk under --events costs the file, not the report
   return rep.exit_code();
 }
 

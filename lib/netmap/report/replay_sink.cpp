@@ -1,5 +1,7 @@
 #include "netmap/report/replay_sink.hpp"
 
+#include "netmap/base/error.hpp"
+
 namespace netmap::report {
 
 namespace {
@@ -10,8 +12,11 @@ bool refused(const inventory::Event& e) {
 
 } // namespace
 
-ReplaySink::ReplaySink(const policy::Matcher* matcher, std::uint16_t dns_port, std::uint16_t proxy_port, bool keep_events)
-    : m_collector(matcher), m_dns_port(dns_port), m_proxy_port(proxy_port), m_keep_events(keep_events) {}
+ReplaySink::ReplaySink(const policy::Matcher* matcher, std::uint16_t dns_port, std::uint16_t proxy_port,
+                       const std::string& events_path)
+    : m_collector(matcher), m_dns_port(dns_port), m_proxy_port(proxy_port) {
+  if (!events_path.empty()) m_log.emplace(events_path);
+}
 
 void ReplaySink::attribute(inventory::Event& e, std::uint16_t server_port) const {
   // Only refusals pay for the walk of /proc.
@@ -29,10 +34,16 @@ void ReplaySink::add(inventory::Event e) {
   if (e.via == inventory::SeenVia::Resolver) attribute(e, m_dns_port);
   e.producer = "replay";
   m_collector.add(e);
-  if (!m_keep_events) return;
-  std::string line = inventory::to_jsonl(e);
   std::lock_guard lock(m_mu);
-  m_events += line;
+  if (!m_log) return;
+  try {
+    m_log->write(e);
+  } catch (const base::UserError& x) {
+    // The suite is not stopped for a file beside the report: the log is dropped whole and the
+    // failure reported at the end.
+    m_log_failure = x.what();
+    m_log.reset();
+  }
 }
 
 void ReplaySink::add_direct(const sandbox::DirectAttempt& a) {
@@ -52,9 +63,17 @@ void ReplaySink::add_direct(const sandbox::DirectAttempt& a) {
   add(std::move(e));
 }
 
-std::string ReplaySink::events() const {
+void ReplaySink::finish_events() {
   std::lock_guard lock(m_mu);
-  return m_events;
+  if (m_log && m_log_failure.empty()) {
+    try {
+      m_log->commit();
+    } catch (const base::UserError& x) {
+      m_log_failure = x.what();
+    }
+    m_log.reset();
+  }
+  if (!m_log_failure.empty()) throw base::UserError(m_log_failure, "free some space, or write --events to another file system");
 }
 
 } // namespace netmap::report

@@ -1,7 +1,8 @@
 #pragma once
-// Where replay's servers send what they see: every event is folded into the report, kept for
+// Where replay's servers send what they see: every event is folded into the report, streamed to
 // --events, and a refused attempt is tied to the fenced process that made it (the socket's owner).
 
+#include "netmap/capture/event_log.hpp"
 #include "netmap/inventory/event.hpp"
 #include "netmap/report/replay_report.hpp"
 #include "netmap/sandbox/direct_watch.hpp"
@@ -10,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 namespace netmap::report {
@@ -18,8 +20,10 @@ namespace netmap::report {
 class ReplaySink {
 public:
   /// Decides with `matcher` (outlives the sink); the resolver and proxy listen on these fence
-  /// ports; `keep_events` keeps each event as a JSON line for --events.
-  ReplaySink(const policy::Matcher* matcher, std::uint16_t dns_port, std::uint16_t proxy_port, bool keep_events);
+  /// ports; a non-empty `events_path` gets every event as a JSON line (through a temporary file,
+  /// so memory stays flat however long the run). Throws base::UserError when it cannot be written.
+  ReplaySink(const policy::Matcher* matcher, std::uint16_t dns_port, std::uint16_t proxy_port,
+             const std::string& events_path = {});
 
   /// From now on, refused attempts are attributed through `owners` (set once, before traffic).
   void set_owners(std::unique_ptr<sandbox::SocketOwnerFinder> owners) { m_owners = std::move(owners); }
@@ -35,8 +39,9 @@ public:
 
   /// What the events add up to so far.
   [[nodiscard]] const ReplayCollector& collector() const noexcept { return m_collector; }
-  /// The kept events, one JSON line each (empty without keep_events).
-  [[nodiscard]] std::string events() const;
+  /// Puts the events file in place (call once the servers have stopped). Throws
+  /// base::UserError when a write failed at any point; the partial file is gone then.
+  void finish_events();
   /// Walks of /proc the attribution made (0 before set_owners()).
   [[nodiscard]] std::uint64_t process_lookups() const noexcept { return m_owners ? m_owners->walks() : 0; }
 
@@ -44,9 +49,9 @@ private:
   ReplayCollector m_collector;
   std::unique_ptr<sandbox::SocketOwnerFinder> m_owners;
   std::uint16_t m_dns_port, m_proxy_port;
-  bool m_keep_events;
   mutable std::mutex m_mu;
-  std::string m_events;
+  std::optional<capture::EventLog> m_log;
+  std::string m_log_failure; // the first write error; the run goes on, and finish_events() says it
 };
 
 } // namespace netmap::report
