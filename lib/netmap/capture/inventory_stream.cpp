@@ -85,7 +85,12 @@ void save(const std::string& path, const std::function<void(std::ostream&)>& wri
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) throw base::UserError("cannot write " + path + ": " + std::strerror(errno));
-    write(out);
+    try {
+      write(out);
+    } catch (...) {
+      ::unlink(tmp.c_str()); // a writer that fails midway leaves no half-written file behind
+      throw;
+    }
     out.flush();
     if (!out) {
       ::unlink(tmp.c_str());
