@@ -93,43 +93,27 @@ void install_control_handlers() {
   sigaction(SIGUSR1, &sa, nullptr);
 }
 
-/// Everything the event sink writes to; called from the server's threads. When an event cannot be
-/// kept (a disk full under --log) the log is dropped whole and the run stops with that error.
+/// Everything the event sink writes to; called from the server's threads. A log that cannot be
+/// written (a full disk) is dropped whole and stops the run, which then ends with that error.
 struct Sink {
   std::mutex mu;
   std::optional<capture::EventLog> log;
   std::optional<inventory::Inventory> inv;
-  std::string failure; // the first write error, if any
 
-  void operator()(const inventory::Event& e) noexcept {
+  void operator()(const inventory::Event& e) {
     std::lock_guard lock(mu);
-    if (!failure.empty()) return;
-    guarded([&] {
-      if (inv) inv->add(e);
-      if (log) log->write(e);
-    });
+    if (inv) inv->add(e);
+    if (log && !log->try_write(e)) base::request_stop(SIGTERM); // around a command, it is asked to stop too
   }
   /// Hands the buffered lines to the kernel, so a streamed log (--log -) shows them at once.
-  void flush() noexcept {
+  void flush() {
     std::lock_guard lock(mu);
-    if (log) guarded([&] { log->flush(); });
+    if (log && !log->try_flush()) base::request_stop(SIGTERM);
   }
-  /// Puts the log in place; throws the first write error instead when there was one.
+  /// Puts the log in place; throws the write error instead when there was one.
   void commit() {
     std::lock_guard lock(mu);
-    if (failure.empty() && log) guarded([&] { log->commit(); });
-    if (!failure.empty()) throw base::UserError(failure, "free some space, or --log to another file system");
-  }
-
-private:
-  template <class F> void guarded(F&& f) noexcept {
-    try {
-      f();
-    } catch (const std::exception& e) {
-      if (failure.empty()) failure = e.what();
-      log.reset(); // removes the partial file: no half-written log is left behind
-      base::request_stop(SIGTERM); // around a command, the command is asked to stop too
-    }
+    if (log) log->commit();
   }
 };
 

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <exception>
 #include <unistd.h>
 
 namespace netmap::capture {
@@ -21,10 +22,33 @@ EventLog::EventLog(std::string path) : m_path(std::move(path)) {
   std::setvbuf(m_file, nullptr, _IOFBF, 1 << 20);
 }
 
-EventLog::~EventLog() {
+EventLog::~EventLog() { discard(); }
+
+void EventLog::discard() noexcept {
   if (m_stdout || !m_file) return;
   std::fclose(m_file);
+  m_file = nullptr;
   ::unlink(m_tmp.c_str());
+}
+
+template <class F> bool EventLog::keep_failure(F&& f) noexcept {
+  if (!m_failure.empty()) return false;
+  try {
+    f();
+    return true;
+  } catch (const std::exception& x) {
+    m_failure = x.what();
+    discard(); // no half-written file is left behind, even if commit() is never called
+    return false;
+  }
+}
+
+bool EventLog::try_write(const inventory::Event& e) noexcept {
+  return keep_failure([&] { write(e); });
+}
+
+bool EventLog::try_flush() noexcept {
+  return keep_failure([&] { flush(); });
 }
 
 void EventLog::write(const inventory::Event& e) {
@@ -39,6 +63,7 @@ void EventLog::flush() {
 }
 
 void EventLog::commit() {
+  if (!m_failure.empty()) throw base::UserError(m_failure, "free some space, or write it to another file system");
   if (m_stdout) {
     std::fflush(stdout);
     return;

@@ -22,17 +22,28 @@ public:
   void write(const inventory::Event& e);
   /// Hands what is buffered to the kernel (a streamed log shows it at once). Throws base::UserError.
   void flush();
-  /// Flushes, syncs and renames the file into place. Throws base::UserError.
+  /// write() for a log that must not stop its run: a failure is kept instead of thrown, the
+  /// partial file is removed at once, later lines are dropped, and commit() throws the failure.
+  /// False once the log has failed.
+  bool try_write(const inventory::Event& e) noexcept;
+  /// flush() with the failure kept the same way.
+  bool try_flush() noexcept;
+  /// Flushes, syncs and renames the file into place; throws base::UserError, or the failure a
+  /// try_ call kept.
   void commit();
   /// Lines written so far.
   [[nodiscard]] std::uint64_t lines() const noexcept { return m_lines; }
 
 private:
+  template <class F> bool keep_failure(F&& f) noexcept;
+  /// Closes and removes the temporary file.
+  void discard() noexcept;
   std::string m_path;
   std::string m_tmp;
   std::FILE* m_file = nullptr;
   std::uint64_t m_lines = 0;
   bool m_stdout = false;
+  std::string m_failure; ///< the error a try_ call kept
 };
 
 } // namespace netmap::capture

@@ -1,7 +1,5 @@
 #include "netmap/report/replay_sink.hpp"
 
-#include "netmap/base/error.hpp"
-
 namespace netmap::report {
 
 namespace {
@@ -34,16 +32,10 @@ void ReplaySink::add(inventory::Event e) {
   if (e.via == inventory::SeenVia::Resolver) attribute(e, m_dns_port);
   e.producer = "replay";
   m_collector.add(e);
+  // The suite is not stopped for a file beside the report: a failed log is dropped whole, and
+  // finish_events() reports it.
   std::lock_guard lock(m_mu);
-  if (!m_log) return;
-  try {
-    m_log->write(e);
-  } catch (const base::UserError& x) {
-    // The suite is not stopped for a file beside the report: the log is dropped whole and the
-    // failure reported at the end.
-    m_log_failure = x.what();
-    m_log.reset();
-  }
+  if (m_log) m_log->try_write(e);
 }
 
 void ReplaySink::add_direct(const sandbox::DirectAttempt& a) {
@@ -65,15 +57,7 @@ void ReplaySink::add_direct(const sandbox::DirectAttempt& a) {
 
 void ReplaySink::finish_events() {
   std::lock_guard lock(m_mu);
-  if (m_log && m_log_failure.empty()) {
-    try {
-      m_log->commit();
-    } catch (const base::UserError& x) {
-      m_log_failure = x.what();
-    }
-    m_log.reset();
-  }
-  if (!m_log_failure.empty()) throw base::UserError(m_log_failure, "free some space, or write --events to another file system");
+  if (m_log) m_log->commit();
 }
 
 } // namespace netmap::report

@@ -51,7 +51,6 @@ private:
   std::uint16_t m_dns_port, m_proxy_port;
   mutable std::mutex m_mu;
   std::optional<capture::EventLog> m_log;
-  std::string m_log_failure; // the first write error; the run goes on, and finish_events() says it
 };
 
 } // namespace netmap::report
