@@ -106,7 +106,7 @@ void Worker::run() {
   epoll_event evs[k_batch];
   bool on_signal = m_srv.cfg.stop_on_signal;
   while (!m_srv.stopping.load(std::memory_order_relaxed) && !(on_signal && base::stop_requested())) {
-    int n = epoll_wait(m_epoll.get(), evs, k_batch, wait_ms(base::monotonic_ns()));
+    int n = epoll_wait(m_epoll.get(), evs, k_batch, wait_ms());
     std::int64_t now = base::monotonic_ns();
     refresh_matcher();
     for (int i = 0; i < n; ++i) {
@@ -160,8 +160,9 @@ const std::string& Worker::client_text(const sockaddr* sa) {
   return c.text;
 }
 
-int Worker::wait_ms(std::int64_t now) const {
+int Worker::wait_ms() const {
   if (!m_busy.empty()) return 0; // a held socket has work queued: look at the others without waiting
+  const std::int64_t now = base::monotonic_ns(); // read only here: a busy loop turns without it
   std::int64_t next = now + (m_srv.cfg.stop_on_signal ? k_signal_poll_ns : k_idle_wake_ns);
   if (!m_deadlines.empty()) next = std::min(next, m_deadlines.front().first); // FIFO: one timeout for all
   if (!m_tcp.empty()) next = std::min(next, m_next_tcp_sweep_ns);

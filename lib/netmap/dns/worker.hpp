@@ -124,7 +124,7 @@ private:
   void poll_busy(std::int64_t now);
   /// How long epoll_wait may sleep: until the next upstream deadline, idle-TCP sweep or end of an
   /// accept pause, so an idle resolver does not wake on a fixed tick.
-  [[nodiscard]] int wait_ms(std::int64_t now) const;
+  [[nodiscard]] int wait_ms() const;
   void refresh_matcher();
   // worker_upstream.cpp: talking to the upstreams
   void open_upstreams();
