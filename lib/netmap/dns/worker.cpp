@@ -4,6 +4,7 @@
 
 #include "netmap/base/clock.hpp"
 #include "netmap/base/interrupt.hpp"
+#include "netmap/base/sched_slice.hpp"
 
 #include <netinet/in.h>
 #include <sys/epoll.h>
@@ -98,6 +99,7 @@ void Worker::refresh_matcher() {
 }
 
 void Worker::run() {
+  base::request_slice(); // answers first after a stall, ahead of the build's processes
   m_epoll.reset(epoll_create1(EPOLL_CLOEXEC));
   watch(m_srv.stop_fd.get(), EPOLLIN, k_tag_stop);
   watch_served(true);

@@ -1,6 +1,7 @@
 #include "netmap/dns/server.hpp"
 
 #include "netmap/base/error.hpp"
+#include "netmap/base/sched_slice.hpp"
 #include "netmap/policy/rule.hpp"
 #include "unit/socket_test_helpers.hpp"
 
@@ -163,6 +164,35 @@ TEST(DnsServer, EventsNameTheClientsPort) {
   EXPECT_EQ(s.clients[0].count, 2u);
 }
 
+TEST(DnsServer, WorkersAskForTheShortSlice) {
+  // After a stall the scheduler should run the resolver before the build's processes: every
+  // worker thread asks EEVDF for the shortest slice. Seen from inside the worker, in its event.
+  bool supported = false;
+  std::thread([&] { supported = base::request_slice(); }).join();
+  if (!supported) GTEST_SKIP() << "this kernel keeps no slice per thread (Linux 6.12+ does)";
+  std::uint16_t port = 0;
+  base::Fd fd = bound_udp(port);
+  std::mutex mu;
+  std::vector<std::uint64_t> slices;
+  dns::ServerConfig cfg;
+  cfg.matcher = allowing(nullptr);
+  cfg.upstreams = {"127.0.0.1:9"};
+  cfg.stop_on_signal = false;
+  cfg.threads = 2;
+  cfg.on_event = [&](const inventory::Event&) {
+    std::lock_guard lock(mu);
+    slices.push_back(base::thread_slice_ns());
+  };
+  dns::Server server(std::move(cfg));
+  server.add_udp_socket(std::move(fd));
+  std::thread t([&] { server.run(); });
+  for (int i = 0; i < 8; ++i) EXPECT_GE(ask(port, query(1)).size(), 12u);
+  server.stop();
+  t.join();
+  ASSERT_EQ(slices.size(), 8u);
+  for (auto s : slices) EXPECT_EQ(s, base::k_short_slice_ns);
+}
+
 TEST(DnsServer, DrainsBurstsDirectlyAndStillWakesForALoneQuery) {
   // Under traffic a worker reads its UDP socket directly, outside epoll, and hands it back to
   // epoll once it runs dry: bursts deeper than a batch must all be answered, and a query after
@@ -192,7 +222,7 @@ TEST(DnsServer, DrainsBurstsDirectlyAndStillWakesForALoneQuery) {
       for (std::size_t i = 0; i < k_burst && recv(c.get(), buf.data(), buf.size(), 0) > 0; ++i) ++answered;
     }
     EXPECT_EQ(answered, k_burst * k_bursts);
-    usleep(60'000); // past a worker's 20 ms tick: every worker is back in epoll_wait
+    usleep(60'000); // a quiet spell: every worker is back in epoll_wait
     auto lone = ask(port, query(1));
     ASSERT_GE(lone.size(), 12u);
     EXPECT_EQ(lone[3] & 0xF, 3);
