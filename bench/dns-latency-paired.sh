@@ -112,18 +112,19 @@ ready 5302 unbound; ready 5310 netmap; ready 5309 responder
 taskset -c "$LOAD_CPU" "$T/dns_pace" 4000 3 "$T/allowed" $PORTS >/dev/null # word splitting wanted: one argument a port
 
 label() { case $1 in 5302) echo unbound ;; 5310) echo netmap ;; 5311) echo netmap-b ;; 5309) echo responder ;; esac; }
-ticks() { awk '{print $14 + $15}' "/proc/${PID[$1]}/stat"; } # CPU time of a server, in clock ticks
-hz=$(getconf CLK_TCK)
+# CPU time of a server in ns, summed over its threads: the scheduler's own count (schedstat),
+# not the tick-sampled one of /proc/PID/stat, which charges a whole tick to whoever it interrupts.
+cpu_ns() { cat /proc/"${PID[$1]}"/task/*/schedstat | awk '{s += $1} END {printf "%.0f", s}'; }
 for r in $(seq "$ROUNDS"); do
   for wl in $WORKLOADS; do
-    declare -A t0; for s in $NAMES; do t0[$s]=$(ticks "$s"); done
+    declare -A t0; for s in $NAMES; do t0[$s]=$(cpu_ns "$s"); done
     DNS_PACE_DUMP=$([ "${KEEP:-0}" = 1 ] && echo "$T/answers.$r.$wl") DNS_PACE_HIST="$T/hist.$r.$wl" \
       taskset -c "$LOAD_CPU" "$T/dns_pace" "$QPS" "$DUR" "$T/$wl" $PORTS >"$T/out"
     while read -r port rest; do
       s=$(label "$port")
       # the server's CPU per answered query, in µs: what decides who runs first after a stall
-      echo "$r $wl $s $rest cpu_us $(awk -v a="${t0[$s]}" -v b="$(ticks "$s")" -v hz="$hz" -v n="$(echo "$rest" | awk '{print $4}')" \
-        'BEGIN {printf "%.2f", n ? (b - a) * 1e6 / hz / n : 0}')"
+      echo "$r $wl $s $rest cpu_us $(awk -v a="${t0[$s]}" -v b="$(cpu_ns "$s")" -v n="$(echo "$rest" | awk '{print $4}')" \
+        'BEGIN {printf "%.2f", n ? (b - a) / 1e3 / n : 0}')"
     done <"$T/out" >>"$T/rounds"
   done
   echo "# round $r done" >&2
