@@ -9,9 +9,10 @@
 #   bash bench/dns-latency-paired.sh                  # 5 rounds of 10 s, blocked and allowed; ~2 min
 #   QPS=60000 bash bench/dns-latency-paired.sh        # a heavier load (the total, shared)
 #   SPIN=1 bash bench/dns-latency-paired.sh           # a SCHED_IDLE busy loop on the servers' CPU
+#   HOG=1 bash bench/dns-latency-paired.sh            # an ordinary busy loop there: a build's compiler
 #   NETMAP_B=/tmp/old/netmap bash bench/dns-latency-paired.sh   # a second build beside the first
 # Environment: NETMAP (binary), NETMAP_B (a second one, shown as netmap-b), ROUNDS (5), DUR (10 s),
-# QPS (15000 in all), SPIN (0), WORKLOADS ("blocked allowed"), CEILING_C (the responder's source),
+# QPS (15000 in all), SPIN (0), HOG (0), WORKLOADS ("blocked allowed"), CEILING_C (the responder's source),
 # SRV_CPU (0), LOAD_CPU (1), KEEP (1: keep the work directory, with every answer's send time and
 # latency in answers.ROUND.WORKLOAD).
 set -euo pipefail
@@ -19,7 +20,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 NETMAP=$(realpath "${NETMAP:-$ROOT/build/tools/netmap/netmap}")
 CEILING_C=${CEILING_C:-$ROOT/../shared/bench/dns/ceiling.c}
-ROUNDS=${ROUNDS:-5} DUR=${DUR:-10} QPS=${QPS:-15000} SPIN=${SPIN:-0}
+ROUNDS=${ROUNDS:-5} DUR=${DUR:-10} QPS=${QPS:-15000} SPIN=${SPIN:-0} HOG=${HOG:-0}
 WORKLOADS=${WORKLOADS:-"blocked allowed"} SRV_CPU=${SRV_CPU:-0} LOAD_CPU=${LOAD_CPU:-1}
 [ "$(id -u)" = 0 ] || { echo "dns-latency-paired: needs root (a network namespace)" >&2; exit 2; }
 [ -x "$NETMAP" ] || { echo "dns-latency-paired: no netmap binary at $NETMAP (build it, or set NETMAP)" >&2; exit 2; }
@@ -107,6 +108,7 @@ start "$SRV_CPU" "$T/ceiling" serve 127.0.0.1 5309; PID[responder]=$!
 ready 5302 unbound; ready 5310 netmap; ready 5309 responder
 [ -n "${NETMAP_B:-}" ] && ready 5311 netmap-b
 [ "$SPIN" = 1 ] && start "$SRV_CPU" chrt -i 0 sh -c 'while :; do :; done'
+[ "$HOG" = 1 ] && start "$SRV_CPU" sh -c 'while :; do :; done' # competes as an equal, like a compiler
 
 # Warm the caches: every allowed question reaches every server at least three times.
 taskset -c "$LOAD_CPU" "$T/dns_pace" 4000 3 "$T/allowed" $PORTS >/dev/null # word splitting wanted: one argument a port
@@ -131,7 +133,7 @@ for r in $(seq "$ROUNDS"); do
 done
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores; $ROUNDS rounds of $DUR s; $QPS qps in all, shared equally by $(echo $NAMES | wc -w) servers"
-echo "# taking turns (bench/dns_pace.c); SPIN=$SPIN; netmap $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
+echo "# taking turns (bench/dns_pace.c); SPIN=$SPIN HOG=$HOG; netmap $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
 echo "# percentiles in µs over every answer of every round; cpu/q: the server's CPU µs per answer (median of rounds)"
 printf '%-9s %-10s %8s %5s %6s %6s %6s %6s %7s   %s\n' workload server answered lost "cpu/q" p50 p90 p99 p99.9 "p99 of each round"
 for wl in $WORKLOADS; do
