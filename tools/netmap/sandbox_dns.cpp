@@ -20,6 +20,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <poll.h>
+#include <pthread.h>
+
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -37,6 +40,7 @@ namespace {
 /// Where the resolver listens for a command: port 53 (glibc's stub knows no other) on a loopback
 /// address that nothing else uses by convention (systemd-resolved has 127.0.0.53 and .54).
 constexpr const char* k_command_resolver = "127.53.0.1";
+constexpr int k_flush_ms = 50; // how stale `--log` may be on disk while the server runs
 
 struct SandboxDnsOptions {
   std::vector<std::string> listen;
@@ -195,7 +199,12 @@ std::optional<sandbox::ExitStatus> supervise(const SandboxDnsOptions& o, dns::Se
                                              std::optional<CommandRun>& cmd) {
   int forwarded = 0;
   for (;;) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    // Wakes at once for the command's exit or a signal (the serving threads block them), and
+    // every 50 ms to flush the log.
+    if (cmd)
+      (void)cmd->child.wait_for(k_flush_ms);
+    else
+      (void)::poll(nullptr, 0, k_flush_ms);
     if (g_reload) {
       g_reload = 0;
       reload(o, server);
@@ -294,6 +303,11 @@ int run_sandbox_dns(const SandboxDnsOptions& o) {
   std::optional<CommandRun> cmd;
   if (with_command) cmd = start_command(o);
   std::exception_ptr failure;
+  // Signals go to this thread, whose wait they cut short; the serving threads inherit the mask.
+  sigset_t ours, saved;
+  sigemptyset(&ours);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGUSR1}) sigaddset(&ours, sig);
+  pthread_sigmask(SIG_BLOCK, &ours, &saved);
   std::thread serving([&] {
     try {
       server.run();
@@ -302,6 +316,7 @@ int run_sandbox_dns(const SandboxDnsOptions& o) {
       base::request_stop(SIGTERM); // around a command, the command is asked to stop too
     }
   });
+  pthread_sigmask(SIG_SETMASK, &saved, nullptr);
   std::optional<sandbox::ExitStatus> status = supervise(o, server, *sink, cmd);
   server.stop();
   serving.join();

@@ -12,6 +12,8 @@
 #include <cstring>
 #include <ctime>
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -206,6 +208,20 @@ std::optional<ExitStatus> ChildProcess::try_wait() {
   return m_status;
 }
 
+std::optional<ExitStatus> ChildProcess::wait_for(int timeout_ms) {
+  if (m_status || m_pid <= 0) return m_status;
+  // The pid is ours until we reap it, so the pidfd cannot name a recycled process.
+  base::Fd exited(static_cast<int>(::syscall(SYS_pidfd_open, m_pid, 0)));
+  if (exited) {
+    pollfd p{exited.get(), POLLIN, 0};
+    (void)::poll(&p, 1, timeout_ms); // EINTR too: the caller looks at what the signal asked
+  } else {
+    struct timespec ts {timeout_ms / 1000, (timeout_ms % 1000) * 1'000'000L};
+    ::nanosleep(&ts, nullptr);
+  }
+  return try_wait();
+}
+
 void ChildProcess::signal_group(int sig) noexcept {
   if (m_pid > 0) ::kill(-m_pid, sig);
 }
@@ -213,11 +229,8 @@ void ChildProcess::signal_group(int sig) noexcept {
 ExitStatus ChildProcess::terminate(int grace_ms) {
   if (!running()) return wait();
   signal_group(SIGTERM);
-  for (int waited = 0; waited < grace_ms; waited += 10) {
-    if (try_wait()) return *m_status;
-    struct timespec ts {0, 10'000'000};
-    ::nanosleep(&ts, nullptr);
-  }
+  for (int waited = 0; waited < grace_ms; waited += 10)
+    if (wait_for(10)) return *m_status;
   signal_group(SIGKILL);
   return wait();
 }

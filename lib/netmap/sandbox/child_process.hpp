@@ -62,6 +62,9 @@ public:
   ExitStatus wait();
   /// Like wait() but returns at once: nothing while the child still runs.
   [[nodiscard]] std::optional<ExitStatus> try_wait();
+  /// Like try_wait() after sleeping until the child exits, a signal arrives or `timeout_ms` pass,
+  /// whichever comes first (a pidfd; a plain sleep where the kernel has none).
+  [[nodiscard]] std::optional<ExitStatus> wait_for(int timeout_ms);
   /// Sends `sig` to the whole process group (no-op once reaped and the group is gone).
   void signal_group(int sig) noexcept;
   /// SIGTERM to the group, up to `grace_ms` for the child to exit, then SIGKILL; returns its status.

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <fcntl.h>
@@ -33,6 +34,29 @@ TEST(ChildProcess, ExitCodeComesBack) {
   EXPECT_EQ(st.code, 7);
   EXPECT_EQ(st.signal, 0);
   EXPECT_FALSE(c.running());
+}
+
+TEST(ChildProcess, WaitForReturnsWhenTheChildExitsNotAtTheTimeout) {
+  // sandbox-dns waits for its command this way: its exit must end the wait at once.
+  using clock = std::chrono::steady_clock;
+  ChildSpec spec;
+  spec.argv = {"sh", "-c", "sleep 0.1; exit 4"};
+  auto c = ChildProcess::spawn(spec);
+  auto t0 = clock::now();
+  std::optional<netmap::sandbox::ExitStatus> st;
+  while (!st && clock::now() - t0 < std::chrono::seconds(20)) st = c.wait_for(10'000);
+  auto waited = clock::now() - t0;
+  ASSERT_TRUE(st.has_value());
+  EXPECT_EQ(st->code, 4);
+  EXPECT_LT(waited, std::chrono::seconds(5)); // not the 10 s timeout
+  EXPECT_EQ(c.wait_for(10'000)->code, 4);     // reaped: returns at once, same status
+
+  spec.argv = {"sleep", "30"};
+  auto running = ChildProcess::spawn(spec);
+  t0 = clock::now();
+  EXPECT_FALSE(running.wait_for(50).has_value());
+  EXPECT_GE(clock::now() - t0, std::chrono::milliseconds(40));
+  EXPECT_EQ(running.terminate().signal, SIGTERM);
 }
 
 TEST(ChildProcess, KilledBySignalIs128PlusSignal) {
