@@ -157,8 +157,13 @@ ChildProcess ChildProcess::spawn(const ChildSpec& spec) {
   return child;
 }
 
+// The pid stays ours until we reap it, so the pidfd cannot come to name a recycled process.
+ChildProcess::ChildProcess(pid_t pid, bool forward) noexcept
+    : m_pid(pid), m_forward(forward), m_exited(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0))) {}
+
 ChildProcess::ChildProcess(ChildProcess&& o) noexcept
-    : m_pid(std::exchange(o.m_pid, -1)), m_forward(o.m_forward), m_status(std::move(o.m_status)) {}
+    : m_pid(std::exchange(o.m_pid, -1)), m_forward(o.m_forward), m_status(std::move(o.m_status)),
+      m_exited(std::move(o.m_exited)) {}
 
 ChildProcess& ChildProcess::operator=(ChildProcess&& o) noexcept {
   if (this != &o) {
@@ -166,6 +171,7 @@ ChildProcess& ChildProcess::operator=(ChildProcess&& o) noexcept {
     m_pid = std::exchange(o.m_pid, -1);
     m_forward = o.m_forward;
     m_status = std::move(o.m_status);
+    m_exited = std::move(o.m_exited);
   }
   return *this;
 }
@@ -176,6 +182,7 @@ ChildProcess::~ChildProcess() {
 
 void ChildProcess::reap(int raw_status) {
   m_status = decode_wait_status(raw_status);
+  m_exited.reset();
   // The leader is gone; whatever it left in its group goes with it.
   ::kill(-m_pid, SIGKILL);
   if (m_forward) remove_forwarding(m_pid);
@@ -210,10 +217,8 @@ std::optional<ExitStatus> ChildProcess::try_wait() {
 
 std::optional<ExitStatus> ChildProcess::wait_for(int timeout_ms) {
   if (m_status || m_pid <= 0) return m_status;
-  // The pid is ours until we reap it, so the pidfd cannot name a recycled process.
-  base::Fd exited(static_cast<int>(::syscall(SYS_pidfd_open, m_pid, 0)));
-  if (exited) {
-    pollfd p{exited.get(), POLLIN, 0};
+  if (m_exited) {
+    pollfd p{m_exited.get(), POLLIN, 0};
     (void)::poll(&p, 1, timeout_ms); // EINTR too: the caller looks at what the signal asked
   } else {
     struct timespec ts {timeout_ms / 1000, (timeout_ms % 1000) * 1'000'000L};

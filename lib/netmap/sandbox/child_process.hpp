@@ -3,6 +3,8 @@
 // group, the exit status comes back in the shell's convention, and nothing of the group outlives
 // the ChildProcess object.
 
+#include "netmap/base/fd.hpp"
+
 #include <sys/types.h>
 
 #include <array>
@@ -74,12 +76,13 @@ public:
   [[nodiscard]] static int last_forwarded_signal() noexcept;
 
 private:
-  explicit ChildProcess(pid_t pid, bool forward) noexcept : m_pid(pid), m_forward(forward) {}
+  ChildProcess(pid_t pid, bool forward) noexcept;
   void reap(int raw_status);
 
   pid_t m_pid = -1;
   bool m_forward = true;
   std::optional<ExitStatus> m_status;
+  base::Fd m_exited; // a pidfd, readable once the child has exited; empty where the kernel has none
 };
 
 /// Decodes a waitpid() status into the shell's convention (exit code, or 128 + signal).
