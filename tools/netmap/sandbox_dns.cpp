@@ -41,6 +41,9 @@ namespace {
 /// address that nothing else uses by convention (systemd-resolved has 127.0.0.53 and .54).
 constexpr const char* k_command_resolver = "127.53.0.1";
 constexpr int k_flush_ms = 50; // how stale `--log` may be on disk while the server runs
+// Without a log to flush, the main thread still looks this often: a server failure raises the
+// stop flag without a signal to wake it.
+constexpr int k_idle_ms = 250;
 
 struct SandboxDnsOptions {
   std::vector<std::string> listen;
@@ -149,8 +152,9 @@ dns::ServerConfig make_config(const SandboxDnsOptions& o, const policy::Policy& 
   cfg.rate_limit_qps = o.rate_limit;
   cfg.threads = o.threads;
   cfg.upstream_timeout = std::chrono::milliseconds(o.timeout_ms);
-  // Around a command, Ctrl-C goes to the command; we serve until it has exited.
-  cfg.stop_on_signal = o.command.empty();
+  // The main thread stops the server: at once when serving alone, and around a command once the
+  // command (which Ctrl-C goes to) has exited. Idle workers need not poll the stop flag.
+  cfg.stop_on_signal = false;
   return cfg;
 }
 
@@ -199,12 +203,13 @@ std::optional<sandbox::ExitStatus> supervise(const SandboxDnsOptions& o, dns::Se
                                              std::optional<CommandRun>& cmd) {
   int forwarded = 0;
   for (;;) {
-    // Wakes at once for the command's exit or a signal (the serving threads block them), and
-    // every 50 ms to flush the log.
+    // Wakes at once for the command's exit or a signal (the serving threads block them), else
+    // after k_flush_ms with a log to flush, k_idle_ms without.
+    const int wake_ms = sink.log ? k_flush_ms : k_idle_ms;
     if (cmd)
-      (void)cmd->child.wait_for(k_flush_ms);
+      (void)cmd->child.wait_for(wake_ms);
     else
-      (void)::poll(nullptr, 0, k_flush_ms);
+      (void)::poll(nullptr, 0, wake_ms);
     if (g_reload) {
       g_reload = 0;
       reload(o, server);
