@@ -13,6 +13,8 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "dns_query.h"
+
 #define B 64
 static unsigned char pkt[B][512];
 static struct iovec iov[B];
@@ -25,22 +27,6 @@ static double now(void) {
 }
 
 /* Writes a query for `name` (dotted, no trailing dot), type A, with id `id`; returns its length. */
-static size_t make_query(unsigned char *p, const char *name, unsigned id) {
-  size_t l = 12;
-  memset(p, 0, 12);
-  p[0] = (unsigned char)(id >> 8), p[1] = (unsigned char)id, p[2] = 1, p[5] = 1; /* RD, QDCOUNT 1 */
-  while (*name) {
-    const char *dot = strchr(name, '.');
-    size_t n = dot ? (size_t)(dot - name) : strlen(name);
-    p[l] = (unsigned char)n;
-    memcpy(p + l + 1, name, n);
-    l += n + 1;
-    name += n + (dot ? 1 : 0);
-  }
-  p[l++] = 0, p[l++] = 0, p[l++] = 1, p[l++] = 0, p[l++] = 1; /* root, A, IN */
-  return l;
-}
-
 int main(int argc, char **argv) {
   if (argc != 7) {
     fprintf(stderr, "usage: dns_flood ADDR PORT SECS WINDOW ALLOWED_PCT ALLOWED_SUFFIX\n");
@@ -68,7 +54,7 @@ int main(int argc, char **argv) {
           snprintf(name, sizeof name, "h%03llu.%s", (sent / 100) % 500, suffix);
         else
           snprintf(name, sizeof name, "u%llx.flood%llu.example", sent, sent % 97);
-        iov[i] = (struct iovec){pkt[i], make_query(pkt[i], name, (unsigned)sent)};
+        iov[i] = (struct iovec){pkt[i], dns_make_query(pkt[i], sizeof pkt[i], name, 1, (unsigned)sent)};
         m[i].msg_hdr = (struct msghdr){.msg_iov = &iov[i], .msg_iovlen = 1};
       }
       int s = sendmmsg(fd, m, B, 0);

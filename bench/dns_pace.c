@@ -29,6 +29,8 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "dns_query.h"
+
 #define MAX_PORTS 8
 #define MAX_NAMES 200000
 #define B 64
@@ -59,23 +61,8 @@ static int64_t realtime_ns(void) {
 
 /* Writes the query for `name` (dotted) and `type` into q; returns 0 when the name does not fit. */
 static int make_query(struct query *q, const char *name, const char *type) {
-  unsigned char *p = q->wire;
-  size_t l = 12;
-  memset(p, 0, 12);
-  p[2] = 1, p[5] = 1; /* RD, QDCOUNT 1; the id is set per send */
-  while (*name && *name != '.') {
-    const char *dot = strchr(name, '.');
-    size_t n = dot ? (size_t)(dot - name) : strlen(name);
-    if (n == 0 || n > 63 || l + n + 6 > sizeof q->wire) return 0;
-    p[l] = (unsigned char)n;
-    memcpy(p + l + 1, name, n);
-    l += n + 1;
-    name += n + (dot ? 1 : 0);
-  }
-  unsigned short t = strcmp(type, "AAAA") == 0 ? 28 : 1;
-  p[l++] = 0, p[l++] = (unsigned char)(t >> 8), p[l++] = (unsigned char)t, p[l++] = 0, p[l++] = 1;
-  q->len = l;
-  return 1;
+  q->len = dns_make_query(q->wire, sizeof q->wire, name, strcmp(type, "AAAA") == 0 ? 28 : 1, 0); /* id set per send */
+  return q->len != 0;
 }
 
 static int cmp64(const void *a, const void *b) {
