@@ -26,7 +26,6 @@ static double now(void) {
   return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* Writes a query for `name` (dotted, no trailing dot), type A, with id `id`; returns its length. */
 int main(int argc, char **argv) {
   if (argc != 7) {
     fprintf(stderr, "usage: dns_flood ADDR PORT SECS WINDOW ALLOWED_PCT ALLOWED_SUFFIX\n");
