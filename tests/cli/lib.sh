@@ -26,6 +26,7 @@ expect_rc() { [ "$rc" -eq "$1" ] || fail "$2: exit $rc, expected $1"; }
 expect_out() { grep -Eq -- "$1" "$T/out" || fail "$2: stdout lacks /$1/"; }
 expect_err() { grep -Eq -- "$1" "$T/err" || fail "$2: stderr lacks /$1/"; }
 expect_no_out() { ! grep -Eq -- "$1" "$T/out" || fail "$2: stdout has /$1/"; }
+expect_no_err() { ! grep -Eq -- "$1" "$T/err" || fail "$2: stderr has /$1/"; }
 # expect_one_line_error CMD DESCRIPTION: stderr's first line is `netmap CMD: error: …`, stdout empty.
 expect_one_line_error() {
   head -n1 "$T/err" | grep -Eq "^netmap $1: error: " || fail "$2: no 'netmap $1: error:' line"

@@ -33,6 +33,36 @@ for c in sandbox-dns replay discover; do
   expect_err "'--' is followed by no command" "$c names the forgotten command"
   expect_one_line_error "$c" "dangling --"
 done
+# A mistyped flag is the only line printed: flags are checked before the policy is looked for, so
+# the "no netmap.yaml" note (this directory has none) does not come first.
+mkdir -p "$T/nopolicy"
+cd "$T/nopolicy" || fail "cd"
+for args in "proxy --listen [::1" "proxy --listen 127.0.0.1:99999" "proxy --allow-from nonsense" "proxy --rate-bytes x" \
+            "proxy --upstream https://p.test:443" "sandbox-dns --listen x" "replay --upstream x -- true" \
+            "sandbox-dns --log $T/none/x.jsonl" "check --inventory $T/none.json" \
+            "replay --events $T/none/x.jsonl -- true" "discover --events $T/none/x.jsonl -- true" \
+            "export --target codex -o $T/none/x.yaml" "export --target codex --inventory $T/none.json"; do
+  read -r -a argv <<<"$args"
+  run "${argv[@]}"
+  expect_rc 2 "$args"
+  expect_one_line_error "${argv[0]}" "$args"
+  expect_no_err 'no netmap.yaml' "$args: the error comes alone"
+done
+# An output written after a long run is checked before the run: the command never starts.
+for c in replay discover check sandbox-dns proxy; do
+  case $c in
+  proxy) run proxy -o "$T/none/inventory.json" --listen 127.0.0.1:0 ;;
+  sandbox-dns) run sandbox-dns -o "$T/none/inventory.json" --listen 127.0.0.1:0 ;; # -- CMD needs root first
+  *) run $c -o "$T/none/inventory.json" --allow x.example -- touch "$T/ran" ;;
+  esac
+  expect_rc 2 "$c -o into a missing directory"
+  expect_one_line_error "$c" "$c -o into a missing directory"
+  expect_err "cannot write $T/none/inventory.json" "$c names the output"
+  [ ! -e "$T/ran" ] || fail "$c ran the command before finding its output unwritable"
+done
+run proxy --listen '[::1'
+expect_err "^netmap proxy: error: --listen '\\[::1' is not ADDR, ADDR:PORT or \\[V6\\]:PORT" "names what was written"
+cd - >/dev/null || fail "cd back"
 # replay's stdout carries the command's output and the report: its events need a file.
 run replay --allow x.example --events - -- true
 expect_rc 2 "replay --events -"

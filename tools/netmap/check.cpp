@@ -159,9 +159,10 @@ int run_check(const CheckOpts& o) {
   std::optional<policy::Target> target;
   if (!o.target.empty()) target = parse_target_option(o.target);
   auto fail_on = report::parse_severity(o.fail_on).value_or(report::Severity::Error);
-  auto pol = cli::load_policy(o.policy, "check");
+  base::require_writable(o.output); // -- CMD can run long
   inventory::Inventory inv;
-  for (const auto& f : o.inventories) inv.merge(inventory::read_inventory(f));
+  for (const auto& f : o.inventories) inv.merge(inventory::read_inventory(f)); // a bad file is the only line
+  auto pol = cli::load_policy(o.policy, "check");
   int status = 0;
   if (!o.command.empty()) inv.merge(discover_inventory(o.command, status));
 

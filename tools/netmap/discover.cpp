@@ -4,6 +4,7 @@
 
 #include "commands.hpp"
 
+#include "netmap/base/atomic_file.hpp"
 #include "netmap/base/error.hpp"
 #include "netmap/base/interrupt.hpp"
 #include "netmap/base/text.hpp"
@@ -186,6 +187,8 @@ int capture_around(capture::Session& session, capture::PacketSource& source, con
 
 int run_discover(const DiscoverOptions& o) {
   check_modes(o);
+  base::require_writable(o.output);
+  base::require_writable(o.events);
   base::install_stop_handlers();
   // Open everything before capturing, so a bad file, filter or permission fails before any work.
   std::vector<capture::PacketSource> sources;

@@ -116,8 +116,33 @@ std::map<std::string, std::string> overrides(const ProxyOptions& o) {
   return out;
 }
 
-proxy::ProxyConfig make_config(const ProxyOptions& o, const policy::Policy& pol) {
+// What the flags alone decide; checked before the policy is read, so a typo is the only line printed.
+proxy::ProxyConfig flag_config(const ProxyOptions& o) {
   proxy::ProxyConfig c;
+  for (const auto& a : o.listen) (void)base::require_sockaddr(a, proxy::k_default_port, "--listen");
+  if (!o.upstream.empty() && !o.no_upstream) // its scheme and address, whatever the policy adds
+    (void)proxy::make_upstream_settings(o.upstream, o.upstream, o.no_proxy, {}, "--upstream");
+  c.limits.requests_per_s = parse_amount(o.rate_requests, "--rate-requests");
+  c.limits.bytes_per_s = parse_amount(o.rate_bytes, "--rate-bytes");
+  c.buffer_bytes = static_cast<std::size_t>(parse_amount(o.buffer, "--buffer"));
+  if (c.buffer_bytes < 4096 || c.buffer_bytes > (64u << 20))
+    throw base::UserError("--buffer must be between 4k and 64M", "64k suits most loads");
+  c.sni_mismatch = o.sni_mismatch == "block" ? proxy::SniMismatch::Block : proxy::SniMismatch::Report;
+  for (const auto& a : o.allow_from) {
+    auto cidr = base::parse_cidr(a);
+    if (!cidr) throw base::UserError("--allow-from '" + base::escape_bytes(a) + "' is not a network", "e.g. 10.0.0.0/8 or fd00::/8");
+    c.allow_from.push_back(*cidr);
+  }
+  c.host_overrides = overrides(o);
+  c.idle_timeout_ms = static_cast<int>(o.idle_timeout_s * 1000);
+  c.connect_timeout_ms = static_cast<int>(o.connect_timeout_s * 1000);
+  c.max_connections = o.max_connections;
+  c.threads = o.threads;
+  return c;
+}
+
+// What the policy adds: the matcher, its methods and its parent proxy (where no flag overrides them).
+void apply_policy(proxy::ProxyConfig& c, const ProxyOptions& o, const policy::Policy& pol) {
   c.matcher = std::make_shared<const policy::Matcher>(pol.build_matcher());
   for (const auto& m : o.methods.empty() ? pol.methods : o.methods) {
     std::string up;
@@ -131,24 +156,7 @@ proxy::ProxyConfig make_config(const ProxyOptions& o, const policy::Policy& pol)
     c.upstream = proxy::make_upstream_settings(http, https, np, proxy::proxy_environment(),
                                                o.upstream.empty() ? (pol.path.empty() ? "policy" : pol.path) : "--upstream");
   }
-  c.limits.requests_per_s = parse_amount(o.rate_requests, "--rate-requests");
-  c.limits.bytes_per_s = parse_amount(o.rate_bytes, "--rate-bytes");
-  c.buffer_bytes = static_cast<std::size_t>(parse_amount(o.buffer, "--buffer"));
-  if (c.buffer_bytes < 4096 || c.buffer_bytes > (64u << 20))
-    throw base::UserError("--buffer must be between 4k and 64M", "64k suits most loads");
-  c.sni_mismatch = o.sni_mismatch == "block" ? proxy::SniMismatch::Block : proxy::SniMismatch::Report;
-  for (const auto& a : o.allow_from) {
-    auto cidr = base::parse_cidr(a);
-    if (!cidr) throw base::UserError("--allow-from '" + base::escape_bytes(a) + "' is not a network", "e.g. 10.0.0.0/8 or fd00::/8");
-    c.allow_from.push_back(*cidr);
-  }
-  c.host_overrides = overrides(o);
   c.policy_name = pol.path.empty() ? "netmap.yaml" : pol.path;
-  c.idle_timeout_ms = static_cast<int>(o.idle_timeout_s * 1000);
-  c.connect_timeout_ms = static_cast<int>(o.connect_timeout_s * 1000);
-  c.max_connections = o.max_connections;
-  c.threads = o.threads;
-  return c;
 }
 
 /// Per-host totals for the summary printed at the end.
@@ -186,10 +194,11 @@ void print_summary(const std::map<std::string, HostTotals>& hosts, const proxy::
 }
 
 int run_proxy(const ProxyOptions& o) {
-  auto pol = cli::load_policy(o.policy, "proxy");
-  auto config = make_config(o, pol);
+  auto config = flag_config(o);
+  base::require_writable(o.output);
   std::optional<capture::EventLog> log;
   if (!o.log.empty()) log.emplace(o.log);
+  apply_policy(config, o, cli::load_policy(o.policy, "proxy"));
   std::map<std::string, HostTotals> hosts;
   inventory::Inventory inv;
   config.on_event = [&](const inventory::Event& e) { // serialized by the server
@@ -205,7 +214,7 @@ int run_proxy(const ProxyOptions& o) {
     t.why = e.rule.empty() ? (e.note.empty() ? e.verdict : e.note) : e.verdict + " by " + e.rule;
   };
   proxy::Server server(std::move(config));
-  std::vector<std::string> addrs = o.listen.empty() ? std::vector<std::string>{"127.0.0.1:3128"} : o.listen;
+  std::vector<std::string> addrs = o.listen.empty() ? std::vector<std::string>{"127.0.0.1:" + std::to_string(proxy::k_default_port)} : o.listen;
   for (const auto& a : addrs) {
     std::string bound = server.listen(a);
     cli::print_note("proxy", "listening on " + bound);

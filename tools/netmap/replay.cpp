@@ -4,8 +4,10 @@
 
 #include "commands.hpp"
 
+#include "netmap/base/atomic_file.hpp"
 #include "netmap/base/clock.hpp"
 #include "netmap/base/error.hpp"
+#include "netmap/base/sock_addr.hpp"
 #include "netmap/base/text.hpp"
 #include "netmap/cli/diagnostics.hpp"
 #include "netmap/cli/options.hpp"
@@ -123,10 +125,14 @@ int run_replay(const ReplayOptions& o) {
   if (o.events == "-")
     throw base::UserError("--events needs a file: standard output carries the command's output and the report",
                           "e.g. --events events.jsonl");
-  auto pol = cli::load_policy(o.policy, "replay");
-  auto matcher = std::make_shared<const policy::Matcher>(pol.build_matcher());
+  // Flags are checked before the policy is read, so a typo is the only line printed.
+  for (const auto& u : o.upstreams) (void)base::require_sockaddr(u, 53, "--upstream");
+  base::require_writable(o.output); // not after the suite has run
+  base::require_writable(o.events);
   auto overrides = proxy::parse_host_overrides(o.resolve);
   sandbox::check_fence_support();
+  auto pol = cli::load_policy(o.policy, "replay");
+  auto matcher = std::make_shared<const policy::Matcher>(pol.build_matcher());
   auto upstreams = o.upstreams.empty() ? dns::default_upstreams(pol.custom_resolvers, "/etc/resolv.conf", {}) : o.upstreams;
   proxy::ProxyConfig pcfg;
   pcfg.matcher = matcher;
@@ -203,16 +209,18 @@ int run_replay(const ReplayOptions& o) {
   auto junit = report::read_junit(o.junit);
   auto rep = sink->collector().build(outcome, std::move(junit), scanner);
   rep.process_lookups = sink->process_lookups();
+  std::int64_t finished_us = base::now_unix_us();
+  if (o.out.json) std::cout << report::replay_to_json(rep).dump(2) << "\n";
+  else std::cout << "\n" << report::render_replay_text(rep, cli::use_color(o.out, 1)) << std::flush;
+  // Files after the report: a full disk costs the file, not the report.
   if (!o.output.empty()) {
     auto inv = sink->collector().inventory();
     inv.sources.push_back("command:" + base::escape_bytes(joined(o.command)));
     inv.started_us = inv.started_us ? std::min(inv.started_us, started_us) : started_us;
-    inv.finished_us = base::now_unix_us();
+    inv.finished_us = finished_us;
     inventory::write_inventory(o.output, inv);
   }
-  if (o.out.json) std::cout << report::replay_to_json(rep).dump(2) << "\n";
-  else std::cout << "\n" << report::render_replay_text(rep, cli::use_color(o.out, 1)) << std::flush;
-  sink->finish_events(); // after the report: a full disk under --events costs the file, not the report
+  sink->finish_events();
   return rep.exit_code();
 }
 

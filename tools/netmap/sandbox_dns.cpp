@@ -262,14 +262,8 @@ void write_results(const SandboxDnsOptions& o, const dns::Server& server, Sink& 
 
 // Address flags are checked before the policy is loaded, so a typo is the only line printed.
 void validate_addresses(const SandboxDnsOptions& o) {
-  for (const auto& l : o.listen)
-    if (!base::parse_sockaddr(l, dns::k_default_port))
-      throw base::UserError("--listen '" + base::escape_bytes(l) + "' is not ADDR, ADDR:PORT or [V6]:PORT",
-                            "e.g. --listen 127.0.0.1:5300 or --listen [::1]:5300");
-  for (const auto& u : o.upstreams)
-    if (!base::parse_sockaddr(u, 53))
-      throw base::UserError("--upstream '" + base::escape_bytes(u) + "' is not ADDR, ADDR:PORT or [V6]:PORT",
-                            "upstreams are numeric addresses, e.g. 127.0.0.1:53 or [::1]:5353");
+  for (const auto& l : o.listen) (void)base::require_sockaddr(l, dns::k_default_port, "--listen");
+  for (const auto& u : o.upstreams) (void)base::require_sockaddr(u, 53, "--upstream");
   for (const auto& c : o.allow_from)
     if (!base::parse_cidr(c))
       throw base::UserError("--allow-from '" + base::escape_bytes(c) + "' is not an address block",
@@ -280,14 +274,15 @@ int run_sandbox_dns(const SandboxDnsOptions& o) {
   bool with_command = !o.command.empty();
   validate_addresses(o);
   if (with_command) check_command_privileges();
+  base::require_writable(o.output);
+  auto sink = std::make_shared<Sink>();
+  open_outputs(o, *sink); // before the policy too: an unwritable file is then the only line
   policy::Policy pol;
   auto matcher = build_matcher(o, &pol);
   std::vector<std::string> listen = o.listen;
   if (with_command) listen.insert(listen.begin(), std::string(k_command_resolver) + ":53");
   if (listen.empty()) listen.push_back(dns::k_default_listen);
 
-  auto sink = std::make_shared<Sink>();
-  open_outputs(o, *sink);
   dns::ServerConfig cfg = make_config(o, pol, matcher, listen);
   if (!o.log.empty() || !o.output.empty()) cfg.on_event = [sink](const inventory::Event& e) { (*sink)(e); };
   std::vector<std::string> upstreams = cfg.upstreams;

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <iostream>
 #include <iterator>
 #include <unistd.h>
@@ -28,13 +29,26 @@ bool write_all(int fd, std::string_view content) {
 
 } // namespace
 
+std::string temp_path(const std::string& path) { return path + ".tmp." + std::to_string(::getpid()); }
+
+void require_writable(const std::string& path) {
+  if (path.empty() || path == "-") return;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) throw UserError("cannot write " + path + ": it is a directory");
+  // The same temporary the real write makes: the same directory, permissions and file system.
+  std::string tmp = temp_path(path);
+  Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (!fd) throw UserError("cannot write " + path + ": " + std::strerror(errno));
+  ::unlink(tmp.c_str());
+}
+
 void write_file_atomic(const std::string& path, std::string_view content) {
   if (path == "-") {
     std::cout.write(content.data(), static_cast<std::streamsize>(content.size()));
     std::cout.flush();
     return;
   }
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  std::string tmp = temp_path(path);
   Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
   if (!fd) throw UserError("cannot write " + path + ": " + std::strerror(errno));
   // fsync before rename: otherwise a crash can leave the new name pointing at an empty file.

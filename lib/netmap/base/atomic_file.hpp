@@ -6,8 +6,16 @@
 
 namespace netmap::base {
 
+/// The temporary that an atomic write of `path` goes through before its rename: beside it, per process.
+[[nodiscard]] std::string temp_path(const std::string& path);
+
 /// Writes `content` to `path` atomically; "-" writes to stdout. Throws UserError naming the path.
 void write_file_atomic(const std::string& path, std::string_view content);
+
+/// Fails now, with the error write_file_atomic() would give later, when `path` cannot be written
+/// (missing or read-only directory, a directory in its place); "-" and "" always pass. For
+/// outputs written after a long run, so a typo costs nothing but the error.
+void require_writable(const std::string& path);
 
 /// Reads a whole file ("-" is stdin); throws UserError naming the path when it cannot.
 [[nodiscard]] std::string read_file(const std::string& path);

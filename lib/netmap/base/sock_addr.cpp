@@ -1,5 +1,8 @@
 #include "netmap/base/sock_addr.hpp"
 
+#include "netmap/base/error.hpp"
+#include "netmap/base/text.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
@@ -75,6 +78,16 @@ std::optional<SockAddr> parse_sockaddr(std::string_view text, std::uint16_t defa
   }
   if (!to_addr(host, out, port)) return std::nullopt;
   return out;
+}
+
+SockAddr require_sockaddr(std::string_view text, std::uint16_t default_port, std::string_view what) {
+  // Only the exact name: resolving others could bind or forward somewhere unexpected.
+  std::string numeric(text);
+  if (text == "localhost" || text.starts_with("localhost:")) numeric = "127.0.0.1" + numeric.substr(9);
+  if (auto a = parse_sockaddr(numeric, default_port)) return *a;
+  std::string port = std::to_string(default_port);
+  throw UserError(std::string(what) + " '" + escape_bytes(text) + "' is not ADDR, ADDR:PORT or [V6]:PORT",
+                  "numeric addresses, e.g. 127.0.0.1:" + port + " or [::1]:" + port);
 }
 
 std::string sockaddr_text(const sockaddr* sa, socklen_t) {

@@ -1,5 +1,6 @@
 #include "netmap/capture/event_log.hpp"
 
+#include "netmap/base/atomic_file.hpp"
 #include "netmap/base/error.hpp"
 
 #include <cerrno>
@@ -15,7 +16,7 @@ EventLog::EventLog(std::string path) : m_path(std::move(path)) {
     m_file = stdout;
     return;
   }
-  m_tmp = m_path + ".tmp." + std::to_string(::getpid());
+  m_tmp = base::temp_path(m_path);
   m_file = std::fopen(m_tmp.c_str(), "we");
   if (!m_file) throw base::UserError("cannot write " + m_path + ": " + std::strerror(errno));
   // Events come in bursts of short lines; a large buffer keeps the writes few.

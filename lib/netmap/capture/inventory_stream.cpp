@@ -1,5 +1,6 @@
 #include "netmap/capture/inventory_stream.hpp"
 
+#include "netmap/base/atomic_file.hpp"
 #include "netmap/base/error.hpp"
 
 #include <nlohmann/json.hpp>
@@ -81,7 +82,7 @@ void save(const std::string& path, const std::function<void(std::ostream&)>& wri
     std::cout.flush();
     return;
   }
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  const std::string tmp = base::temp_path(path);
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) throw base::UserError("cannot write " + path + ": " + std::strerror(errno));

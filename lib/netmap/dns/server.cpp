@@ -1,6 +1,7 @@
 #include "netmap/dns/server.hpp"
 
 #include "netmap/base/error.hpp"
+#include "netmap/base/sock_addr.hpp"
 #include "netmap/base/text.hpp"
 #include "netmap/dns/worker.hpp"
 
@@ -93,10 +94,7 @@ Server::Server(ServerConfig config) : m(std::make_unique<Impl>(std::move(config)
   if (cfg.threads == 0) cfg.threads = 1;
   if (cfg.threads > 64) throw base::UserError("--threads " + std::to_string(cfg.threads) + " is more than 64");
   for (const auto& u : cfg.upstreams) {
-    auto a = base::parse_sockaddr(u, 53);
-    if (!a) throw base::UserError("upstream '" + base::escape_bytes(u) + "' is not ADDR, ADDR:PORT or [V6]:PORT",
-                                  "upstreams are numeric addresses, e.g. 127.0.0.1:53 or [::1]:5353");
-    m->upstreams.push_back(*a);
+    m->upstreams.push_back(base::require_sockaddr(u, 53, "upstream"));
   }
   for (const auto& c : cfg.allow_from) {
     auto cidr = base::parse_cidr(c);
@@ -124,14 +122,12 @@ void Server::add_tcp_listener(base::Fd fd) {
 }
 
 void Server::listen(std::string_view address) {
-  auto a = base::parse_sockaddr(address, k_default_port);
-  if (!a) throw base::UserError("--listen '" + base::escape_bytes(address) + "' is not ADDR, ADDR:PORT or [V6]:PORT",
-                                "e.g. --listen 127.0.0.1:5300 or --listen [::1]:5300");
+  const base::SockAddr a = base::require_sockaddr(address, k_default_port, "--listen");
   std::string what(address);
   // Port 0: the kernel picks a UDP port, and TCP must get the same one; if that TCP port is
   // taken (some connection's ephemeral port), pick again.
   for (int attempt = 0;; ++attempt) {
-    base::SockAddr at = *a;
+    base::SockAddr at = a;
     std::vector<ServedSocket> made;
     try {
       // One SO_REUSEPORT socket per worker: the kernel spreads clients over them, no shared queue.
@@ -148,7 +144,7 @@ void Server::listen(std::string_view address) {
       std::string local = local_text(tcp.get());
       made.push_back({std::move(tcp), false, -1, local});
     } catch (const base::UserError&) {
-      if (a->port() != 0 || attempt >= 20) throw;
+      if (a.port() != 0 || attempt >= 20) throw;
       continue;
     }
     for (auto& s : made) m->sockets.push_back(std::move(s));

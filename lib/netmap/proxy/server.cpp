@@ -1,6 +1,7 @@
 #include "netmap/proxy/server.hpp"
 
 #include "netmap/base/error.hpp"
+#include "netmap/base/sock_addr.hpp"
 #include "netmap/base/text.hpp"
 #include "netmap/proxy/worker.hpp"
 
@@ -11,7 +12,6 @@
 #include <sys/socket.h>
 
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 #include <exception>
 #include <random>
@@ -104,25 +104,6 @@ base::SockAddr local_address(int fd) {
   return a;
 }
 
-// "127.0.0.1:3128", "[::1]:0", "localhost:8080" (names other than localhost are refused: a
-// proxy binds an address, and resolving one silently could bind somewhere unexpected).
-base::SockAddr parse_listen(const std::string& text) {
-  auto colon = text.rfind(':');
-  if (colon == std::string::npos || colon + 1 == text.size())
-    throw base::UserError("--listen '" + base::escape_bytes(text) + "' needs ADDR:PORT", "e.g. 127.0.0.1:3128 or [::1]:3128");
-  std::string host = text.substr(0, colon);
-  std::string port_text = text.substr(colon + 1);
-  unsigned port = 0;
-  auto [p, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (ec != std::errc() || p != port_text.data() + port_text.size() || port > 65535)
-    throw base::UserError("--listen '" + base::escape_bytes(text) + "': bad port", "a port is 0 to 65535 (0 picks a free one)");
-  if (host == "localhost") host = "127.0.0.1";
-  auto a = base::sockaddr_of(host, static_cast<std::uint16_t>(port));
-  if (!a)
-    throw base::UserError("--listen '" + base::escape_bytes(text) + "': '" + base::escape_bytes(host) + "' is not an IP address");
-  return *a;
-}
-
 } // namespace
 
 Server::Server(ProxyConfig config) {
@@ -157,7 +138,7 @@ void Server::add_listener(base::Fd fd) {
 }
 
 std::string Server::listen(const std::string& addr_port) {
-  base::SockAddr a = parse_listen(addr_port);
+  base::SockAddr a = base::require_sockaddr(addr_port, k_default_port, "--listen");
   base::Fd fd(::socket(a.ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd) throw base::UserError(std::string("socket: ") + std::strerror(errno));
   int one = 1;

@@ -18,6 +18,9 @@
 
 namespace netmap::proxy {
 
+/// The port `netmap proxy` listens on when --listen names none (squid's, which clients expect).
+inline constexpr std::uint16_t k_default_port = 3128;
+
 /// Per-destination-host limits; 0 means unlimited.
 struct RateLimits {
   double requests_per_s = 0; ///< requests (CONNECTs and HTTP requests) per second per host; excess gets 429
@@ -90,8 +93,9 @@ public:
 
   /// Serves an already-listening TCP socket (made non-blocking here); the server owns it after.
   void add_listener(base::Fd listening_socket);
-  /// Binds and listens on "ADDR:PORT" ("127.0.0.1:3128", "[::1]:0"); returns the bound "ADDR:PORT"
-  /// (the real port when 0 was asked). Throws base::UserError when it cannot.
+  /// Binds and listens on "ADDR:PORT", "[V6]:PORT", "localhost:PORT" or an address alone (port
+  /// k_default_port); returns the bound "ADDR:PORT" (the real port when 0 was asked). Throws
+  /// base::UserError when it cannot.
   std::string listen(const std::string& addr_port);
   /// The "ADDR:PORT" of every listener, in the order added.
   [[nodiscard]] std::vector<std::string> listening() const;

@@ -1,5 +1,7 @@
 #include "netmap/base/sock_addr.hpp"
 
+#include "netmap/base/error.hpp"
+
 #include <gtest/gtest.h>
 
 using namespace netmap::base;
@@ -23,6 +25,21 @@ TEST(SockAddr, ParsesWhatUsersWrite) {
   EXPECT_FALSE(parse_sockaddr("127.0.0.1:65536", 53));
   EXPECT_FALSE(parse_sockaddr("127.0.0.1:", 53));
   EXPECT_FALSE(parse_sockaddr("", 53));
+}
+
+TEST(SockAddr, RequireNamesTheFlagAndTakesLocalhost) {
+  EXPECT_EQ(require_sockaddr("localhost:8080", 3128, "--listen").str(), "127.0.0.1:8080");
+  EXPECT_EQ(require_sockaddr("localhost", 3128, "--listen").str(), "127.0.0.1:3128");
+  EXPECT_EQ(require_sockaddr("[::1]", 3128, "--listen").str(), "[::1]:3128") << "a bracketed address alone";
+  try {
+    (void)require_sockaddr("[::1", 3128, "--listen");
+    FAIL() << "an unclosed bracket must be refused";
+  } catch (const UserError& e) {
+    EXPECT_EQ(e.message(), "--listen '[::1' is not ADDR, ADDR:PORT or [V6]:PORT");
+    EXPECT_EQ(e.hint(), "numeric addresses, e.g. 127.0.0.1:3128 or [::1]:3128");
+  }
+  EXPECT_THROW((void)require_sockaddr("localhost.example:53", 53, "--upstream"), UserError) << "only the exact name";
+  EXPECT_THROW((void)require_sockaddr("127.0.0.1:99999", 53, "--upstream"), UserError);
 }
 
 TEST(SockAddr, IpLiteralsWithAPort) {
