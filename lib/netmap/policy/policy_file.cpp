@@ -7,6 +7,7 @@
 #include "netmap/policy/preset.hpp"
 #include "netmap/policy/target.hpp"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <set>
@@ -205,6 +206,10 @@ Policy parse_policy(const std::string& text, const std::string& file) {
   YAML::Node root;
   try {
     root = YAML::Load(text);
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp's own text for this is "bad file", which sends the reader the wrong way.
+    throw UserError(mark_location(file, e.mark), "invalid YAML: nested " + std::to_string(e.depth()) + " levels deep",
+                    "a policy is a few flat lists; is this the right file?");
   } catch (const YAML::Exception& e) {
     throw UserError(mark_location(file, e.mark), "invalid YAML: " + e.msg);
   }

@@ -87,6 +87,10 @@ TEST(PolicyFile, HostileYaml) {
   EXPECT_NE(error_of("dns:\n  custom_resolvers: [resolver.corp]\n").find("not an IP"), std::string::npos);
   EXPECT_NE(error_of("network:\n  dns: {}\nallow: [a.com]\n").find("cannot stand beside"), std::string::npos);
   EXPECT_NE(error_of("&a [*a]\n").find("netmap.yaml"), std::string::npos);
+  // Nesting is bounded by the YAML parser; the error says so, not yaml-cpp's "bad file".
+  std::string deep = error_of("allow: " + std::string(100000, '[') + "\n");
+  EXPECT_NE(deep.find("invalid YAML: nested"), std::string::npos) << deep;
+  EXPECT_EQ(deep.find("bad file"), std::string::npos) << deep;
 }
 
 TEST(PolicyFile, EmptyFileIsEmptyPolicy) {
