@@ -171,7 +171,7 @@ int run_check(const CheckOpts& o) {
     report::Finding f;
     f.code = "command-failed";
     f.title = "command failed";
-    f.message = "'" + base::escape_bytes(o.command.front()) + "' exited with status " + std::to_string(status);
+    f.message = "`" + base::command_text(o.command) + "` exited with status " + std::to_string(status);
     f.hint = "a blocked domain can be the cause: see 'netmap replay'";
     result.findings.push_back(std::move(f));
     result.sort_findings();

@@ -225,9 +225,7 @@ int run_discover(const DiscoverOptions& o) {
   // many names, a whole Inventory (or JSON tree) would set the peak memory.
   capture::Findings found = session.finish_findings();
   if (!o.command.empty()) {
-    std::vector<std::string> shown;
-    for (const auto& arg : o.command) shown.push_back(base::escape_bytes(arg)); // each word escaped, spaces between
-    found.inventory.sources.push_back("command:" + joined(shown, " "));
+    found.inventory.sources.push_back("command:" + base::command_text(o.command));
   }
   if (log) log->commit();
   if (!o.output.empty()) capture::save_inventory(o.output, found);

@@ -75,12 +75,6 @@ void add_replay(CLI::App& app, ReplayOptions& o) {
              "Exit status: 0 nothing blocked and the command passed, 1 something blocked or the command failed, 2 error.");
 }
 
-std::string joined(const std::vector<std::string>& v) {
-  std::string s;
-  for (const auto& a : v) s += (s.empty() ? "" : " ") + a;
-  return s;
-}
-
 // A thread running a server's run(); its exception, if any, is rethrown by join().
 class ServerThread {
 public:
@@ -205,7 +199,7 @@ int run_replay(const ReplayOptions& o) {
   if (stragglers > 0)
     cli::print_note("replay", std::to_string(stragglers) + " process(es) still running in the fence after the command ended were killed");
 
-  report::ReplayOutcome outcome{report::safe_text(joined(o.command), 400), status.code, status.signal, o.dns_mode, duration};
+  report::ReplayOutcome outcome{base::printable(base::command_text(o.command), 400), status.code, status.signal, o.dns_mode, duration};
   auto junit = report::read_junit(o.junit);
   auto rep = sink->collector().build(outcome, std::move(junit), scanner);
   rep.process_lookups = sink->process_lookups();
@@ -215,7 +209,7 @@ int run_replay(const ReplayOptions& o) {
   // Files after the report: a full disk costs the file, not the report.
   if (!o.output.empty()) {
     auto inv = sink->collector().inventory();
-    inv.sources.push_back("command:" + base::escape_bytes(joined(o.command)));
+    inv.sources.push_back("command:" + base::command_text(o.command));
     inv.started_us = inv.started_us ? std::min(inv.started_us, started_us) : started_us;
     inv.finished_us = finished_us;
     inventory::write_inventory(o.output, inv);

@@ -244,7 +244,7 @@ void write_results(const SandboxDnsOptions& o, const dns::Server& server, Sink& 
     for (const auto& a : server.local_addresses()) where += (where.empty() ? "" : ",") + a;
     sink.inv->started_us = started;
     sink.inv->finished_us = base::now_unix_us();
-    sink.inv->sources.push_back(with_command ? "command:" + base::escape_bytes(o.command.front()) : "sandbox-dns:" + where);
+    sink.inv->sources.push_back(with_command ? "command:" + base::command_text(o.command) : "sandbox-dns:" + where);
     sink.inv->stats["resolver.queries"] += counters.queries;
     sink.inv->stats["resolver.blocked"] += counters.blocked;
     sink.inv->stats["resolver.upstream_errors"] += counters.upstream_errors;

@@ -15,6 +15,14 @@ namespace netmap::base {
 [[nodiscard]] std::string escape_bytes(std::span<const std::uint8_t> bytes);
 /// Same, for a string of untrusted bytes.
 [[nodiscard]] std::string escape_bytes(std::string_view bytes);
+/// Free text (a line of output, a test name, a command word) made safe for a terminal or a report:
+/// printable ASCII, spaces and valid UTF-8 kept; controls, invisible format characters (bidi
+/// overrides, zero widths), invalid UTF-8 and '\\' escaped as \DDD / \\. At most `max` input bytes,
+/// cut at a character boundary and marked with "…".
+[[nodiscard]] std::string printable(std::string_view text, std::size_t max = std::string_view::npos);
+/// A command for display, as a shell would read it back: each word printable(), quoted with ''
+/// when it holds anything beyond letters, digits and @%+=:,./_-.
+[[nodiscard]] std::string command_text(std::span<const std::string> argv);
 /// ASCII lowercase copy (never locale-dependent).
 [[nodiscard]] std::string ascii_lower(std::string_view s);
 /// Splits on any of `seps`, dropping empty pieces.

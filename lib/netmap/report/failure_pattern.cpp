@@ -16,6 +16,7 @@ namespace {
 constexpr std::size_t k_max_line = 8192;     // longer lines are matched on their first 8 KiB
 constexpr std::size_t k_context_lines = 20;  // how far back a host-less message looks for a URL
 constexpr std::size_t k_text_shown = 300;    // evidence lines are cut here
+constexpr std::size_t k_name_shown = 400;    // and test names here, as the JUnit reader cuts them
 
 enum class Extract { After, UrlOnLine, AddressAfter };
 
@@ -154,25 +155,10 @@ std::string url_host(std::string_view line, std::uint16_t* port) {
   return normalize_host(target);
 }
 
-std::string shown(std::string_view line) { return safe_text(line, k_text_shown); }
+std::string shown(std::string_view line) { return base::printable(line, k_text_shown); }
 
 } // namespace
 
-std::string safe_text(std::string_view line, std::size_t max) {
-  std::string s = base::escape_bytes(line.substr(0, max));
-  // escape_bytes renders spaces as \032 (DNS presentation); evidence reads better with spaces.
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s.compare(i, 4, "\\032") == 0) {
-      out += ' ';
-      i += 3;
-    } else {
-      out += s[i];
-    }
-  }
-  if (line.size() > max) out += "…";
-  return out;
-}
 
 namespace {
 
@@ -301,46 +287,62 @@ void FailureScanner::add_failed(std::string name) {
   m_failed.push_back({std::move(name), m_line_no});
 }
 
+namespace {
+
+// unittest's "ERROR: test_x (pkg.mod.Class.test_x)", perhaps with " (i=1)" for a subtest after it.
+// Both parts are identifiers: pip's "ERROR: Could not find a version … (from versions: none)" is
+// no test.
+bool unittest_header(std::string_view t, std::string_view& test, std::string_view& where) {
+  if (!starts_with(t, "ERROR: ") && !starts_with(t, "FAIL: ")) return false;
+  auto space = t.find(' ');
+  auto paren = t.find(" (", space);
+  if (paren == std::string_view::npos || t.back() != ')') return false;
+  auto close = t.find(')', paren);
+  test = t.substr(space + 1, paren - space - 1);
+  where = t.substr(paren + 2, close - paren - 2);
+  auto word = [](std::string_view w) { return !w.empty() && w.find_first_of(" \t") == std::string_view::npos; };
+  return word(test) && word(where);
+}
+
+} // namespace
+
 // Test sections of common runners: the lines after a header belong to that test until the next.
 void FailureScanner::section(std::string_view l) {
   std::string_view t = base::trim(l);
-  auto paren = t.find(" (");
-  if ((starts_with(t, "ERROR: ") || starts_with(t, "FAIL: ")) && paren != std::string_view::npos && t.back() == ')') {
-    std::string_view test = t.substr(t.find(' ') + 1, paren - t.find(' ') - 1);
-    std::string_view where = t.substr(paren + 2, t.size() - paren - 3);
+  if (std::string_view test, where; unittest_header(t, test, where)) {
     std::string name = where.size() > test.size() && where.substr(where.size() - test.size()) == test
                            ? std::string(where) : std::string(where) + "." + std::string(test);
-    m_current_test = base::escape_bytes(name);
+    m_current_test = base::printable(name, k_name_shown);
     add_failed(m_current_test);
   } else if (starts_with(t, "=== RUN ")) {
-    m_current_test = base::escape_bytes(base::trim(t.substr(8)));
+    m_current_test = base::printable(base::trim(t.substr(8)), k_name_shown);
   } else if (starts_with(t, "--- FAIL: ")) {
     std::string_view rest = t.substr(10);
-    add_failed(base::escape_bytes(rest.substr(0, rest.find(' '))));
+    add_failed(base::printable(rest.substr(0, rest.find(' ')), k_name_shown));
   } else if (starts_with(t, "--- PASS: ") || starts_with(t, "Ran ") || starts_with(t, "=== short test summary")) {
     m_current_test.clear();
   } else if (starts_with(t, "---- ") && t.size() > 17 && t.substr(t.size() - 12) == " stdout ----") {
-    m_current_test = base::escape_bytes(t.substr(5, t.size() - 17));
+    m_current_test = base::printable(t.substr(5, t.size() - 17), k_name_shown);
     add_failed(m_current_test);
   } else if (starts_with(t, "FAILED ") || (starts_with(t, "ERROR ") && contains(t, "::"))) {
     std::string_view rest = t.substr(t.find(' ') + 1);
-    add_failed(base::escape_bytes(rest.substr(0, rest.find(" - "))));
+    add_failed(base::printable(rest.substr(0, rest.find(" - ")), k_name_shown));
   } else if (t.size() > 8 && starts_with(t, "___") && t.back() == '_' && contains(t, " ")) {
     auto a = t.find_first_not_of('_');
     auto b = t.find_last_not_of('_');
-    m_current_test = base::escape_bytes(base::trim(t.substr(a, b - a + 1)));
+    m_current_test = base::printable(base::trim(t.substr(a, b - a + 1)), k_name_shown);
     add_failed(m_current_test);
   } else if ((contains(t, "<<< ERROR!") || contains(t, "<<< FAILURE!")) && starts_with(t, "[ERROR] ")) {
     std::string_view rest = t.substr(8);
-    m_current_test = base::escape_bytes(rest.substr(0, rest.find_first_of(" \t")));
+    m_current_test = base::printable(rest.substr(0, rest.find_first_of(" \t")), k_name_shown);
     add_failed(m_current_test);
   } else if (starts_with(t, "not ok ")) {
     std::string_view rest = t.substr(7);
     auto dash = rest.find(" - ");
-    m_current_test = base::escape_bytes(dash == std::string_view::npos ? rest : rest.substr(dash + 3));
+    m_current_test = base::printable(dash == std::string_view::npos ? rest : rest.substr(dash + 3), k_name_shown);
     add_failed(m_current_test);
   } else if (starts_with(t, "\xE2\x97\x8F ")) { // jest: "● Suite › test"
-    m_current_test = base::escape_bytes(t.substr(4));
+    m_current_test = base::printable(t.substr(4), k_name_shown);
     add_failed(m_current_test);
   }
 }

@@ -95,8 +95,5 @@ private:
 /// empty when it is not a plausible host name or IP literal.
 [[nodiscard]] std::string normalize_host(std::string_view raw);
 
-/// Untrusted text made safe for terminals and JSON: printable ASCII and spaces kept, everything
-/// else as \DDD (base::escape_bytes), cut to `max` bytes with "…" appended when longer.
-[[nodiscard]] std::string safe_text(std::string_view text, std::size_t max = 300);
 
 } // namespace netmap::report

@@ -1,6 +1,7 @@
 #include "netmap/report/replay_report_junit.hpp"
 
 #include "netmap/base/byte_reader.hpp"
+#include "netmap/base/text.hpp"
 #include "netmap/report/failure_pattern.hpp"
 
 #include <algorithm>
@@ -181,7 +182,7 @@ private:
     // Lenient: close up to the matching open element; an end tag nothing opened is ignored.
     auto it = std::find(m_stack.rbegin(), m_stack.rend(), name);
     if (it == m_stack.rend()) {
-      problem("</" + safe_text(name, 64) + "> closes nothing");
+      problem("</" + base::printable(name, 64) + "> closes nothing");
       return true;
     }
     while (!m_stack.empty()) {
@@ -205,7 +206,7 @@ private:
       skip_space();
       auto c = m_r.peek();
       if (!c) {
-        problem("unterminated tag <" + safe_text(name, 64) + ">");
+        problem("unterminated tag <" + base::printable(name, 64) + ">");
         return false;
       }
       if (*c == '>') {
@@ -250,21 +251,21 @@ private:
       return false;
     }
     if (name == "testsuite") {
-      m_suites.push_back(safe_text(attr(attrs, "name"), 200));
+      m_suites.push_back(base::printable(attr(attrs, "name"), 200));
     } else if (name == "testcase") {
       if (m_in_case) close_case(); // an unclosed previous case
       m_in_case = true;
       m_case = JUnitCase{};
       m_case.suite = m_suites.empty() ? std::string() : m_suites.back();
       std::string cls = attr(attrs, "classname"), n = attr(attrs, "name");
-      m_case.name = safe_text(cls.empty() ? n : n.empty() ? cls : cls + "." + n, 400);
+      m_case.name = base::printable(cls.empty() ? n : n.empty() ? cls : cls + "." + n, 400);
       m_case.file = m_file;
       m_case_failed = m_case_skipped = false;
       ++m_out.tests;
     } else if (m_in_case && (name == "failure" || name == "error")) {
       m_case_failed = true;
       m_case.error = m_case.error || name == "error";
-      if (m_case.message.empty()) m_case.message = safe_text(attr(attrs, "message"), 400);
+      if (m_case.message.empty()) m_case.message = base::printable(attr(attrs, "message"), 400);
       // The message attribute often holds the whole client error: keep it for matching too.
       std::string raw_message = attr(attrs, "message");
       if (!raw_message.empty() && m_case.text.size() < k_max_case_text) m_case.text += raw_message + "\n";

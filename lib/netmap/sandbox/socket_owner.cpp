@@ -153,18 +153,9 @@ std::optional<SocketOwner> SocketOwnerFinder::find(std::string_view transport, s
 std::string process_command(std::int64_t pid, std::size_t max) {
   std::string raw = slurp("/proc/" + std::to_string(pid) + "/cmdline", max);
   while (!raw.empty() && raw.back() == '\0') raw.pop_back();
+  // The fenced program's bytes, as ps shows them: words joined by spaces, made printable.
   std::string out;
-  for (char c : raw) {
-    auto u = static_cast<unsigned char>(c);
-    if (c == '\0') {
-      out += ' ';
-    } else if (u < 0x20 || u >= 0x7f || c == '\\') {
-      // Command lines are the fenced program's bytes: escaped like names before any terminal.
-      out += base::escape_bytes(std::string_view(&c, 1));
-    } else {
-      out += c;
-    }
-  }
+  for (const auto& word : base::split(raw, std::string_view("\0", 1))) out += (out.empty() ? "" : " ") + base::printable(word);
   return out;
 }
 

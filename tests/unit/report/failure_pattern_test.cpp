@@ -150,6 +150,19 @@ TEST(FailureScanner, TiesMatchesToTheTestSectionsOfCommonRunners) {
                                               "tests/test_api.py::test_get"}));
 }
 
+TEST(FailureScanner, UnittestHeadersAreIdentifiersOnly) {
+  FailureScanner s;
+  s.feed("ERROR: Could not find a version that satisfies the requirement requests (from versions: none)\n"
+         "ERROR: No matching distribution found for requests\n"
+         "FAIL: test_sub (tests.test_net.NetTest.test_sub) (i=1)\n"
+         "ERROR: test_old (tests.test_net.NetTest)\n");
+  s.finish();
+  std::vector<std::string> failed;
+  for (const auto& f : s.failed_tests()) failed.push_back(f.name);
+  EXPECT_EQ(failed, (std::vector<std::string>{"tests.test_net.NetTest.test_sub", "tests.test_net.NetTest.test_old"}))
+      << "pip's error is no test; a subtest keeps its test's name";
+}
+
 TEST(FailureScanner, HostileOutputStaysBoundedAndLinear) {
   FailureScanner s(8);
   std::string huge(5'000'000, 'x');
