@@ -32,9 +32,10 @@ int run_export(const ExportOptions& o) {
                           c.empty() ? "targets: codex, copilot, claude, srt, harden-runner, squid, dnsmasq, unbound, json"
                                     : "did you mean '" + c + "'?");
   }
-  auto pol = cli::load_policy(o.policy, "export");
+  base::require_writable(o.output);
   inventory::Inventory inv;
   for (const auto& f : o.inventories) inv.merge(inventory::read_inventory(f));
+  auto pol = cli::load_policy(o.policy, "export");
   report::ExportInput in{&pol, o.inventories.empty() ? nullptr : &inv};
   auto out = report::export_target(*target, in, o.upstream);
   // JSON has no comments: what the file cannot say about widened entries goes to stderr.
