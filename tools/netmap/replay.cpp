@@ -199,7 +199,7 @@ int run_replay(const ReplayOptions& o) {
   if (stragglers > 0)
     cli::print_note("replay", std::to_string(stragglers) + " process(es) still running in the fence after the command ended were killed");
 
-  report::ReplayOutcome outcome{base::printable(base::command_text(o.command), 400), status.code, status.signal, o.dns_mode, duration};
+  report::ReplayOutcome outcome{base::command_text(o.command, 400), status.code, status.signal, o.dns_mode, duration};
   auto junit = report::read_junit(o.junit);
   auto rep = sink->collector().build(outcome, std::move(junit), scanner);
   rep.process_lookups = sink->process_lookups();

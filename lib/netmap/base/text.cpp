@@ -88,9 +88,10 @@ std::string printable(std::string_view text, std::size_t max) {
   return out;
 }
 
-std::string command_text(std::span<const std::string> argv) {
+std::string command_text(std::span<const std::string> argv, std::size_t max) {
   std::string out;
   for (const auto& word : argv) {
+    if (out.size() > max) break;
     if (!out.empty()) out += ' ';
     if (shell_safe(word)) {
       out += word;
@@ -102,6 +103,12 @@ std::string command_text(std::span<const std::string> argv) {
       else out += c;
     }
     out += '\'';
+  }
+  if (out.size() > max) {
+    std::size_t cut = max;
+    while (cut > 0 && (static_cast<std::uint8_t>(out[cut]) & 0xC0) == 0x80) --cut; // not inside a character
+    out.resize(cut);
+    out += "…";
   }
   return out;
 }

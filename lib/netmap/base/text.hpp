@@ -21,8 +21,9 @@ namespace netmap::base {
 /// cut at a character boundary and marked with "…".
 [[nodiscard]] std::string printable(std::string_view text, std::size_t max = std::string_view::npos);
 /// A command for display, as a shell would read it back: each word printable(), quoted with ''
-/// when it holds anything beyond letters, digits and @%+=:,./_-.
-[[nodiscard]] std::string command_text(std::span<const std::string> argv);
+/// when it holds anything beyond letters, digits and @%+=:,./_-; cut after about `max` bytes
+/// (at a character boundary) and marked with "…".
+[[nodiscard]] std::string command_text(std::span<const std::string> argv, std::size_t max = std::string::npos);
 /// ASCII lowercase copy (never locale-dependent).
 [[nodiscard]] std::string ascii_lower(std::string_view s);
 /// Splits on any of `seps`, dropping empty pieces.

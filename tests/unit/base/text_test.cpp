@@ -26,6 +26,8 @@ TEST(Text, CommandTextQuotesLikeAShell) {
   std::vector<std::string> argv{"sh", "-c", "echo \"a b\" >/dev/null; echo 'x'", "npm", "run", "test:unit", ""};
   EXPECT_EQ(command_text(argv), "sh -c 'echo \"a b\" >/dev/null; echo '\\''x'\\''' npm run test:unit ''");
   EXPECT_EQ(command_text(std::vector<std::string>{"printf", "\x1b]0;pwned\x07"}), "printf '\\027]0;pwned\\007'");
+  EXPECT_EQ(command_text(std::vector<std::string>{"echo", "a\\b"}), "echo 'a\\\\b'") << "escaped once";
+  EXPECT_EQ(command_text(std::vector<std::string>{"echo", "caf\xC3\xA9", "more"}, 10), "echo 'caf…") << "never half a character";
 }
 
 TEST(Text, DidYouMean) {
