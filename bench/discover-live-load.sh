@@ -11,7 +11,8 @@ NAMES=${NAMES:-2000}
 FLOOD_SECS=${FLOOD_SECS:-10}
 FLOODERS=${FLOODERS:-2}
 W=$(mktemp -d /tmp/netmap-live-load.XXXXXX)
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$W"' EXIT
+# `|| true`: under set -e a failing kill (no jobs left) would end the trap before the rm.
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$W"' EXIT
 [ "$(id -u)" -eq 0 ] || { echo "needs root (live capture)" >&2; exit 2; }
 
 cat >"$W/load.py" <<'PY'

@@ -19,7 +19,8 @@ if [ -z "${NETMAP_IN_NETNS:-}" ]; then
 fi
 ip link set lo up
 T=$(mktemp -d "${TMPDIR:-/tmp}/netmap-dns-memory.XXXXXX")
-trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
+# `|| true`: under set -e a failing kill (no jobs left) would end the trap before the rm.
+trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$T"' EXIT
 cc -O2 -o "$T/dns_flood" "$HERE/dns_flood.c"
 dnsmasq --no-daemon --port=5399 --listen-address=127.0.0.1 --bind-interfaces --no-resolv --no-hosts \
   --address=/#/198.18.0.1 --local-ttl=300 --cache-size=0 -q >/dev/null 2>&1 &

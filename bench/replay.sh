@@ -12,7 +12,8 @@ N=${N:-300}
 ROUNDS=${ROUNDS:-5}
 DELAYS=${DELAY_MS:-0 5}
 T=$(mktemp -d "${TMPDIR:-/tmp}/netmap-bench-replay.XXXXXX")
-trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
+# `|| true`: under set -e a failing kill (no jobs left) would end the trap before the rm.
+trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$T"' EXIT
 cd "$T"
 printf 'presets: [none]\nallow: [bench.test]\n' > netmap.yaml
 
