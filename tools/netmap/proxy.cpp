@@ -104,7 +104,7 @@ double parse_amount(const std::string& text, const std::string& flag) {
 std::map<std::string, std::string> overrides(const ProxyOptions& o) {
   std::map<std::string, std::string> out;
   if (const char* f = std::getenv("NETMAP_PROXY_HOSTS"); f && *f) {
-    std::istringstream in(base::read_file(f));
+    std::istringstream in(base::read_file(f, 64 << 20)); // a hosts file
     std::string line;
     while (std::getline(in, line)) {
       line = line.substr(0, line.find('#'));

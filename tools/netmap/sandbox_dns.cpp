@@ -183,7 +183,7 @@ CommandRun start_command(const SandboxDnsOptions& o) {
   CommandRun run;
   std::string host;
   try {
-    host = base::read_file("/etc/resolv.conf");
+    host = base::read_file("/etc/resolv.conf", 1 << 20);
   } catch (const base::UserError&) {
     // No host resolv.conf: ours is then the whole file.
   }

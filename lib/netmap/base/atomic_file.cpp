@@ -65,21 +65,32 @@ void write_file_atomic(const std::string& path, std::string_view content) {
   }
 }
 
-std::string read_file(const std::string& path) {
-  if (path == "-") {
-    return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+std::string read_file(const std::string& path, std::size_t max_bytes) {
+  Fd opened;
+  if (path != "-") {
+    opened.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!opened) throw UserError("cannot read " + path + ": " + std::strerror(errno));
   }
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) throw UserError("cannot read " + path + ": " + std::strerror(errno));
+  int fd = path == "-" ? STDIN_FILENO : opened.get();
+  auto too_big = [&] {
+    std::string bound = max_bytes >= (1u << 20) ? std::to_string(max_bytes >> 20) + " MiB" : std::to_string(max_bytes) + " bytes";
+    return UserError("cannot read " + path + ": larger than " + bound, "is this the right file?");
+  };
+  struct stat st {};
+  // A file says its size: too big is refused before a byte is read. Pipes and devices
+  // (/dev/null for an empty policy) are read up to the bound.
+  if (opened && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) > max_bytes)
+    throw too_big();
   std::string out;
   char buf[65536];
   for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0) {
       if (errno == EINTR) continue;
       throw UserError("cannot read " + path + ": " + std::strerror(errno));
     }
     if (n == 0) break;
+    if (static_cast<std::size_t>(n) > max_bytes - out.size()) throw too_big();
     out.append(buf, static_cast<std::size_t>(n));
   }
   return out;

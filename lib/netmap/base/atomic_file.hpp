@@ -17,7 +17,8 @@ void write_file_atomic(const std::string& path, std::string_view content);
 /// outputs written after a long run, so a typo costs nothing but the error.
 void require_writable(const std::string& path);
 
-/// Reads a whole file ("-" is stdin); throws UserError naming the path when it cannot.
-[[nodiscard]] std::string read_file(const std::string& path);
+/// Reads a whole file ("-" is stdin); throws UserError naming the path when it cannot, or when it
+/// holds more than `max_bytes` (a wrong path such as /dev/zero must not eat the machine's memory).
+[[nodiscard]] std::string read_file(const std::string& path, std::size_t max_bytes);
 
 } // namespace netmap::base

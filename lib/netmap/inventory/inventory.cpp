@@ -238,7 +238,7 @@ Inventory inventory_from_json(const nlohmann::json& j, const std::string& file) 
 }
 
 Inventory read_inventory(const std::string& path) {
-  std::string text = base::read_file(path);
+  std::string text = base::read_file(path, k_max_inventory_bytes);
   std::size_t first = text.find_first_not_of(" \t\r\n");
   if (first == std::string::npos) throw base::UserError(base::Location{path, 0, 0}, "the file is empty", "expected an inventory (JSON) or events (JSON Lines)");
   // An inventory is one object with "schema"; events are one object per line.

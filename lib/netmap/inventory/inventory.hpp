@@ -7,6 +7,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <set>
@@ -18,6 +19,8 @@ namespace netmap::inventory {
 /// The inventory schema identifier and version written in every file.
 inline constexpr const char* k_schema = "netmap.inventory";
 inline constexpr int k_schema_version = 1;
+/// The largest inventory or events file read (whole, into memory): far above any real run's.
+inline constexpr std::size_t k_max_inventory_bytes = std::size_t{1} << 30;
 
 /// Everything seen about one domain.
 struct DomainRecord {

@@ -39,7 +39,9 @@ struct Policy {
 
 /// Parses policy YAML text; `file` names it in errors. Throws base::UserError with file:line:col.
 [[nodiscard]] Policy parse_policy(const std::string& yaml_text, const std::string& file);
-/// Reads and parses a policy file. Throws base::UserError.
+/// The largest policy file read: a policy is a few lists of names.
+inline constexpr std::size_t k_max_policy_bytes = 16 << 20;
+/// Reads and parses a policy file (at most k_max_policy_bytes). Throws base::UserError.
 [[nodiscard]] Policy load_policy_file(const std::string& path);
 /// The nearest netmap.yaml in `start_dir` or its parents, if any.
 [[nodiscard]] std::optional<std::string> find_policy_file(const std::string& start_dir);

@@ -220,6 +220,6 @@ Policy parse_policy(const std::string& text, const std::string& file) {
   }
 }
 
-Policy load_policy_file(const std::string& path) { return parse_policy(base::read_file(path), path); }
+Policy load_policy_file(const std::string& path) { return parse_policy(base::read_file(path, k_max_policy_bytes), path); }
 
 } // namespace netmap::policy
