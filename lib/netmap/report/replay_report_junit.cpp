@@ -91,7 +91,7 @@ public:
   void run() {
     bool complete = true;
     while (!m_r.empty() && complete) complete = step();
-    if (complete && !m_stack.empty()) problem("unexpected end of file inside <" + m_stack.back() + ">");
+    if (complete && !m_stack.empty()) problem("unexpected end of file inside <" + base::printable(m_stack.back(), 64) + ">");
     if (m_in_case) close_case(); // a truncated report still tells which tests had failed so far
   }
 
@@ -338,25 +338,27 @@ JUnitResult read_junit(const std::vector<std::string>& patterns) {
       for (std::size_t i = 0; i < g.gl_pathc; ++i) paths.emplace_back(g.gl_pathv[i]);
     ::globfree(&g);
     std::sort(paths.begin(), paths.end());
-    if (paths.empty()) out.problems.push_back(pattern + ": no JUnit report matches");
-    for (const auto& p : paths) {
+    if (paths.empty()) out.problems.push_back(base::printable(pattern) + ": no JUnit report matches");
+    for (const auto& path : paths) {
+      // The suite under test names these files: shown escaped, like everything else it wrote.
+      std::string shown = base::printable(path);
       struct stat st {};
-      if (::stat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
-        out.problems.push_back(p + ": not a readable file");
+      if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+        out.problems.push_back(shown + ": not a readable file");
         continue;
       }
       if (static_cast<std::uint64_t>(st.st_size) > k_max_file) {
-        out.problems.push_back(p + ": larger than 256 MiB, skipped");
+        out.problems.push_back(shown + ": larger than 256 MiB, skipped");
         continue;
       }
-      std::ifstream in(p, std::ios::binary);
+      std::ifstream in(path, std::ios::binary);
       std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
       if (!in.good() && !in.eof()) {
-        out.problems.push_back(p + ": cannot be read");
+        out.problems.push_back(shown + ": cannot be read");
         continue;
       }
-      out.files.push_back(p);
-      parse_junit(text, p, out);
+      out.files.push_back(shown);
+      parse_junit(text, shown, out);
     }
   }
   return out;

@@ -98,6 +98,15 @@ TEST(JUnitReader, ReadsGlobsAndReportsMissingFiles) {
   EXPECT_EQ(r.failed[0].file, d + "/a.xml");
   ASSERT_EQ(r.problems.size(), 1u);
   EXPECT_NE(r.problems[0].find("no JUnit report matches"), std::string::npos);
+  // A report name is the suite's to choose: it reaches the report escaped.
+  std::string hostile = d + "/\x1b]0;pwned\x07.xml";
+  std::ofstream(hostile) << "<testsuite><testcase name=\"t3\"><failure/></testcase>";
+  auto h = read_junit({hostile});
+  ASSERT_EQ(h.files.size(), 1u);
+  EXPECT_EQ(h.files[0], d + "/\\027]0;pwned\\007.xml");
+  ASSERT_FALSE(h.problems.empty()) << "the unterminated suite";
+  EXPECT_EQ(h.problems[0].find('\x1b'), std::string::npos) << h.problems[0];
+  std::remove(hostile.c_str());
   std::remove((d + "/a.xml").c_str());
   std::remove((d + "/b.xml").c_str());
   std::remove(dir);
