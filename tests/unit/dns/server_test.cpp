@@ -235,8 +235,6 @@ TEST(DnsServer, DrainsBurstsDirectlyAndStillWakesForALoneQuery) {
 TEST(DnsServer, AWorkersFailureStopsTheServerAndComesOutOfRun) {
   // An event sink that cannot keep an event (a full disk) fails in whichever worker answered:
   // run() must stop every worker and rethrow, never terminate the process.
-  std::uint16_t port = 0;
-  { base::Fd probe = bound_udp(port); } // a free port for both workers' SO_REUSEPORT sockets
   dns::ServerConfig cfg;
   cfg.matcher = allowing(nullptr);
   cfg.upstreams = {"127.0.0.1:9"};
@@ -244,19 +242,25 @@ TEST(DnsServer, AWorkersFailureStopsTheServerAndComesOutOfRun) {
   cfg.threads = 2;
   cfg.on_event = [](const inventory::Event&) { throw base::UserError("cannot write the log"); };
   dns::Server server(std::move(cfg));
-  server.listen("127.0.0.1:" + std::to_string(port));
+  // Port 0: the server picks one free for both workers' SO_REUSEPORT sockets and for TCP (a port
+  // probed here first could be taken by another test's connection before the server binds it).
+  server.listen("127.0.0.1:0");
+  auto local = server.local_addresses().front();
+  auto port = static_cast<std::uint16_t>(std::stoi(local.substr(local.rfind(':') + 1)));
   std::exception_ptr failure;
+  std::atomic<bool> came_out{false}; // read while run() may still be writing `failure`
   std::thread t([&] {
     try {
       server.run();
     } catch (...) {
       failure = std::current_exception();
     }
+    came_out = true;
   });
   base::Fd c(socket(AF_INET, SOCK_DGRAM, 0));
   sockaddr_in a = test::loopback(port);
   auto q = query(1);
-  for (int i = 0; i < 200 && !failure; ++i) { // from several ports, so both workers see queries
+  for (int i = 0; i < 200 && !came_out; ++i) { // from several ports, so both workers see queries
     base::Fd s(socket(AF_INET, SOCK_DGRAM, 0));
     sendto(s.get(), q.data(), q.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof a);
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
