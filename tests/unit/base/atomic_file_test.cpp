@@ -1,13 +1,13 @@
 #include "netmap/base/atomic_file.hpp"
 
 #include "netmap/base/error.hpp"
+#include "unit/scratch_dir_helpers.hpp"
 
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -16,16 +16,6 @@
 using namespace netmap::base;
 
 namespace {
-
-// A directory of its own under TMPDIR, removed with everything in it.
-struct Scratch {
-  std::string path;
-  Scratch() {
-    std::string tmpl = (std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + std::string("/netmap-atomic.XXXXXX");
-    path = ::mkdtemp(tmpl.data()) ? tmpl : "";
-  }
-  ~Scratch() { std::filesystem::remove_all(path); }
-};
 
 std::string message_of(const std::function<void()>& f) {
   try {
@@ -39,7 +29,7 @@ std::string message_of(const std::function<void()>& f) {
 } // namespace
 
 TEST(AtomicFile, RequireWritableTriesTheTemporaryAndLeavesNothing) {
-  Scratch s;
+  netmap::test::ScratchDir s;
   ASSERT_FALSE(s.path.empty());
   EXPECT_NO_THROW(require_writable(s.path + "/out.json"));
   EXPECT_TRUE(std::filesystem::is_empty(s.path)) << "the trial temporary is removed";
@@ -56,7 +46,7 @@ TEST(AtomicFile, RequireWritableTriesTheTemporaryAndLeavesNothing) {
 }
 
 TEST(AtomicFile, ReadFileIsBounded) {
-  Scratch s;
+  netmap::test::ScratchDir s;
   std::string f = s.path + "/policy.yaml";
   std::ofstream(f) << std::string(4096, 'a');
   EXPECT_EQ(read_file(f, 4096).size(), 4096u);

@@ -1,13 +1,13 @@
 #include "netmap/capture/inventory_stream.hpp"
 
 #include "netmap/base/error.hpp"
+#include "unit/scratch_dir_helpers.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <sstream>
-#include <unistd.h>
 
 using namespace netmap;
 
@@ -55,8 +55,9 @@ TEST(InventoryStream, SameBytesAsTheWholeDocument) {
 }
 
 TEST(InventoryStream, SaveIsAtomicAndReadable) {
-  auto dir = std::filesystem::temp_directory_path() / ("netmap-invstream-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
+  test::ScratchDir scratch;
+  ASSERT_FALSE(scratch.path.empty());
+  std::filesystem::path dir = scratch.path;
   auto path = (dir / "inv.json").string();
   capture::save_inventory(path, sample());
   auto back = inventory::read_inventory(path);
@@ -65,5 +66,4 @@ TEST(InventoryStream, SaveIsAtomicAndReadable) {
   for (const auto& entry : std::filesystem::directory_iterator(dir))
     EXPECT_EQ(entry.path().filename(), "inv.json") << "no temporary left behind";
   EXPECT_THROW(capture::save_inventory((dir / "missing" / "x.json").string(), sample()), base::UserError);
-  std::filesystem::remove_all(dir);
 }

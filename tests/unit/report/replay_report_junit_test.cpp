@@ -1,4 +1,5 @@
 #include "netmap/report/replay_report_junit.hpp"
+#include "unit/scratch_dir_helpers.hpp"
 
 #include <gtest/gtest.h>
 
@@ -86,9 +87,9 @@ TEST(JUnitReader, HostileInputNeverCrashes) {
 }
 
 TEST(JUnitReader, ReadsGlobsAndReportsMissingFiles) {
-  char dir[] = "/tmp/netmap-junit-XXXXXX";
-  ASSERT_NE(::mkdtemp(dir), nullptr);
-  std::string d = dir;
+  netmap::test::ScratchDir dir;
+  ASSERT_FALSE(dir.path.empty());
+  const std::string& d = dir.path;
   std::ofstream(d + "/a.xml") << "<testsuite><testcase name=\"t1\"><failure/></testcase></testsuite>";
   std::ofstream(d + "/b.xml") << "<testsuite><testcase name=\"t2\"/></testsuite>";
   auto r = read_junit({d + "/*.xml", d + "/none-*.xml"});
@@ -106,8 +107,4 @@ TEST(JUnitReader, ReadsGlobsAndReportsMissingFiles) {
   EXPECT_EQ(h.files[0], d + "/\\027]0;pwned\\007.xml");
   ASSERT_FALSE(h.problems.empty()) << "the unterminated suite";
   EXPECT_EQ(h.problems[0].find('\x1b'), std::string::npos) << h.problems[0];
-  std::remove(hostile.c_str());
-  std::remove((d + "/a.xml").c_str());
-  std::remove((d + "/b.xml").c_str());
-  std::remove(dir);
 }

@@ -3,6 +3,7 @@
 #include "netmap/base/error.hpp"
 #include "netmap/base/fd.hpp"
 #include "netmap/policy/rule.hpp"
+#include "unit/scratch_dir_helpers.hpp"
 #include "unit/socket_test_helpers.hpp"
 
 #include <gtest/gtest.h>
@@ -12,7 +13,6 @@
 #include <unistd.h>
 
 #include <csignal>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -21,16 +21,6 @@
 using namespace netmap;
 
 namespace {
-
-// A directory of its own under TMPDIR, removed with everything in it.
-struct TempDir {
-  std::string path;
-  TempDir() {
-    std::string tmpl = (std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + std::string("/netmap-sink.XXXXXX");
-    path = ::mkdtemp(tmpl.data()) ? tmpl : "";
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
 
 std::string read(const std::string& path) {
   std::ifstream in(path);
@@ -60,7 +50,7 @@ inventory::Event resolver_event(std::string name, std::string verdict, std::stri
 
 TEST(ReplaySink, DirectAttemptsBecomeEventsNamedFromTheResolversAnswers) {
   auto m = allowing("api.example.org");
-  TempDir dir;
+  test::ScratchDir dir;
   const std::string path = dir.path + "/events.jsonl";
   report::ReplaySink sink(&m, 53, 3128, path);
   auto answer = resolver_event("api.example.org", "allowed", "127.0.0.1:4000");
@@ -119,7 +109,7 @@ TEST(ReplaySink, NamesTheProcessBehindARefusedQueryOnlyAndKeepsNoEventsUnasked) 
 TEST(ReplaySink, AnEventsFileThatCannotBeWrittenIsDroppedWholeAndReportedAtTheEnd) {
   // A file-size limit stands in for a full disk: writes past it fail with EFBIG.
   auto m = allowing("api.example.org");
-  TempDir dir;
+  test::ScratchDir dir;
   const std::string path = dir.path + "/events.jsonl";
   report::ReplaySink sink(&m, 53, 3128, path);
   rlimit old{};

@@ -1,0 +1,19 @@
+#pragma once
+// A directory of a test's own under TMPDIR, removed with everything in it when the test ends.
+
+#include <string>
+
+namespace netmap::test {
+
+/// mkdtemp() under TMPDIR (else /tmp); `path` is empty when it could not be made.
+struct ScratchDir {
+  std::string path;
+  ScratchDir();
+  ~ScratchDir();
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  /// `path` + "/" + `name`.
+  [[nodiscard]] std::string file(const std::string& name) const { return path + "/" + name; }
+};
+
+} // namespace netmap::test
