@@ -28,7 +28,7 @@ bool write_all(int fd, const char* data, std::size_t len) {
 
 OutputTee::OutputTee(std::vector<TeeStream> streams, std::function<void(std::string_view)> on_line, std::size_t max_line)
     : m_streams(std::move(streams)), m_partial(m_streams.size()), m_on_line(std::move(on_line)), m_max_line(max_line),
-      m_wake(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
+      m_wake(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)), m_done(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
   m_thread = std::thread([this] { loop(); });
 }
 
@@ -36,8 +36,13 @@ OutputTee::~OutputTee() { finish(0); }
 
 bool OutputTee::finish(int timeout_ms) {
   if (!m_thread.joinable()) return m_eof.load();
+  // The loop ends by itself at the last end of file; past the deadline it is told to stop.
   std::int64_t deadline = base::monotonic_ns() + std::int64_t{timeout_ms} * 1'000'000;
-  while (!m_eof.load() && base::monotonic_ns() < deadline) ::usleep(2000);
+  for (std::int64_t left = timeout_ms; left > 0; left = (deadline - base::monotonic_ns()) / 1'000'000) {
+    pollfd p{m_done.get(), POLLIN, 0};
+    int n = ::poll(&p, 1, static_cast<int>(left));
+    if (n > 0 || (n < 0 && errno != EINTR)) break;
+  }
   std::uint64_t one = 1;
   (void)!::write(m_wake.get(), &one, sizeof one);
   m_thread.join();
@@ -86,6 +91,8 @@ void OutputTee::loop() {
   m_eof.store(open == 0);
   for (auto& part : m_partial)
     if (!part.empty()) m_on_line(part);
+  std::uint64_t one = 1;
+  (void)!::write(m_done.get(), &one, sizeof one);
 }
 
 } // namespace netmap::sandbox

@@ -44,6 +44,7 @@ private:
   std::function<void(std::string_view)> m_on_line;
   std::size_t m_max_line;
   base::Fd m_wake;
+  base::Fd m_done; // readable once loop() has ended: finish() waits on it, not in a sleep loop
   std::atomic<bool> m_eof{false};
   std::atomic<std::uint64_t> m_bytes{0};
   std::thread m_thread;
