@@ -53,8 +53,8 @@ BENCHMARK(BM_Decide10kRules);
 
 void BM_DecideAllPresets(benchmark::State& st) {
   Matcher m;
-  for (const auto& p : presets())
-    for (const auto& r : p.rules) m.add(r);
+  for (const auto* p : presets())
+    for (const auto& r : p->rules) m.add(r);
   std::vector<DomainName> names;
   for (const char* n : {"registry.npmjs.org", "files.pythonhosted.org", "github.com", "objects.githubusercontent.com",
                         "proxy.golang.org", "static.crates.io", "repo1.maven.org", "unknown.example.net",

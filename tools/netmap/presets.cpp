@@ -63,13 +63,13 @@ int run_presets(const PresetsOptions& o) {
   }
   if (o.out.json) {
     nlohmann::json arr = nlohmann::json::array();
-    for (const auto& p : policy::presets()) arr.push_back(preset_json(p, false));
+    for (const auto* p : policy::presets()) arr.push_back(preset_json(*p, false));
     std::cout << arr.dump(2) << "\n";
     return cli::k_exit_ok;
   }
   report::Table t({"PRESET", "HOSTS", "BARE ENTRY MEANS", "WHAT"});
-  for (const auto& p : policy::presets())
-    t.add_row({p.name, std::to_string(p.rules.size()), policy::match_kind_name(p.bare), p.title});
+  for (const auto* p : policy::presets())
+    t.add_row({p->name, std::to_string(p->rules.size()), policy::match_kind_name(p->bare), p->title});
   std::cout << t.render(cli::use_color(o.out, 1));
   return cli::k_exit_ok;
 }

@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
+#include <memory>
+#include <mutex>
 #include <utility>
 
 namespace netmap::policy {
@@ -71,25 +74,38 @@ Preset parse_preset(const Embedded& e) {
 
 } // namespace
 
-const std::vector<Preset>& presets() {
-  static const std::vector<Preset> all = [] {
-    std::vector<Preset> v;
-    for (const auto& e : k_embedded) v.push_back(parse_preset(e));
-    std::sort(v.begin(), v.end(), [](const Preset& a, const Preset& b) { return a.name < b.name; });
-    return v;
-  }();
+namespace {
+
+constexpr std::size_t k_count = std::size(k_embedded);
+
+// Each preset is parsed the first time it is asked for: a policy naming one preset (most
+// commands, at every start) does not pay for the others.
+const Preset& parsed(std::size_t i) {
+  static std::once_flag once[k_count];
+  static std::unique_ptr<const Preset> slot[k_count];
+  std::call_once(once[i], [i] { slot[i] = std::make_unique<const Preset>(parse_preset(k_embedded[i])); });
+  return *slot[i];
+}
+
+} // namespace
+
+std::vector<const Preset*> presets() {
+  std::vector<const Preset*> all;
+  for (std::size_t i = 0; i < k_count; ++i) all.push_back(&parsed(i));
+  std::sort(all.begin(), all.end(), [](const Preset* a, const Preset* b) { return a->name < b->name; });
   return all;
 }
 
 const Preset* find_preset(std::string_view name) {
-  for (const auto& p : presets())
-    if (p.name == name) return &p;
+  for (std::size_t i = 0; i < k_count; ++i)
+    if (name == k_embedded[i].name) return &parsed(i);
   return nullptr;
 }
 
 std::vector<std::string> preset_names() {
   std::vector<std::string> out;
-  for (const auto& p : presets()) out.push_back(p.name);
+  for (const auto& e : k_embedded) out.emplace_back(e.name);
+  std::sort(out.begin(), out.end());
   return out;
 }
 

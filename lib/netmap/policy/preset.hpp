@@ -22,9 +22,10 @@ struct Preset {
   std::string text;                   ///< the data file as embedded
 };
 
-/// Every preset, sorted by name. Built once; parse errors in the data are a build bug (abort).
-[[nodiscard]] const std::vector<Preset>& presets();
-/// The preset of that name, or null.
+/// Every preset, sorted by name. Each is parsed once, when first asked for; parse errors in the
+/// data are a build bug (abort). The pointers stay valid for the life of the program.
+[[nodiscard]] std::vector<const Preset*> presets();
+/// The preset of that name (parsed now if it was not yet), or null.
 [[nodiscard]] const Preset* find_preset(std::string_view name);
 /// The preset names, for help and "did you mean".
 [[nodiscard]] std::vector<std::string> preset_names();
