@@ -7,6 +7,8 @@
 
 #include "pcap_writer.hpp"
 
+#include "unit/scratch_dir_helpers.hpp"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -18,8 +20,10 @@ using namespace netmap::testgen;
 
 namespace {
 
+// Files in one directory for the whole binary, removed at exit even when a test stopped midway.
 std::string temp_path(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("netmap-pcapfile-" + std::to_string(::getpid()) + "-" + name)).string();
+  static const test::ScratchDir dir;
+  return dir.file(name);
 }
 
 struct Seen {

@@ -11,6 +11,8 @@
 #include "message_builder.hpp"
 #include "pcap_writer.hpp"
 
+#include "unit/scratch_dir_helpers.hpp"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -30,8 +32,10 @@ struct Capture {
   void add(std::int64_t dt_ms, const Bytes& ip) { frames.emplace_back(k_t0 + dt_ms * 1000, frame(Link::Ethernet, ip)); }
 };
 
+// Files in one directory for the whole binary, removed at exit even when a test stopped midway.
 std::string temp_path(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("netmap-capture-" + std::to_string(::getpid()) + "-" + name)).string();
+  static const test::ScratchDir dir;
+  return dir.file(name);
 }
 
 std::string write_pcap(const std::string& name, const Capture& c, Link link = Link::Ethernet) {

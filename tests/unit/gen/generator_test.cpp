@@ -6,6 +6,8 @@
 #include "netmap/dissect/dissector.hpp"
 #include "pcap_writer.hpp"
 
+#include "unit/scratch_dir_helpers.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -19,9 +21,10 @@
 namespace netmap::testgen {
 namespace {
 
+// Files in one directory for the whole binary, removed at exit even when a test stopped midway.
 std::filesystem::path temp(const std::string& name) {
-  return std::filesystem::temp_directory_path() /
-         ("netmap-gen-test-" + std::to_string(::getpid()) + "-" + name);
+  static const netmap::test::ScratchDir dir;
+  return dir.file(name);
 }
 
 Bytes slurp(const std::filesystem::path& p) {

@@ -4,11 +4,12 @@
 #include "netmap/base/error.hpp"
 #include "netmap/policy/rule.hpp"
 
+#include "unit/scratch_dir_helpers.hpp"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
-#include <unistd.h>
 
 using namespace netmap;
 using namespace netmap::inventory;
@@ -23,8 +24,10 @@ Event ev(std::string name, SeenVia via, std::uint16_t port, std::int64_t t) {
   e.producer = "discover";
   return e;
 }
+// Files in one directory for the whole binary, removed at exit even when a test stopped midway.
 std::string tmpfile(const char* name) {
-  return (std::filesystem::temp_directory_path() / (std::string(name) + std::to_string(::getpid()))).string();
+  static const test::ScratchDir dir;
+  return dir.file(name);
 }
 } // namespace
 
