@@ -157,11 +157,6 @@ std::string url_host(std::string_view line, std::uint16_t* port) {
 
 std::string shown(std::string_view line) { return base::printable(line, k_text_shown); }
 
-} // namespace
-
-
-namespace {
-
 // Removes terminal colour sequences (ESC [ … letter) that npm, jest and cargo print on a TTY.
 std::string strip_ansi(std::string_view l) {
   std::string out;
