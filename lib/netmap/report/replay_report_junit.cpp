@@ -1,12 +1,13 @@
 #include "netmap/report/replay_report_junit.hpp"
 
+#include "netmap/base/atomic_file.hpp"
 #include "netmap/base/byte_reader.hpp"
+#include "netmap/base/error.hpp"
 #include "netmap/base/text.hpp"
 #include "netmap/report/failure_pattern.hpp"
 
 #include <algorithm>
 #include <cstring>
-#include <fstream>
 #include <glob.h>
 #include <sys/stat.h>
 
@@ -351,9 +352,10 @@ JUnitResult read_junit(const std::vector<std::string>& patterns) {
         out.problems.push_back(shown + ": larger than 256 MiB, skipped");
         continue;
       }
-      std::ifstream in(path, std::ios::binary);
-      std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      if (!in.good() && !in.eof()) {
+      std::string text;
+      try {
+        text = base::read_file(path, k_max_file); // bounded even if the file grows meanwhile
+      } catch (const base::UserError&) {
         out.problems.push_back(shown + ": cannot be read");
         continue;
       }
