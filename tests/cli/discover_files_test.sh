@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # netmap discover -r: the generator's fixtures → golden inventory JSON; -o written atomically;
-# --events as JSON Lines; bad input (missing, not a capture, truncated) → one-line error, exit 2,
-# and no half-written output file.
+# --events as JSON Lines; bad input (missing, not a capture, corrupt) → one-line error, exit 2,
+# and no half-written output file; a capture cut short is read to its last whole packet, with a
+# warning and the count in the statistics, and `check` says the inventory may lack names.
 . "$(dirname "$0")/lib.sh"
 
 GEN="${NETMAP_BUILD_DIR:-}/tests/gen/netmap-gen"
@@ -70,14 +71,37 @@ run discover -r "$T/junk.pcap" "${POL[@]}" -o "$T/keep.json"
 expect_rc 2 "not a capture"
 expect_one_line_error discover "not a capture"
 expect_err "junk\.pcap: cannot read capture" "junk file named"
-head -c 300 eth_dns_udp.pcap > "$T/cut.pcap"
-run discover -r qinq_tls.pcap "$T/cut.pcap" "${POL[@]}" -o "$T/keep.json" --events "$T/cut-ev.jsonl"
-expect_rc 2 "truncated capture"
-expect_one_line_error discover "truncated capture"
-expect_err "cut\.pcap: cannot read capture: truncated" "truncated file named"
-[ "$(cat "$T/keep.json")" = previous ] || fail "a failed run replaced the -o file"
-[ ! -e "$T/cut-ev.jsonl" ] || fail "a failed run left an events file"
-ls "$T" | grep -q '\.tmp\.' && fail "a failed run left a temporary file"
+# A corrupt record length (over libpcap's 256 KiB maximum) inside the file, through the mapped
+# reader and through libpcap (--filter).
+cp eth_dns_udp.pcap "$T/corrupt.pcap"
+printf '\x00\x00\x10\x00' | dd of="$T/corrupt.pcap" bs=1 seek=32 conv=notrunc status=none
+for filter in "" "ip or not ip"; do
+  run discover -r qinq_tls.pcap "$T/corrupt.pcap" "${POL[@]}" -o "$T/keep.json" --events "$T/bad-ev.jsonl" \
+    ${filter:+--filter "$filter"}
+  expect_rc 2 "corrupt capture ($filter)"
+  expect_one_line_error discover "corrupt capture ($filter)"
+  expect_err "corrupt\.pcap: cannot read capture: invalid packet capture length" "corrupt file named ($filter)"
+  [ "$(cat "$T/keep.json")" = previous ] || fail "a failed run replaced the -o file"
+  [ ! -e "$T/bad-ev.jsonl" ] || fail "a failed run left an events file"
+  ls "$T" | grep -q '\.tmp\.' && fail "a failed run left a temporary file"
+done
+
+# A capture whose writer was killed: everything before the cut counts, and the cut is reported.
+size=$(stat -c %s qinq_tls.pcap)
+head -c $((size - 20)) qinq_tls.pcap > "$T/cut.pcap"
+for filter in "" "ip or not ip"; do
+  run discover -r eth_dns_udp.pcap "$T/cut.pcap" "${POL[@]}" -o "$T/cut.json" --events "$T/cut-ev.jsonl" \
+    ${filter:+--filter "$filter"}
+  expect_rc 0 "cut-short capture ($filter)"
+  expect_err "^netmap discover: warning: .*cut\.pcap: the capture ends partway through a packet.*truncated dump file" \
+    "cut-short capture named ($filter)"
+  expect_out "^www\.example\.com " "the whole capture's names still found ($filter)"
+  expect_out "^Names that may have been lost: 1 \(.*1 capture cut short\)" "the cut counted as a lost name ($filter)"
+  grep -q '"cut_short_captures": 1' "$T/cut.json" || fail "cut_short_captures missing from the inventory ($filter)"
+  [ -s "$T/cut-ev.jsonl" ] || fail "no events file for a cut-short capture ($filter)"
+done
+run check --inventory "$T/cut.json" "${POL[@]}"
+expect_out "warning: capture may have lost names: .*1 capture file cut short" "check warns of a cut-short capture"
 
 # 6. Usage errors.
 run discover "${POL[@]}"

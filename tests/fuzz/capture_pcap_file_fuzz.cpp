@@ -1,5 +1,6 @@
 // Capture files through the mapped pcap reader: the input becomes a memory-backed file (a regular
-// file, as PcapFile requires) read to its end or its first error; every packet's bytes are touched.
+// file, as PcapFile requires) read to its end or its first error; every packet's bytes are touched,
+// and a file cut short stays ended.
 
 #include "netmap/capture/pcap_file.hpp"
 
@@ -22,8 +23,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (auto f = PcapFile::open("/proc/self/fd/" + std::to_string(fd))) {
     netmap::capture::PcapRecord r;
     volatile std::uint8_t sink = 0;
-    while (f->next(r) == PcapFile::Status::Packet)
+    PcapFile::Status st;
+    while ((st = f->next(r)) == PcapFile::Status::Packet)
       for (std::uint8_t b : r.bytes) sink = static_cast<std::uint8_t>(sink ^ b);
+    // A file cut short has ended: reading on must say End, never hand out more.
+    if (st == PcapFile::Status::CutShort && f->next(r) != PcapFile::Status::End) __builtin_trap();
   }
   ::close(fd);
   return 0;

@@ -52,8 +52,8 @@ void add_check(CLI::App& app, CheckOpts& o) {
   cli::add_policy_options(app, o.policy);
   cli::add_output_options(app, o.out);
   app.footer("Severities: error = a contacted domain the fence blocks (unlisted, denied, mock, invalid), a rule the\n"
-             "target cannot express, a deny it cannot enforce; warning = bare-IP destinations, rules the target\n"
-             "widens or narrows; notice = allow rules a preset covers, --stale rules.\n"
+             "target cannot express, a deny it cannot enforce; warning = bare-IP destinations, a capture that may\n"
+             "have lost names, rules the target widens or narrows; notice = allow rules a preset covers, --stale rules.\n"
              "Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage or runtime error.");
 }
 

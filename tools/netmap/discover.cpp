@@ -100,10 +100,12 @@ std::string joined(const Set& items, const char* sep = ", ") {
   return out;
 }
 
-std::string stat(const inventory::Inventory& inv, const std::string& key) {
+std::uint64_t stat_value(const inventory::Inventory& inv, const std::string& key) {
   auto it = inv.stats.find(key);
-  return std::to_string(it == inv.stats.end() ? 0 : it->second);
+  return it == inv.stats.end() ? 0 : it->second;
 }
+
+std::string stat(const inventory::Inventory& inv, const std::string& key) { return std::to_string(stat_value(inv, key)); }
 
 std::vector<std::string> domain_row(const inventory::DomainRecord& d) {
   return {d.name, joined(d.via), joined(d.ports), std::to_string(d.count), verdict_text(d), joined(d.notes, "; ")};
@@ -140,7 +142,10 @@ void print_table(const capture::Findings& found, bool live, bool colour) {
               << " by the interface";
   std::cout << "\nUndecodable: " << (undecodable.empty() ? "none" : undecodable) << "\n";
   std::cout << "Names that may have been lost: " << stat(inv, "names_maybe_lost") << " (" << stat(inv, "dropped_kernel")
-            << " kernel drops, " << stat(inv, "evicted_unfinished_flows") << " flows evicted unfinished)\n";
+            << " kernel drops, " << stat(inv, "evicted_unfinished_flows") << " flows evicted unfinished";
+  if (auto cut = stat_value(inv, "cut_short_captures"); cut > 0)
+    std::cout << ", " << cut << (cut == 1 ? " capture" : " captures") << " cut short";
+  std::cout << ")\n";
 }
 
 // The progress line: stderr, only on a terminal, never with --json. Not around a command either:
@@ -220,6 +225,11 @@ int run_discover(const DiscoverOptions& o) {
   else
     for (auto& s : sources) session.read(s, control);
   if (progress_shown) std::fputs("\r\033[K", stderr);
+  for (const auto& s : sources)
+    if (!s.cut_short().empty())
+      cli::print_warning("discover", base::printable(s.where()) +
+                                         ": the capture ends partway through a packet, as when its writer is killed (" +
+                                         s.cut_short() + "); read up to its last whole packet");
 
   // The domains stay compact and are expanded one record at a time as they are written: with
   // many names, a whole Inventory (or JSON tree) would set the peak memory.

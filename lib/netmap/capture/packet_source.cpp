@@ -97,7 +97,8 @@ PacketSource::PacketSource(std::unique_ptr<PcapFile> file, std::string descripti
 
 PacketSource::PacketSource(PacketSource&& o) noexcept
     : m_pcap(std::exchange(o.m_pcap, nullptr)), m_file(std::move(o.m_file)), m_linktype(o.m_linktype),
-      m_description(std::move(o.m_description)), m_where(std::move(o.m_where)), m_live(o.m_live) {}
+      m_description(std::move(o.m_description)), m_where(std::move(o.m_where)), m_cut_short(std::move(o.m_cut_short)),
+      m_live(o.m_live) {}
 
 PacketSource& PacketSource::operator=(PacketSource&& o) noexcept {
   if (this != &o) {
@@ -107,6 +108,7 @@ PacketSource& PacketSource::operator=(PacketSource&& o) noexcept {
     m_linktype = o.m_linktype;
     m_description = std::move(o.m_description);
     m_where = std::move(o.m_where);
+    m_cut_short = std::move(o.m_cut_short);
     m_live = o.m_live;
   }
   return *this;
@@ -198,9 +200,12 @@ int PacketSource::dispatch_file(int max, Handler handler, void* context) {
     switch (m_file->next(r)) {
     case PcapFile::Status::End:
       return n == 0 ? -1 : n;
+    case PcapFile::Status::CutShort:
+      m_cut_short = printable(m_file->error());
+      return n == 0 ? -1 : n;
     case PcapFile::Status::Error:
       throw base::UserError(base::Location{m_where, 0, 0}, "cannot read capture: " + printable(m_file->error()),
-                            "the file is truncated or corrupt; nothing was written");
+                            "the file is corrupt; nothing was written");
     case PcapFile::Status::Packet:
       handler(context, Packet{r.bytes, r.time_us});
       ++n;
@@ -218,8 +223,14 @@ int PacketSource::dispatch(int max, Handler handler, void* context) {
   if (n == PCAP_ERROR) {
     std::string why = printable(pcap_geterr(m_pcap));
     if (m_live) throw base::UserError("capture on '" + m_where + "' failed: " + why);
+    // libpcap has no error code for a file that ends partway through a record, only these words
+    // (sf-pcap.c, sf-pcapng.c); the packets before it were already handed out.
+    if (why.starts_with("truncated dump file;") || why.starts_with("truncated pcapng dump file;")) {
+      m_cut_short = why;
+      return -1;
+    }
     throw base::UserError(base::Location{m_where, 0, 0}, "cannot read capture: " + why,
-                          "the file is truncated or corrupt; nothing was written");
+                          "the file is corrupt; nothing was written");
   }
   if (n == 0 && !m_live) return -1; // a savefile returns 0 only at its end
   return n;

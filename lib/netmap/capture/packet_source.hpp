@@ -57,8 +57,9 @@ public:
   using Handler = void (*)(void* context, const Packet& packet);
 
   /// Hands up to `max` waiting packets (-1: a buffer's worth; for files, all) to `handler`.
-  /// Returns the count, 0 at a live timeout, -1 at the end of a file. Throws base::UserError on a
-  /// read error (a truncated or corrupt file), naming the source.
+  /// Returns the count, 0 at a live timeout, -1 at the end of a file. A file that ends partway
+  /// through a packet ends there (see cut_short()). Throws base::UserError on a read error (a
+  /// corrupt file), naming the source.
   int dispatch(int max, Handler handler, void* context);
   /// Makes dispatch() return as soon as possible (safe from another thread or a signal handler).
   void break_loop() noexcept;
@@ -70,8 +71,12 @@ public:
   [[nodiscard]] std::uint32_t linktype() const noexcept { return m_linktype; }
   /// What was opened, for messages and the inventory's sources ("pcap:FILE", "iface:any").
   [[nodiscard]] const std::string& description() const noexcept { return m_description; }
+  /// The file ("<stdin>" for -) or interface, as messages name it.
+  [[nodiscard]] const std::string& where() const noexcept { return m_where; }
   /// True for a live capture.
   [[nodiscard]] bool live() const noexcept { return m_live; }
+  /// Why a file ended early, partway through its last packet (libpcap's words); empty otherwise.
+  [[nodiscard]] const std::string& cut_short() const noexcept { return m_cut_short; }
 
 private:
   PacketSource(pcap* handle, std::string description, std::string where, bool live);
@@ -85,6 +90,7 @@ private:
   std::uint32_t m_linktype = 0;
   std::string m_description;
   std::string m_where; ///< the file or interface named in errors
+  std::string m_cut_short;
   bool m_live = false;
 };
 

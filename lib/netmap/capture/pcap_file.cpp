@@ -106,7 +106,8 @@ PcapFile::Status PcapFile::next(PcapRecord& out) {
   // The same words libpcap uses, so a bad file fails the same way whichever reader saw it.
   if (left < k_record_header) {
     m_error = "truncated dump file; tried to read 16 header bytes, only got " + std::to_string(left);
-    return Status::Error;
+    m_pos = m_size;
+    return Status::CutShort;
   }
   auto ensure = [&](std::size_t need) {
     if (m_map && m_pos >= m_map_offset && m_pos + need <= m_map_offset + m_map_len) return true;
@@ -132,7 +133,8 @@ PcapFile::Status PcapFile::next(PcapRecord& out) {
   if (left - k_record_header < caplen) {
     m_error = "truncated dump file; tried to read " + std::to_string(caplen) + " captured bytes, only got " +
               std::to_string(left - k_record_header);
-    return Status::Error;
+    m_pos = m_size;
+    return Status::CutShort;
   }
   if (!ensure(k_record_header + caplen)) return Status::Error;
   h = m_map + (m_pos - m_map_offset);

@@ -24,8 +24,9 @@ struct PcapRecord {
 /// A mapped classic pcap file (version 2.4, micro- or nanosecond timestamps, either byte order).
 class PcapFile {
 public:
-  /// What next() found.
-  enum class Status { Packet, End, Error };
+  /// What next() found. CutShort: the file ends partway through a record (its writer was killed,
+  /// or it is still being written); the records before it were whole, and next() then says End.
+  enum class Status { Packet, End, CutShort, Error };
 
   /// Opens `path` if it is a regular file in classic pcap format; nullptr otherwise (including
   /// when it cannot be opened: libpcap then reports why).
@@ -36,7 +37,7 @@ public:
 
   /// The file's LINKTYPE_ value (FCS flags removed).
   [[nodiscard]] std::uint32_t linktype() const noexcept { return m_linktype; }
-  /// The next record; on Error, `error()` says what is wrong, as libpcap would.
+  /// The next record; on CutShort and Error, `error()` says what is wrong, as libpcap would.
   [[nodiscard]] Status next(PcapRecord& out);
   /// Why the last next() failed.
   [[nodiscard]] const std::string& error() const noexcept { return m_error; }

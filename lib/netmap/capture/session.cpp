@@ -79,6 +79,7 @@ void Session::read(PacketSource& source, const RunControl& control) {
       control.progress(progress());
     }
   }
+  if (!source.cut_short().empty()) ++m_inventory.stats["cut_short_captures"];
 }
 
 void Session::capture(PacketSource& source, const RunControl& control) {
@@ -128,9 +129,10 @@ Findings Session::finish_findings() {
   st["evicted_unfinished_flows"] = m_dissector.evicted_unfinished();
   st["address_map_evicted"] = m_attribution.addresses().evicted_live();
   // With the kernel filter on, every dropped packet was one that could carry a name; an evicted
-  // unfinished flow had not yet shown its name; an evicted address loses its attribution.
+  // unfinished flow had not yet shown its name; an evicted address loses its attribution; the
+  // partial last packet of a capture cut short may have carried a name.
   st["names_maybe_lost"] = st["dropped_kernel"] + st["dropped_interface"] + st["evicted_unfinished_flows"] +
-                           st["address_map_evicted"];
+                           st["address_map_evicted"] + st["cut_short_captures"];
   return Findings{std::move(m_inventory), std::move(m_domains), m_options.matcher};
 }
 

@@ -51,7 +51,8 @@ public:
   /// Decodes one frame of link type `link` captured at `time_us`.
   void packet(dissect::LinkType link, std::span<const std::uint8_t> frame, std::int64_t time_us);
   /// Reads a capture file source to its end (or until base::stop_requested()). Throws
-  /// base::UserError on a truncated or corrupt file.
+  /// base::UserError on a corrupt file; one cut short is read up to its last whole packet and
+  /// counted in the statistics (cut_short_captures).
   void read(PacketSource& source, const RunControl& control);
   /// Captures live until control.finished() (then drains), the duration passes, or a stop arrives
   /// while no `finished` callback is set. Kernel drop counters are recorded.

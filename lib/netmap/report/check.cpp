@@ -1,8 +1,9 @@
 // The findings of `netmap check`. Severities (documented in docs and `netmap check --help`):
 //   error   — a contacted domain the fence would block (unlisted, denied, mock, invalid name), and
 //             rules the chosen target cannot express at all (impossible, or a deny it cannot enforce);
-//   warning — bare-IP destinations (no name rule can admit them) and rules the target widens or
-//             narrows (it admits more, or less, than netmap.yaml says);
+//   warning — bare-IP destinations (no name rule can admit them), an inventory whose capture may
+//             have lost names (kernel drops, evicted flows, a file cut short), and rules the
+//             target widens or narrows (it admits more, or less, than netmap.yaml says);
 //   notice  — allow rules a preset already covers, and (with --stale) allow rules nothing needed.
 
 #include "netmap/report/check.hpp"
@@ -100,6 +101,37 @@ void check_domains(const policy::Matcher& m, const inventory::Inventory& inv, Ch
     f.hint = "use a host name for it, or expect the sandbox to refuse it";
     res.findings.push_back(std::move(f));
   }
+}
+
+std::uint64_t stat(const inventory::Inventory& inv, const std::string& key) {
+  auto it = inv.stats.find(key);
+  return it == inv.stats.end() ? 0 : it->second;
+}
+
+// A check passes only on what was seen: a domain whose packets the capture lost would pass
+// unnoticed, so the inventory's own count of possibly lost names is a finding of its own.
+void check_completeness(const inventory::Inventory& inv, CheckResult& res) {
+  std::uint64_t lost = stat(inv, "names_maybe_lost");
+  if (lost == 0) return;
+  std::string why;
+  auto part = [&](const char* key, const char* one, const char* many) {
+    if (std::uint64_t n = stat(inv, key)) why += (why.empty() ? "" : ", ") + std::to_string(n) + " " + (n == 1 ? one : many);
+  };
+  part("dropped_kernel", "packet dropped by the kernel", "packets dropped by the kernel");
+  part("dropped_interface", "packet dropped by the interface", "packets dropped by the interface");
+  part("evicted_unfinished_flows", "flow evicted before its name", "flows evicted before their names");
+  part("address_map_evicted", "address evicted from the address map", "addresses evicted from the address map");
+  part("cut_short_captures", "capture file cut short", "capture files cut short");
+  Finding f;
+  f.severity = Severity::Warning;
+  f.code = "incomplete-capture";
+  f.title = "capture may have lost names";
+  f.message = "the inventory may lack contacted domains: " + std::to_string(lost) + (lost == 1 ? " name" : " names") +
+              " may have been lost while capturing" + (why.empty() ? "" : " (" + why + ")");
+  f.hint = stat(inv, "dropped_kernel") + stat(inv, "dropped_interface") > 0
+               ? "capture again with a larger 'netmap discover --buffer'"
+               : "capture again, letting the capture end on its own or with Ctrl-C";
+  res.findings.push_back(std::move(f));
 }
 
 Finding rule_finding(const Rule& r, Severity s, std::string code, std::string title, std::string message) {
@@ -264,6 +296,7 @@ CheckResult run_check(const policy::Policy& p, const inventory::Inventory& inv, 
   res.target = opt.target;
   policy::Matcher m = p.build_matcher();
   check_domains(m, inv, res);
+  check_completeness(inv, res);
   check_presets(p, res);
   if (opt.stale) check_stale(p, inv, res);
   if (opt.target && *opt.target != policy::Target::Netmap && *opt.target != policy::Target::Json) {

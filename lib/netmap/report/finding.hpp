@@ -22,6 +22,7 @@ enum class Severity { Notice = 0, Warning = 1, Error = 2 };
 struct Finding {
   Severity severity = Severity::Error;
   std::string code;      ///< stable identifier: "unlisted", "denied", "mock", "invalid-name", "bare-ip",
+                         ///< "incomplete-capture",
                          ///< "target-impossible", "target-widened", "target-narrowed", "deny-unenforced",
                          ///< "covered-by-preset", "stale", "command-failed"
   std::string title;     ///< short headline ("domain not allowed")

@@ -95,7 +95,9 @@ TEST(PcapFile, BigEndianNanosecondFilesToo) {
   std::filesystem::remove(path);
 }
 
-TEST(PcapFile, TruncatedFilesFailAsWithLibpcap) {
+// A file whose writer was killed ends partway through a record: both readers hand out every whole
+// packet before it and say why it ended, in libpcap's words.
+TEST(PcapFile, CutShortFilesEndAtTheirLastWholePacket) {
   const std::string path = temp_path("cut.pcap");
   {
     PcapWriter w(path, Link::Raw);
@@ -103,15 +105,77 @@ TEST(PcapFile, TruncatedFilesFailAsWithLibpcap) {
     for (int i = 0; i < 3; ++i) w.write(1700000000000000 + i, frame);
     w.close();
   }
-  std::filesystem::resize_file(path, std::filesystem::file_size(path) - 50);
-  EXPECT_THROW(read_all(path, ""), base::UserError);
-  try {
-    read_all(path, "");
-  } catch (const base::UserError& e) {
-    EXPECT_NE(std::string(e.what()).find("cannot read capture: truncated dump file"), std::string::npos) << e.what();
+  std::filesystem::resize_file(path, std::filesystem::file_size(path) - 50); // the last body cut
+  for (const char* filter : {"", "ip or not ip"}) { // mapped, then libpcap
+    auto src = capture::PacketSource::open_file(path, filter);
+    Seen seen;
+    while (src.dispatch(100, &Seen::on, &seen) >= 0) {
+    }
+    EXPECT_EQ(seen.packets.size(), 2u) << filter;
+    EXPECT_EQ(src.cut_short(), "truncated dump file; tried to read 200 captured bytes, only got 150") << filter;
   }
-  std::filesystem::resize_file(path, 24 + 16 + 200 + 7); // a record header cut short
-  EXPECT_THROW(read_all(path, ""), base::UserError);
+  std::filesystem::resize_file(path, 24 + 16 + 200 + 7); // the second record's header cut
+  for (const char* filter : {"", "ip or not ip"}) {
+    auto src = capture::PacketSource::open_file(path, filter);
+    Seen seen;
+    while (src.dispatch(100, &Seen::on, &seen) >= 0) {
+    }
+    EXPECT_EQ(seen.packets.size(), 1u) << filter;
+    EXPECT_EQ(src.cut_short().rfind("truncated dump file; tried to read 16 header bytes, only got 7", 0), 0u)
+        << filter << ": " << src.cut_short();
+  }
+  std::filesystem::resize_file(path, 24 + 16 + 200); // ends between records: whole
+  auto whole = capture::PacketSource::open_file(path, "");
+  Seen seen;
+  while (whole.dispatch(100, &Seen::on, &seen) >= 0) {
+  }
+  EXPECT_EQ(seen.packets.size(), 1u);
+  EXPECT_EQ(whole.cut_short(), "");
+  std::filesystem::remove(path);
+}
+
+TEST(PcapFile, CutShortPcapngEndsAtItsLastWholeBlock) {
+  const std::string path = temp_path("cut.pcapng");
+  {
+    PcapWriter w(path, Link::Ethernet, CaptureFormat::Pcapng);
+    std::vector<std::uint8_t> frame(200, 0);
+    for (int i = 0; i < 3; ++i) w.write(1700000000000000 + i, frame);
+    w.close();
+  }
+  std::filesystem::resize_file(path, std::filesystem::file_size(path) - 50);
+  auto src = capture::PacketSource::open_file(path, "");
+  Seen seen;
+  while (src.dispatch(100, &Seen::on, &seen) >= 0) {
+  }
+  EXPECT_EQ(seen.packets.size(), 2u);
+  EXPECT_EQ(src.cut_short().rfind("truncated pcapng dump file;", 0), 0u) << src.cut_short();
+  std::filesystem::remove(path);
+}
+
+// Corruption inside the file is not a cut: an impossible record length fails the read.
+TEST(PcapFile, CorruptRecordLengthsFailAsWithLibpcap) {
+  const std::string path = temp_path("corrupt.pcap");
+  {
+    PcapWriter w(path, Link::Raw);
+    std::vector<std::uint8_t> frame(200, 0x45);
+    for (int i = 0; i < 3; ++i) w.write(1700000000000000 + i, frame);
+    w.close();
+  }
+  {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(24 + 16 + 200 + 8); // the second record's caplen (little-endian, as written here)
+    const char huge[4] = {0, 0, 0x10, 0}; // 1 MiB, over libpcap's 256 KiB maximum
+    f.write(huge, 4);
+  }
+  for (const char* filter : {"", "ip or not ip"}) {
+    try {
+      read_all(path, filter);
+      ADD_FAILURE() << "no error for " << filter;
+    } catch (const base::UserError& e) {
+      EXPECT_NE(std::string(e.what()).find("cannot read capture: invalid packet capture length 1048576"), std::string::npos)
+          << e.what();
+    }
+  }
   std::filesystem::remove(path);
 }
 

@@ -93,6 +93,28 @@ TEST(Check, BareIpDestinationsAreWarnings) {
   EXPECT_TRUE(r.fails(Severity::Warning));
 }
 
+// An inventory that counts names it may have lost cannot vouch that nothing unlisted was
+// contacted: a warning that says why, and a hint that fits the cause.
+TEST(Check, CapturesThatMayHaveLostNamesAreWarnings) {
+  auto pol = policy::parse_policy(k_policy, "netmap.yaml");
+  inventory::Inventory inv;
+  inv.stats = {{"names_maybe_lost", 0}, {"dropped_kernel", 0}, {"cut_short_captures", 0}};
+  EXPECT_TRUE(report::run_check(pol, inv, {}).findings.empty());
+  inv.stats = {{"names_maybe_lost", 4}, {"dropped_kernel", 3}, {"cut_short_captures", 1}};
+  auto r = report::run_check(pol, inv, {});
+  ASSERT_EQ(r.findings.size(), 1u);
+  EXPECT_EQ(r.findings[0].code, "incomplete-capture");
+  EXPECT_EQ(r.findings[0].severity, Severity::Warning);
+  EXPECT_EQ(r.findings[0].message, "the inventory may lack contacted domains: 4 names may have been lost while capturing "
+                                   "(3 packets dropped by the kernel, 1 capture file cut short)");
+  EXPECT_NE(r.findings[0].hint.find("--buffer"), std::string::npos) << r.findings[0].hint;
+  inv.stats = {{"names_maybe_lost", 1}, {"cut_short_captures", 1}};
+  r = report::run_check(pol, inv, {});
+  ASSERT_EQ(r.findings.size(), 1u);
+  EXPECT_EQ(r.findings[0].hint.find("--buffer"), std::string::npos) << r.findings[0].hint;
+  EXPECT_FALSE(r.fails(Severity::Error));
+}
+
 TEST(Check, InvalidNamesAreErrorsAndEscaped) {
   auto pol = policy::parse_policy(k_policy, "netmap.yaml");
   inventory::Inventory inv;
