@@ -1,5 +1,6 @@
 #include "netmap/report/entries.hpp"
 
+#include "netmap/base/text.hpp"
 #include "netmap/policy/preset.hpp"
 
 #include <algorithm>
@@ -230,7 +231,7 @@ std::vector<std::string> unenforced_denies(const ExportInput& in, policy::Target
   return out;
 }
 
-std::vector<std::string> preset_notes(const ExportInput& in, policy::Target target) {
+std::vector<std::string> left_out_notes(const ExportInput& in, policy::Target target) {
   std::vector<std::string> notes;
   for (const auto& ref : in.policy->presets) {
     const auto* p = policy::find_preset(ref.name);
@@ -246,6 +247,22 @@ std::vector<std::string> preset_notes(const ExportInput& in, policy::Target targ
     if (!p->ip_entries.empty())
       notes.push_back("preset " + ref.name + ": " + std::to_string(p->ip_entries.size()) +
                       " IP entries left out (names only): " + list(p->ip_entries));
+  }
+  // Names taken from packets can be anything; an export that dropped them without a word would
+  // hide that something was contacted by a name no allowlist can hold.
+  if (in.inventory) {
+    constexpr std::size_t k_shown = 5;
+    std::size_t invalid = 0;
+    std::string shown;
+    for (const auto& [name, d] : in.inventory->domains) {
+      if (policy::DomainName::parse(name)) continue;
+      if (++invalid <= k_shown) shown += (shown.empty() ? "'" : ", '") + base::escape_bytes(name) + "'";
+    }
+    if (invalid > 0)
+      notes.push_back("inventory: " + std::to_string(invalid) +
+                      (invalid == 1 ? " contacted name is not a valid host name, so no entry can admit it"
+                                    : " contacted names are not valid host names, so no entry can admit them") +
+                      " ('netmap check' reports each): " + shown + (invalid > k_shown ? ", …" : ""));
   }
   return notes;
 }

@@ -55,8 +55,9 @@ struct ExportInput {
 [[nodiscard]] std::vector<std::string> unenforced_denies(const ExportInput& in, policy::Target target,
                                                          const std::vector<ExportEntry>& entries);
 
-/// One line per preset entry the export could not carry: URL-prefix and IP entries of expanded
-/// presets ("preset copilot-recommended: 11 URL entries left out: …").
-[[nodiscard]] std::vector<std::string> preset_notes(const ExportInput& in, policy::Target target);
+/// One line per kind of thing the export could not carry: URL-prefix and IP entries of expanded
+/// presets ("preset copilot-recommended: 11 URL entries left out: …"), and contacted names in the
+/// inventory that are not host names, which no entry can name.
+[[nodiscard]] std::vector<std::string> left_out_notes(const ExportInput& in, policy::Target target);
 
 } // namespace netmap::report

@@ -19,7 +19,7 @@ std::string export_codex(const ExportInput& in) {
                                       : ": choose the matching domain allowlist preset (" + presets + ")") +
                      "; Codex admits every subdomain of an entry";
   for (const auto& n : unenforced_denies(in, policy::Target::Codex, entries)) head += "\n" + n;
-  for (const auto& n : preset_notes(in, policy::Target::Codex)) head += "\n" + n;
+  for (const auto& n : left_out_notes(in, policy::Target::Codex)) head += "\n" + n;
   y << YAML::Comment(head);
   y << YAML::BeginMap << YAML::Key << "network" << YAML::Value << YAML::BeginMap;
   if (!p.proxy.http.empty() || !p.proxy.https.empty() || !p.proxy.no_proxy.empty()) {

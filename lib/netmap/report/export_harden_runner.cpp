@@ -26,7 +26,7 @@ std::vector<std::string> endpoints(const ExportEntry& e) {
 } // namespace
 
 std::string export_harden_runner(const ExportInput& in) {
-  std::vector<std::string> left = preset_notes(in, policy::Target::HardenRunner);
+  std::vector<std::string> left = left_out_notes(in, policy::Target::HardenRunner);
   auto entries = drop_impossible(collect_entries(in, policy::Target::HardenRunner), left);
   YAML::Emitter y;
   y.SetIndent(2);

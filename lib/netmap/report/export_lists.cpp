@@ -27,7 +27,7 @@ nlohmann::ordered_json texts_of(const std::vector<ExportEntry>& entries) {
 
 std::string export_copilot(const ExportInput& in) {
   using policy::Target;
-  std::vector<std::string> left = preset_notes(in, Target::Copilot);
+  std::vector<std::string> left = left_out_notes(in, Target::Copilot);
   auto entries = drop_impossible(collect_entries(in, Target::Copilot), left);
   bool native = false;
   for (const auto& ref : in.policy->presets) native = native || ref.name == native_preset(Target::Copilot);
@@ -98,7 +98,7 @@ std::string export_json(const ExportInput& in) {
   doc["allow"] = list(entries);
   doc["deny"] = list(denies);
   doc["methods"] = in.policy->methods;
-  doc["notes"] = preset_notes(in, policy::Target::Json);
+  doc["notes"] = left_out_notes(in, policy::Target::Json);
   return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 

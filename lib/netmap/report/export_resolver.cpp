@@ -25,7 +25,7 @@ std::string unbound_addr(const Upstream& u) {
 // exact host is server=/x/UP plus server=/*.x/ with no address (local only: NXDOMAIN); a domain
 // with no address and no more specific server answers NXDOMAIN, so address=/#/ refuses the rest.
 std::string export_dnsmasq(const ExportInput& in, const std::string& upstream) {
-  std::vector<std::string> left = preset_notes(in, policy::Target::Dnsmasq);
+  std::vector<std::string> left = left_out_notes(in, policy::Target::Dnsmasq);
   auto entries = drop_impossible(collect_entries(in, policy::Target::Dnsmasq), left);
   auto denies = drop_impossible(collect_denies(in, policy::Target::Dnsmasq), left);
   auto ups = export_upstreams(in, upstream);
@@ -60,7 +60,7 @@ std::string export_dnsmasq(const ExportInput& in, const std::string& upstream) {
 // for an allowed domain lets its names resolve normally (recursively, or via a forward-zone).
 // Local zones only act on clients' queries, not on unbound's own iterative lookups.
 std::string export_unbound(const ExportInput& in, const std::string& upstream) {
-  std::vector<std::string> left = preset_notes(in, policy::Target::Unbound);
+  std::vector<std::string> left = left_out_notes(in, policy::Target::Unbound);
   auto entries = drop_impossible(collect_entries(in, policy::Target::Unbound), left);
   auto denies = drop_impossible(collect_denies(in, policy::Target::Unbound), left);
   // One zone cannot be both transparent and always_nxdomain (unbound warns and keeps one); the

@@ -27,7 +27,7 @@ void acl_lines(std::string& out, const char* acl, const std::vector<ExportEntry>
 } // namespace
 
 std::string export_squid(const ExportInput& in) {
-  std::vector<std::string> left = preset_notes(in, policy::Target::Squid);
+  std::vector<std::string> left = left_out_notes(in, policy::Target::Squid);
   auto entries = drop_impossible(collect_entries(in, policy::Target::Squid), left);
   auto denies = drop_impossible(collect_denies(in, policy::Target::Squid), left);
   // CONNECT (HTTPS) is limited to the TLS ports the build was seen using, plain HTTP to those and 80.

@@ -20,7 +20,7 @@ std::vector<std::string> entry_notes(const ExportInput& in, policy::Target t, co
   for (const auto* list : {&allows, &denies})
     for (const auto& e : *list)
       if (!e.translation.note.empty()) out.push_back(e.rule.text() + " (" + e.reason + "): " + e.translation.note);
-  for (auto& n : preset_notes(in, t)) out.push_back(std::move(n));
+  for (auto& n : left_out_notes(in, t)) out.push_back(std::move(n));
   return out;
 }
 

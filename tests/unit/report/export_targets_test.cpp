@@ -236,3 +236,29 @@ TEST(ExportTargets, TheResolversPortIsNotTheNames) {
   auto y = YAML::Load(report::export_harden_runner({&pol, &inv}));
   EXPECT_EQ(y[0]["with"]["allowed-endpoints"].as<std::string>(), "a.example:443\nboth.example:8443\nlookup-only.example:443\n");
 }
+
+// Names from packets can be anything. One that is not a host name is never written as an entry (a
+// newline in it would start a config line of its own), and the file says it was left out.
+TEST(ExportTargets, InvalidInventoryNamesAreLeftOutAndNoted) {
+  auto pol = policy::parse_policy("presets: [none]\n", "netmap.yaml");
+  inventory::Inventory inv;
+  for (const char* n : {"ok.example", "evil.example\nserver=/x/192.0.2.1", "sp ace.example", "-lead.example"}) {
+    inventory::Event e;
+    e.name = n;
+    e.via = inventory::SeenVia::Sni;
+    e.port = 443;
+    inv.add(e);
+  }
+  std::string dnsmasq = report::export_dnsmasq({&pol, &inv});
+  EXPECT_NE(dnsmasq.find("server=/ok.example/#"), std::string::npos) << dnsmasq;
+  EXPECT_EQ(dnsmasq.find("\nserver=/x/"), std::string::npos) << dnsmasq;
+  EXPECT_NE(dnsmasq.find("# inventory: 3 contacted names are not valid host names, so no entry can admit them"),
+            std::string::npos)
+      << dnsmasq;
+  EXPECT_NE(dnsmasq.find("'evil.example\\010server=/x/192.0.2.1'"), std::string::npos) << dnsmasq;
+  std::vector<std::string> notes;
+  auto j = nlohmann::json::parse(report::export_srt({&pol, &inv}, notes));
+  EXPECT_EQ(strings(j["network"]["allowedDomains"]), (std::vector<std::string>{"ok.example"}));
+  ASSERT_FALSE(notes.empty());
+  EXPECT_NE(notes.back().find("3 contacted names are not valid host names"), std::string::npos) << notes.back();
+}
