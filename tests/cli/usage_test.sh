@@ -14,6 +14,19 @@ expect_out 'explain' "help lists commands"
 run explain --help
 expect_rc 0 "command help"
 expect_out '--policy' "command options"
+cp "$T/out" "$T/explain-help"
+run help explain
+expect_rc 0 "netmap help explain"
+cmp -s "$T/out" "$T/explain-help" || fail "'netmap help explain' differs from 'netmap explain --help'"
+run help
+expect_rc 0 "netmap help"
+expect_out 'explain' "netmap help lists commands"
+run help expalin
+expect_rc 2 "netmap help with a mistyped command"
+expect_err "did you mean 'netmap explain'" "help suggests the command"
+run help explain check
+expect_rc 2 "netmap help with two commands"
+expect_err "^netmap: error: 'netmap help' takes one command name" "netmap help says it takes one command"
 run expalin x.com
 expect_rc 2 "mistyped command"
 expect_err "did you mean 'netmap explain'" "command suggestion"

@@ -23,7 +23,7 @@ std::string short_usage(const std::vector<Command>& commands) {
   std::string s = "usage: netmap <command> [options] [-- CMD…]\n\nThe loop netmap serves:\n";
   for (const auto& c : commands)
     if (c.primary) s += "  netmap " + c.name + std::string(c.name.size() < 12 ? 12 - c.name.size() : 1, ' ') + c.summary + "\n";
-  s += "\n'netmap --help' lists every command; 'netmap <command> --help' its options.\n";
+  s += "\n'netmap --help' lists every command; 'netmap help <command>' its options.\n";
   return s;
 }
 
@@ -76,6 +76,21 @@ int run_app(int argc, char** argv, const std::vector<Command>& commands) {
     return k_exit_error;
   }
   std::string first = argv[1];
+  // `netmap help [CMD]`, as git and go spell it: the same text as `netmap [CMD] --help`.
+  static char help_flag[] = "--help";
+  std::vector<char*> help_args;
+  if (first == "help" && argc <= 3) {
+    help_args = {argv[0]};
+    if (argc == 3) help_args.push_back(argv[2]);
+    help_args.push_back(help_flag);
+    help_args.push_back(nullptr);
+    argc = static_cast<int>(help_args.size()) - 1;
+    argv = help_args.data();
+    first = argv[1];
+  } else if (first == "help") {
+    print_error("", "'netmap help' takes one command name", "e.g. 'netmap help check'");
+    return k_exit_error;
+  }
   if (!first.starts_with("-") && !runners.contains(first)) {
     auto c = base::closest(first, names);
     print_error("", "unknown command '" + base::escape_bytes(first) + "'",
