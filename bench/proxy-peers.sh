@@ -4,6 +4,8 @@
 #   bytes/s   — STREAMS long tunnels reading from a byte source;
 #   fetch µs  — FETCHES plain-HTTP GETs one after another, a new connection each, as a test suite
 #               makes them: the median time per fetch, and what the proxy adds to a direct fetch.
+#               The `floor` row is proxy_load's own one-thread blocking relay (no policy, no log,
+#               fetch only): what any user-space hop adds, the part no proxy can remove.
 # Every proxy allows only the destination `localhost` (squid: dstdomain ACL; tinyproxy: filter with
 # FilterDefaultDeny; netmap: --allow localhost) and logs nothing. Prints a table and ratios.
 # Usage: bench/proxy-peers.sh [SECONDS] [CONC] [STREAMS] [ROUNDS]   (env NETMAP=path/to/netmap, FETCHES=2000)
@@ -83,6 +85,10 @@ CONF
   peers+=(tinyproxy)
 fi
 for p in "${peers[@]}"; do wait_port "${PORT[$p]}"; done
+"$T/proxy_load" floor > "$T/floor.port" &
+PIDS+=($!)
+for _ in $(seq 50); do [ -s "$T/floor.port" ] && break; sleep 0.05; done
+PORT[floor]=$(cat "$T/floor.port")
 
 declare -A TUN BYT FET
 run() { "$T/proxy_load" "$@" | awk '{print $1}'; }
@@ -90,14 +96,18 @@ median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR
 # The machine is shared: rounds interleave the proxies so that load swings hit all of them alike,
 # and each figure is the median of its rounds.
 echo "# $(date -u +%FT%TZ) $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg); $ROUNDS rounds of $SECS s; $CONC tunnels in flight; $STREAMS streams" >&2
+# The fetches of a round come first and after a pause: a fetch run right after a bulk transfer
+# through the same proxy measured netmap 30 µs slower for a second or so (2026-11-29), which
+# would make the order of the phases part of the result.
 for r in $(seq "$ROUNDS"); do
+  sleep 2
+  FET[direct]+=" $(run fetch 0 "127.0.0.1:$ORIGIN" "$FETCHES")"
+  for p in "${peers[@]}" floor; do FET[$p]+=" $(run fetch "${PORT[$p]}" "$TARGET" "$FETCHES")"; done
   TUN[direct]+=" $(run tunnels 0 "127.0.0.1:$ORIGIN" "$CONC" "$SECS")"
   BYT[direct]+=" $(run bytes 0 "127.0.0.1:$ORIGIN" "$STREAMS" "$SECS")"
-  FET[direct]+=" $(run fetch 0 "127.0.0.1:$ORIGIN" "$FETCHES")"
   for p in "${peers[@]}"; do
     TUN[$p]+=" $(run tunnels "${PORT[$p]}" "$TARGET" "$CONC" "$SECS")"
     BYT[$p]+=" $(run bytes "${PORT[$p]}" "$TARGET" "$STREAMS" "$SECS")"
-    FET[$p]+=" $(run fetch "${PORT[$p]}" "$TARGET" "$FETCHES")"
   done
 done
 for p in direct "${peers[@]}"; do
@@ -106,12 +116,15 @@ for p in direct "${peers[@]}"; do
   BYT[$p]=$(median <<<"${BYT[$p]}")
   FET[$p]=$(median <<<"${FET[$p]}")
 done
+echo "# floor fetch us:${FET[floor]}" >&2
+FET[floor]=$(median <<<"${FET[floor]}")
 
 printf '%-12s %14s %14s %12s %12s\n' proxy tunnels/s MB/s fetch_us added_us
 for p in direct "${peers[@]}"; do
   printf '%-12s %14s %14.1f %12.1f %12.1f\n' "$p" "${TUN[$p]}" "$(echo "${BYT[$p]} / 1000000" | bc -l)" \
     "${FET[$p]}" "$(echo "${FET[$p]} - ${FET[direct]}" | bc -l)"
 done
+printf '%-12s %14s %14s %12.1f %12.1f\n' floor - - "${FET[floor]}" "$(echo "${FET[floor]} - ${FET[direct]}" | bc -l)"
 for peer in squid tinyproxy; do
   [ -n "${TUN[$peer]:-}" ] || continue
   for me in netmap netmap-2t; do
@@ -120,3 +133,5 @@ for peer in squid tinyproxy; do
       "$(echo "(${FET[$me]} - ${FET[direct]}) / (${FET[$peer]} - ${FET[direct]} + 0.001)" | bc -l)"
   done
 done
+printf 'netmap over the floor relay: +%.1f us a fetch (the floor itself adds %.1f us to a direct fetch)\n' \
+  "$(echo "${FET[netmap]} - ${FET[floor]}" | bc -l)" "$(echo "${FET[floor]} - ${FET[direct]}" | bc -l)"

@@ -10,6 +10,10 @@
  *                                                       new connection each (absolute-form through
  *                                                       the proxy); prints the median and p99 µs
  *                                                       per fetch, the hop a fenced test suite pays
+ *   proxy_load floor                                    the floor of a proxy hop for `fetch`: one
+ *                                                       thread, blocking sockets, absolute-form GET
+ *                                                       to 127.0.0.1:PORT only, no policy, no log;
+ *                                                       listens on 127.0.0.1:0, prints the port
  * PROXY_PORT 0 connects straight to the origin (the baseline without a proxy). */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -242,12 +246,61 @@ static int fetch(int proxy, const char* target, int count) {
   return 0;
 }
 
+/* What any user-space relay must do per fetch, and nothing more: accept, read the head, connect,
+ * send the origin-form head, copy the answer back, close both. What a real proxy adds on top of
+ * this is its own cost; what this adds over a direct fetch is the cost of having a hop at all. */
+static int floor_relay(void) {
+  int l = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+  setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  struct sockaddr_in a;
+  memset(&a, 0, sizeof a);
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  if (bind(l, (struct sockaddr*)&a, sizeof a) != 0 || listen(l, 128) != 0 || getsockname(l, (struct sockaddr*)&a, &len) != 0) {
+    perror("floor: bind");
+    return 1;
+  }
+  printf("%d\n", ntohs(a.sin_port));
+  fflush(stdout);
+  static char head[4096], out[4096];
+  for (;;) {
+    int c = accept(l, NULL, NULL);
+    if (c < 0) continue;
+    setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    ssize_t n = read(c, head, sizeof head - 1); /* the fetch client sends its head in one write */
+    head[n > 0 ? n : 0] = 0;
+    /* "GET http://HOST:PORT/PATH HTTP/1.1\r\n…" → "GET /PATH HTTP/1.1\r\n…" to 127.0.0.1:PORT */
+    char* authority = strstr(head, "://");
+    char* path = authority ? strchr(authority + 3, '/') : NULL;
+    char* colon = authority ? memchr(authority + 3, ':', (size_t)(path ? path - authority - 3 : 0)) : NULL;
+    char* space = path ? strchr(path, ' ') : NULL;
+    int s = -1;
+    if (colon && space) {
+      int m = snprintf(out, sizeof out, "GET %.*s%s", (int)(space - path), path, space);
+      struct sockaddr_in o;
+      memset(&o, 0, sizeof o);
+      o.sin_family = AF_INET;
+      o.sin_port = htons((unsigned short)atoi(colon + 1));
+      o.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      s = socket(AF_INET, SOCK_STREAM, 0);
+      setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      if (m > 0 && m < (int)sizeof out && connect(s, (struct sockaddr*)&o, sizeof o) == 0 && write(s, out, (size_t)m) == m)
+        while ((n = read(s, g_buf, sizeof g_buf)) > 0)
+          if (write(c, g_buf, (size_t)n) != n) break;
+    }
+    if (s >= 0) close(s);
+    close(c);
+  }
+}
+
 int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
   if (argc >= 2 && !strcmp(argv[1], "origin")) return origin();
+  if (argc >= 2 && !strcmp(argv[1], "floor")) return floor_relay();
   if (argc == 6 && (!strcmp(argv[1], "tunnels") || !strcmp(argv[1], "bytes")))
     return client(!strcmp(argv[1], "bytes"), atoi(argv[2]), argv[3], atoi(argv[4]), atof(argv[5]));
   if (argc == 5 && !strcmp(argv[1], "fetch") && atoi(argv[4]) > 0) return fetch(atoi(argv[2]), argv[3], atoi(argv[4]));
-  fprintf(stderr, "usage: proxy_load origin | tunnels|bytes PROXY_PORT HOST:PORT CONCURRENCY SECONDS | fetch PROXY_PORT HOST:PORT COUNT\n");
+  fprintf(stderr, "usage: proxy_load origin | floor | tunnels|bytes PROXY_PORT HOST:PORT CONCURRENCY SECONDS | fetch PROXY_PORT HOST:PORT COUNT\n");
   return 2;
 }
