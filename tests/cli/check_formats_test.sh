@@ -113,7 +113,7 @@ expect_one_line_error check "missing file"
 echo 'not json' > bad.json
 run check -i bad.json
 expect_rc 2 "bad JSON"
-expect_err '^netmap check: error: bad\.json: invalid JSON' "names the file"
+expect_err '^netmap check: error: bad\.json:1:[0-9]+: invalid JSON: ' "names the file, line and column"
 { ev 0 '"via":"sni","name":"api.example.com"'; echo '{"v":1}'; } > bad.jsonl
 run check -i bad.jsonl
 expect_rc 2 "bad events"

@@ -3,6 +3,10 @@
 #include "netmap/base/clock.hpp"
 
 #include <array>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <type_traits>
 #include <nlohmann/json.hpp>
 #include <utility>
 
@@ -20,15 +24,32 @@ void put(nlohmann::json& j, const char* k, const T& v) {
   if (v != T{}) j[k] = v;
 }
 
+// Reads an optional field: absent leaves `out` as it is; present, it must have T's type and fit
+// in it (a float never lands in an integer, a negative never in an unsigned). False otherwise.
 template <class T>
-void get(const nlohmann::json& j, const char* k, T& out) {
+bool get(const nlohmann::json& j, const char* k, T& out) {
   auto it = j.find(k);
-  if (it == j.end()) return;
+  if (it == j.end()) return true;
   if constexpr (std::is_same_v<T, std::string>) {
-    if (it->is_string()) out = it->template get<std::string>();
+    if (!it->is_string()) return false;
+    out = it->template get<std::string>();
+  } else if constexpr (std::is_floating_point_v<T>) {
+    if (!it->is_number()) return false;
+    double v = it->template get<double>();
+    if (!std::isfinite(v)) return false;
+    out = static_cast<T>(v);
+  } else if constexpr (std::is_unsigned_v<T>) {
+    if (!it->is_number_unsigned()) return false;
+    auto v = it->template get<std::uint64_t>();
+    if (v > std::numeric_limits<T>::max()) return false;
+    out = static_cast<T>(v);
   } else {
-    if (it->is_number()) out = it->template get<T>();
+    if (!it->is_number_integer()) return false;
+    auto v = it->template get<std::int64_t>();
+    if (v < std::numeric_limits<T>::min() || v > std::numeric_limits<T>::max()) return false;
+    out = static_cast<T>(v);
   }
+  return true;
 }
 } // namespace
 
@@ -72,38 +93,46 @@ nlohmann::json to_json(const Event& e) {
   return j;
 }
 
-std::optional<Event> event_from_json(const nlohmann::json& j) {
-  if (!j.is_object()) return std::nullopt;
+base::Result<Event> event_from_json(const nlohmann::json& j) {
+  using R = base::Result<Event>;
+  if (!j.is_object()) return R::failure("not a JSON object");
   auto via = j.find("via");
   auto time = j.find("time");
-  if (via == j.end() || !via->is_string() || time == j.end() || !time->is_string()) return std::nullopt;
+  if (via == j.end() || !via->is_string()) return R::failure("'via' is missing or not a string");
+  if (time == j.end() || !time->is_string()) return R::failure("'time' is missing or not a string");
   auto v = parse_seen_via(via->get<std::string>());
+  if (!v) return R::failure("'via' is not one of dns, sni, http-host, connect, quic, resolver, proxy, direct");
   auto t = base::parse_rfc3339(time->get<std::string>());
-  if (!v || t < 0) return std::nullopt;
+  if (t < 0) return R::failure("'time' is not an RFC 3339 time");
   Event e;
   e.via = *v;
   e.time_us = t;
-  get(j, "producer", e.producer);
-  get(j, "name", e.name);
-  get(j, "address", e.address);
-  get(j, "port", e.port);
-  get(j, "transport", e.transport);
-  get(j, "client", e.client);
-  get(j, "qtype", e.qtype);
-  get(j, "rcode", e.rcode);
-  get(j, "verdict", e.verdict);
-  get(j, "rule", e.rule);
-  get(j, "rule_source", e.rule_source);
-  get(j, "method", e.method);
-  get(j, "status", e.status);
-  get(j, "bytes_up", e.bytes_up);
-  get(j, "bytes_down", e.bytes_down);
-  get(j, "latency_ms", e.latency_ms);
-  get(j, "pid", e.pid);
-  get(j, "command", e.command);
-  get(j, "note", e.note);
-  get(j, "ttl", e.ttl);
-  if (e.name.empty() && e.address.empty()) return std::nullopt;
+  const char* bad = nullptr;
+  auto field = [&](const char* k, auto& out) {
+    if (!bad && !get(j, k, out)) bad = k;
+  };
+  field("producer", e.producer);
+  field("name", e.name);
+  field("address", e.address);
+  field("port", e.port);
+  field("transport", e.transport);
+  field("client", e.client);
+  field("qtype", e.qtype);
+  field("rcode", e.rcode);
+  field("verdict", e.verdict);
+  field("rule", e.rule);
+  field("rule_source", e.rule_source);
+  field("method", e.method);
+  field("status", e.status);
+  field("bytes_up", e.bytes_up);
+  field("bytes_down", e.bytes_down);
+  field("latency_ms", e.latency_ms);
+  field("pid", e.pid);
+  field("command", e.command);
+  field("note", e.note);
+  field("ttl", e.ttl);
+  if (bad) return R::failure(std::string("'") + bad + "' has the wrong type or is out of range");
+  if (e.name.empty() && e.address.empty()) return R::failure("neither 'name' nor 'address' is set");
   return e;
 }
 

@@ -2,6 +2,8 @@
 // One contact attempt: the common currency of discover, the resolver, the proxy and replay.
 // Serialized as one JSON object a line (JSON Lines); schema in docs/inventory-format.md.
 
+#include "netmap/base/error.hpp"
+
 #include <nlohmann/json_fwd.hpp>
 
 #include <cstdint>
@@ -50,8 +52,9 @@ struct Event {
 
 /// The event as a JSON object.
 [[nodiscard]] nlohmann::json to_json(const Event& e);
-/// Reads an event; nothing when required fields are missing or of the wrong type.
-[[nodiscard]] std::optional<Event> event_from_json(const nlohmann::json& j);
+/// Reads an event; a failure naming the field when one is missing, of the wrong type or out of
+/// range.
+[[nodiscard]] base::Result<Event> event_from_json(const nlohmann::json& j);
 /// The event as one JSON Lines line (with the trailing newline).
 [[nodiscard]] std::string to_jsonl(const Event& e);
 

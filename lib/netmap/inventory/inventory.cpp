@@ -21,6 +21,37 @@ std::string unnamed_key(const std::string& transport, const std::string& addr, s
   return transport + " " + addr + " " + std::to_string(port);
 }
 
+// Counts from files are the files' to choose: a sum that would wrap stays at the largest value.
+void add_saturating(std::uint64_t& into, std::uint64_t v) {
+  if (__builtin_add_overflow(into, v, &into)) into = UINT64_MAX;
+}
+
+// One record folded into another of the same name (merge, and a name listed twice in a file).
+void fold(DomainRecord& d, const DomainRecord& r) {
+  d.name = r.name;
+  d.via.insert(r.via.begin(), r.via.end());
+  d.ports.insert(r.ports.begin(), r.ports.end());
+  d.addresses.insert(r.addresses.begin(), r.addresses.end());
+  d.notes.insert(r.notes.begin(), r.notes.end());
+  d.processes.insert(r.processes.begin(), r.processes.end());
+  add_saturating(d.count, r.count);
+  add_saturating(d.blocked, r.blocked);
+  widen(d.first_us, d.last_us, r.first_us, r.last_us);
+  if (d.verdict.empty()) {
+    d.verdict = r.verdict;
+    d.rule = r.rule;
+    d.rule_source = r.rule_source;
+  }
+}
+
+void fold(UnnamedRecord& u, const UnnamedRecord& r) {
+  u.address = r.address;
+  u.port = r.port;
+  u.transport = r.transport;
+  add_saturating(u.count, r.count);
+  widen(u.first_us, u.last_us, r.first_us, r.last_us);
+}
+
 } // namespace
 
 void Inventory::add(const Event& e) {
@@ -55,32 +86,9 @@ void Inventory::add(const Event& e) {
 }
 
 void Inventory::merge(const Inventory& o) {
-  for (const auto& [name, r] : o.domains) {
-    auto& d = domains[name];
-    d.name = name;
-    d.via.insert(r.via.begin(), r.via.end());
-    d.ports.insert(r.ports.begin(), r.ports.end());
-    d.addresses.insert(r.addresses.begin(), r.addresses.end());
-    d.notes.insert(r.notes.begin(), r.notes.end());
-    d.processes.insert(r.processes.begin(), r.processes.end());
-    d.count += r.count;
-    d.blocked += r.blocked;
-    widen(d.first_us, d.last_us, r.first_us, r.last_us);
-    if (d.verdict.empty()) {
-      d.verdict = r.verdict;
-      d.rule = r.rule;
-      d.rule_source = r.rule_source;
-    }
-  }
-  for (const auto& [key, r] : o.unnamed) {
-    auto& u = unnamed[key];
-    u.address = r.address;
-    u.port = r.port;
-    u.transport = r.transport;
-    u.count += r.count;
-    widen(u.first_us, u.last_us, r.first_us, r.last_us);
-  }
-  for (const auto& [k, v] : o.stats) stats[k] += v;
+  for (const auto& [name, r] : o.domains) fold(domains[name], r);
+  for (const auto& [key, r] : o.unnamed) fold(unnamed[key], r);
+  for (const auto& [k, v] : o.stats) add_saturating(stats[k], v);
   for (const auto& s : o.sources)
     if (std::find(sources.begin(), sources.end(), s) == sources.end()) sources.push_back(s);
   widen(started_us, finished_us, o.started_us, o.finished_us);
@@ -142,103 +150,156 @@ nlohmann::json to_json(const UnnamedRecord& u) {
 namespace {
 
 [[noreturn]] void bad(const std::string& file, const std::string& what) {
-  throw base::UserError(base::Location{file, 0, 0}, "not a netmap inventory: " + what);
+  throw base::UserError(base::Location{file, 0, 0}, "not a netmap inventory: " + what,
+                        "netmap writes inventories with 'discover -o', 'replay -o' and 'merge'");
 }
 
-std::int64_t time_field(const nlohmann::json& o, const char* key) {
+// Where a field sits, for messages: "domains entry 'api.example.com'".
+struct Where {
+  const std::string& file;
+  std::string entry; ///< empty for the top level
+
+  [[noreturn]] void fail(const char* key, const std::string& what) const {
+    bad(file, (entry.empty() ? "" : entry + ": ") + "'" + key + "' " + what);
+  }
+};
+
+// A missing field is the writer's choice (netmap leaves out what is empty or zero); a field of the
+// wrong type is a damaged or hand-made file, and is said so rather than read as zero.
+std::int64_t time_field(const nlohmann::json& o, const char* key, const Where& w) {
   auto it = o.find(key);
-  if (it == o.end() || !it->is_string()) return 0;
+  if (it == o.end()) return 0;
+  if (!it->is_string()) w.fail(key, "is not a time (RFC 3339 text)");
   auto t = base::parse_rfc3339(it->get<std::string>());
-  return t < 0 ? 0 : t;
+  if (t < 0) w.fail(key, "is not an RFC 3339 time: '" + base::escape_bytes(it->get<std::string>()) + "'");
+  return t;
 }
 
 template <class Set>
-void read_set(const nlohmann::json& o, const char* key, Set& out, const std::string& file) {
+void read_set(const nlohmann::json& o, const char* key, Set& out, const Where& w) {
   auto it = o.find(key);
   if (it == o.end()) return;
-  if (!it->is_array()) bad(file, std::string("'") + key + "' is not a list");
+  if (!it->is_array()) w.fail(key, "is not a list");
   for (const auto& v : *it) {
     using V = typename Set::value_type;
     if constexpr (std::is_same_v<V, std::string>) {
-      if (!v.is_string()) bad(file, std::string("'") + key + "' holds a non-string");
+      if (!v.is_string()) w.fail(key, "holds a non-string");
       out.insert(v.get<std::string>());
     } else {
-      if (!v.is_number_unsigned() || v.get<std::uint64_t>() > 65535) bad(file, std::string("'") + key + "' holds a bad port");
+      if (!v.is_number_unsigned() || v.get<std::uint64_t>() > 65535) w.fail(key, "holds a bad port");
       out.insert(static_cast<V>(v.get<std::uint64_t>()));
     }
   }
 }
 
-std::string str_field(const nlohmann::json& o, const char* key) {
+std::string str_field(const nlohmann::json& o, const char* key, const Where& w) {
   auto it = o.find(key);
-  return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
+  if (it == o.end()) return {};
+  if (!it->is_string()) w.fail(key, "is not a string");
+  return it->get<std::string>();
 }
 
-std::uint64_t count_field(const nlohmann::json& o, const char* key) {
+std::uint64_t count_field(const nlohmann::json& o, const char* key, const Where& w) {
   auto it = o.find(key);
-  return it != o.end() && it->is_number_unsigned() ? it->get<std::uint64_t>() : 0;
+  if (it == o.end()) return 0;
+  if (!it->is_number_unsigned()) w.fail(key, "is not a whole number of zero or more");
+  return it->get<std::uint64_t>();
+}
+
+// nlohmann reports a syntax error at a byte offset; users need the line and column.
+base::Location json_error_location(const std::string& file, std::string_view text, std::size_t byte) {
+  byte = std::min(byte == 0 ? 0 : byte - 1, text.size());
+  int line = 1;
+  std::size_t line_start = 0;
+  for (std::size_t i = 0; i < byte; ++i)
+    if (text[i] == '\n') {
+      ++line;
+      line_start = i + 1;
+    }
+  return base::Location{file, line, static_cast<int>(byte - line_start + 1)};
 }
 
 } // namespace
 
 Inventory inventory_from_json(const nlohmann::json& j, const std::string& file) {
   if (!j.is_object()) bad(file, "the document is not a JSON object");
-  if (str_field(j, "schema") != k_schema) bad(file, "'schema' is not \"" + std::string(k_schema) + "\"");
+  const Where top{file, {}};
+  auto schema = j.find("schema");
+  if (schema == j.end() || !schema->is_string() || schema->get<std::string>() != k_schema)
+    bad(file, "'schema' is not \"" + std::string(k_schema) + "\"");
   auto ver = j.find("version");
   if (ver == j.end() || !ver->is_number_integer()) bad(file, "'version' is missing");
-  if (ver->get<int>() > k_schema_version)
-    throw base::UserError(base::Location{file, 0, 0}, "inventory version " + std::to_string(ver->get<int>()) + " is newer than this netmap understands (" +
-                                            std::to_string(k_schema_version) + ")", "upgrade netmap");
+  if (ver->get<std::int64_t>() > k_schema_version)
+    throw base::UserError(base::Location{file, 0, 0}, "inventory version " + std::to_string(ver->get<std::int64_t>()) +
+                                                          " is newer than this netmap understands (" +
+                                                          std::to_string(k_schema_version) + ")",
+                          "upgrade netmap");
   Inventory inv;
-  inv.started_us = time_field(j, "started");
-  inv.finished_us = time_field(j, "finished");
-  if (auto it = j.find("sources"); it != j.end() && it->is_array())
-    for (const auto& s : *it)
-      if (s.is_string()) inv.sources.push_back(s.get<std::string>());
-  if (auto it = j.find("stats"); it != j.end() && it->is_object())
-    for (const auto& [k, v] : it->items())
-      if (v.is_number_unsigned()) inv.stats[k] = v.get<std::uint64_t>();
+  inv.started_us = time_field(j, "started", top);
+  inv.finished_us = time_field(j, "finished", top);
+  if (auto it = j.find("sources"); it != j.end()) {
+    if (!it->is_array()) top.fail("sources", "is not a list");
+    for (const auto& v : *it) {
+      if (!v.is_string()) top.fail("sources", "holds a non-string");
+      inv.sources.push_back(v.get<std::string>());
+    }
+  }
+  if (auto it = j.find("stats"); it != j.end()) {
+    if (!it->is_object()) top.fail("stats", "is not an object");
+    for (const auto& [k, v] : it->items()) {
+      if (!v.is_number_unsigned()) top.fail("stats", "value '" + base::escape_bytes(k) + "' is not a whole number of zero or more");
+      inv.stats[k] = v.get<std::uint64_t>();
+    }
+  }
   auto doms = j.find("domains");
   if (doms == j.end() || !doms->is_array()) bad(file, "'domains' is not a list");
+  std::size_t index = 0;
   for (const auto& o : *doms) {
-    if (!o.is_object()) bad(file, "a 'domains' entry is not an object");
+    ++index;
+    if (!o.is_object()) bad(file, "'domains' entry " + std::to_string(index) + " is not an object");
     DomainRecord d;
-    d.name = str_field(o, "name");
-    if (d.name.empty()) bad(file, "a 'domains' entry has no name");
-    read_set(o, "seen_via", d.via, file);
-    read_set(o, "ports", d.ports, file);
-    read_set(o, "addresses", d.addresses, file);
-    read_set(o, "notes", d.notes, file);
-    read_set(o, "processes", d.processes, file);
-    d.count = count_field(o, "count");
-    d.blocked = count_field(o, "blocked");
-    d.first_us = time_field(o, "first_seen");
-    d.last_us = time_field(o, "last_seen");
-    d.verdict = str_field(o, "verdict");
-    d.rule = str_field(o, "rule");
-    d.rule_source = str_field(o, "rule_source");
-    inv.domains[d.name] = std::move(d);
+    d.name = str_field(o, "name", Where{file, "'domains' entry " + std::to_string(index)});
+    if (d.name.empty()) bad(file, "'domains' entry " + std::to_string(index) + " has no name");
+    const Where w{file, "domain '" + base::escape_bytes(d.name) + "'"};
+    read_set(o, "seen_via", d.via, w);
+    read_set(o, "ports", d.ports, w);
+    read_set(o, "addresses", d.addresses, w);
+    read_set(o, "notes", d.notes, w);
+    read_set(o, "processes", d.processes, w);
+    d.count = count_field(o, "count", w);
+    d.blocked = count_field(o, "blocked", w);
+    d.first_us = time_field(o, "first_seen", w);
+    d.last_us = time_field(o, "last_seen", w);
+    d.verdict = str_field(o, "verdict", w);
+    d.rule = str_field(o, "rule", w);
+    d.rule_source = str_field(o, "rule_source", w);
+    fold(inv.domains[d.name], d); // a name listed twice adds up, as two files merged would
   }
-  if (auto it = j.find("unnamed"); it != j.end() && it->is_array()) {
+  if (auto it = j.find("unnamed"); it != j.end()) {
+    if (!it->is_array()) top.fail("unnamed", "is not a list");
+    index = 0;
     for (const auto& o : *it) {
-      if (!o.is_object()) bad(file, "an 'unnamed' entry is not an object");
+      ++index;
+      const Where w{file, "'unnamed' entry " + std::to_string(index)};
+      if (!o.is_object()) bad(file, w.entry + " is not an object");
       UnnamedRecord u;
-      u.address = str_field(o, "address");
-      u.transport = str_field(o, "transport");
-      auto p = count_field(o, "port");
-      if (u.address.empty() || p > 65535) bad(file, "an 'unnamed' entry has no address or a bad port");
+      u.address = str_field(o, "address", w);
+      u.transport = str_field(o, "transport", w);
+      auto p = count_field(o, "port", w);
+      if (u.address.empty() || p > 65535) bad(file, w.entry + " has no address or a bad port");
       u.port = static_cast<std::uint16_t>(p);
-      u.count = count_field(o, "count");
-      u.first_us = time_field(o, "first_seen");
-      u.last_us = time_field(o, "last_seen");
-      inv.unnamed[u.transport + " " + u.address + " " + std::to_string(u.port)] = u;
+      u.count = count_field(o, "count", w);
+      u.first_us = time_field(o, "first_seen", w);
+      u.last_us = time_field(o, "last_seen", w);
+      fold(inv.unnamed[unnamed_key(u.transport, u.address, u.port)], u);
     }
   }
   return inv;
 }
 
-Inventory read_inventory(const std::string& path) {
-  std::string text = base::read_file(path, k_max_inventory_bytes);
+Inventory read_inventory(const std::string& path) { return parse_inventory(base::read_file(path, k_max_inventory_bytes), path); }
+
+Inventory parse_inventory(std::string_view text, const std::string& path) {
   std::size_t first = text.find_first_not_of(" \t\r\n");
   if (first == std::string::npos) throw base::UserError(base::Location{path, 0, 0}, "the file is empty", "expected an inventory (JSON) or events (JSON Lines)");
   // An inventory is one object with "schema"; events are one object per line.
@@ -246,8 +307,24 @@ Inventory read_inventory(const std::string& path) {
   bool jsonl = nl != std::string::npos && text.find_first_not_of(" \t\r\n", nl) != std::string::npos &&
                text.find("\"schema\"") == std::string::npos;
   if (!jsonl) {
-    nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
-    if (j.is_discarded()) throw base::UserError(base::Location{path, 0, 0}, "invalid JSON", "expected an inventory (JSON) or events (JSON Lines)");
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::parse_error& e) {
+      // what() reads "[json.exception.parse_error.101] parse error at line 3, column 7: syntax
+      // error while parsing …": the location is ours to print, the rest is the reason.
+      std::string why = e.what();
+      if (auto c = why.find("column "); c != std::string::npos)
+        if (auto colon = why.find(": ", c); colon != std::string::npos) why.erase(0, colon + 2);
+      throw base::UserError(json_error_location(path, text, e.byte), "invalid JSON: " + base::printable(why),
+                            "expected an inventory (JSON) or events (JSON Lines)");
+    } catch (const nlohmann::json::exception& e) {
+      // A number too large for a double ("1e999") is out_of_range, with no position.
+      std::string why = e.what();
+      if (auto b = why.find("] "); b != std::string::npos) why.erase(0, b + 2);
+      throw base::UserError(base::Location{path, 0, 0}, "invalid JSON: " + base::printable(why),
+                            "expected an inventory (JSON) or events (JSON Lines)");
+    }
     if (j.is_object() && j.contains("via")) jsonl = true;
     else return inventory_from_json(j, path);
   }
@@ -261,9 +338,13 @@ Inventory read_inventory(const std::string& path) {
     ++line_no;
     if (base::trim(line).empty()) continue;
     nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
-    auto e = j.is_discarded() ? std::nullopt : event_from_json(j);
-    if (!e) throw base::UserError(base::Location{path, line_no, 1}, "not a netmap event (JSON Lines, one contact a line)");
-    inv.add(*e);
+    if (j.is_discarded())
+      throw base::UserError(base::Location{path, line_no, 1}, "invalid JSON on this line",
+                            "events are JSON Lines: one contact, one JSON object, a line");
+    auto e = event_from_json(j);
+    if (!e) throw base::UserError(base::Location{path, line_no, 1}, "not a netmap event: " + e.error(),
+                                  "events are JSON Lines: one contact, one JSON object, a line");
+    inv.add(e.value());
   }
   inv.sources.push_back("events:" + path);
   return inv;

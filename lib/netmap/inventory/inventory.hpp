@@ -74,8 +74,10 @@ struct Inventory {
 [[nodiscard]] nlohmann::json to_json(const UnnamedRecord& u);
 /// Parses an inventory JSON document; throws base::UserError naming `file` on bad shape or schema.
 [[nodiscard]] Inventory inventory_from_json(const nlohmann::json& j, const std::string& file);
-/// Reads a file that is either an inventory (JSON) or events (JSON Lines); throws base::UserError
-/// with file:line for malformed content.
+/// Parses text that is either an inventory (JSON) or events (JSON Lines), named `path` in errors;
+/// throws base::UserError with path:line:col for malformed content.
+[[nodiscard]] Inventory parse_inventory(std::string_view text, const std::string& path);
+/// parse_inventory() of a file (at most k_max_inventory_bytes).
 [[nodiscard]] Inventory read_inventory(const std::string& path);
 /// Writes the inventory atomically ("-" for stdout), pretty-printed, ending with a newline.
 void write_inventory(const std::string& path, const Inventory& inv);

@@ -101,3 +101,87 @@ TEST(Inventory, RejectsHostileFiles) {
   std::filesystem::remove(f);
   EXPECT_THROW((void)read_inventory("/nonexistent/inventory.json"), base::UserError);
 }
+
+// A field of the wrong type is a damaged or hand-made file: an error naming the entry and the
+// field, never a silent zero.
+TEST(Inventory, WrongFieldTypesAreErrorsNamingTheField) {
+  auto f = tmpfile("netmap-typed-");
+  const std::string head = R"({"schema":"netmap.inventory","version":1,)";
+  const std::pair<const char*, const char*> cases[] = {
+      {R"("domains":[{"name":"a.example","count":-5}])", "domain 'a.example': 'count' is not a whole number"},
+      {R"("domains":[{"name":"a.example","count":1.5}])", "domain 'a.example': 'count' is not a whole number"},
+      {R"("domains":[{"name":"a.example","count":"7"}])", "domain 'a.example': 'count' is not a whole number"},
+      {R"("domains":[{"name":"a.example","first_seen":"yesterday"}])", "'first_seen' is not an RFC 3339 time: 'yesterday'"},
+      {R"("domains":[{"name":"a.example","verdict":3}])", "domain 'a.example': 'verdict' is not a string"},
+      {R"("domains":[{"name":7}])", "'domains' entry 1: 'name' is not a string"},
+      {R"("domains":[],"stats":{"packets":-1})", "'stats' value 'packets' is not a whole number"},
+      {R"("domains":[],"sources":[1])", "'sources' holds a non-string"},
+      {R"("domains":[],"unnamed":[{"address":"192.0.2.1","port":443,"count":true}])", "'unnamed' entry 1: 'count'"},
+  };
+  for (const auto& [body, want] : cases) {
+    base::write_file_atomic(f, head + body + "}");
+    try {
+      (void)read_inventory(f);
+      ADD_FAILURE() << "accepted: " << body;
+    } catch (const base::UserError& e) {
+      EXPECT_NE(std::string(e.what()).find(want), std::string::npos) << e.what();
+    }
+  }
+  std::filesystem::remove(f);
+}
+
+TEST(Inventory, JsonSyntaxErrorsSayLineAndColumn) {
+  auto f = tmpfile("netmap-syntax-");
+  base::write_file_atomic(f, "{\"schema\": \"netmap.inventory\",\n \"version\": 1,\n \"domains\": [ {\"name\": \"a\", }\n]}\n");
+  try {
+    (void)read_inventory(f);
+    FAIL() << "accepted";
+  } catch (const base::UserError& e) {
+    EXPECT_EQ(e.where().line, 3);
+    EXPECT_EQ(e.where().column, 29);
+    EXPECT_EQ(e.message().rfind("invalid JSON: syntax error", 0), 0u) << e.message();
+  }
+  std::filesystem::remove(f);
+}
+
+// Counts add up across files and within one (a name listed twice), and stop at the largest value
+// instead of wrapping to a small one.
+TEST(Inventory, CountsAddUpAndSaturate) {
+  auto f = tmpfile("netmap-counts-");
+  base::write_file_atomic(f, R"({"schema":"netmap.inventory","version":1,"stats":{"packets":18446744073709551615},
+    "domains":[{"name":"a.example","count":18446744073709551615,"ports":[443]},{"name":"a.example","count":2,"ports":[80]}]})");
+  auto inv = read_inventory(f);
+  ASSERT_EQ(inv.domains.size(), 1u);
+  EXPECT_EQ(inv.domains.at("a.example").count, UINT64_MAX);
+  EXPECT_EQ(inv.domains.at("a.example").ports, (std::set<std::uint16_t>{80, 443}));
+  inv.merge(read_inventory(f));
+  EXPECT_EQ(inv.domains.at("a.example").count, UINT64_MAX);
+  EXPECT_EQ(inv.stats.at("packets"), UINT64_MAX);
+  std::filesystem::remove(f);
+}
+
+TEST(Inventory, EventLinesWithBadFieldsNameTheLineAndField) {
+  auto f = tmpfile("netmap-events-bad-");
+  const std::string good = R"({"time":"2026-01-01T00:00:00Z","via":"dns","name":"a.example","port":53})";
+  const std::pair<const char*, const char*> cases[] = {
+      {R"({"time":"2026-01-01T00:00:00Z","via":"dns","name":"b.example","port":70000})", "'port' has the wrong type"},
+      {R"({"time":"2026-01-01T00:00:00Z","via":"dns","name":"b.example","port":1e40})", "'port' has the wrong type"},
+      {R"({"time":"2026-01-01T00:00:00Z","via":"dns","name":"b.example","pid":-1.5})", "'pid' has the wrong type"},
+      {R"({"time":"2026-01-01T00:00:00Z","via":"dns","name":"b.example","latency_ms":"fast"})", "'latency_ms' has the wrong type"},
+      {R"({"time":"2026-01-01T00:00:00Z","via":"telepathy","name":"b.example"})", "'via' is not one of"},
+      {R"({"time":"noon","via":"dns","name":"b.example"})", "'time' is not an RFC 3339 time"},
+      {R"({"time":"2026-01-01T00:00:00Z","via":"dns"})", "neither 'name' nor 'address'"},
+      {R"({"time":"2026-01-01T00:00:00Z","via":"dns","name":"b.example",)", "invalid JSON on this line"},
+  };
+  for (const auto& [line, want] : cases) {
+    base::write_file_atomic(f, good + "\n" + line + "\n");
+    try {
+      (void)read_inventory(f);
+      ADD_FAILURE() << "accepted: " << line;
+    } catch (const base::UserError& e) {
+      EXPECT_EQ(e.where().line, 2) << line;
+      EXPECT_NE(e.message().find(want), std::string::npos) << e.message();
+    }
+  }
+  std::filesystem::remove(f);
+}
