@@ -76,6 +76,15 @@ done
 run proxy --listen '[::1'
 expect_err "^netmap proxy: error: --listen '\\[::1' is not ADDR, ADDR:PORT or \\[V6\\]:PORT" "names what was written"
 cd - >/dev/null || fail "cd back"
+# A parent proxy the proxy cannot chain to is pointed at where the policy names it.
+printf 'presets: [none]\nproxy:\n  http: "http://parent.example:99999"\n' > "$T/parent.yaml"
+run proxy --policy "$T/parent.yaml" --listen 127.0.0.1:0
+expect_rc 2 "proxy with a bad parent proxy port"
+expect_err "^netmap proxy: error: .*parent\.yaml:3:9: bad upstream proxy URL: bad proxy port '99999'" "names the policy line"
+printf 'presets: [none]\nproxy:\n  https: "not a url"\n' > "$T/parent.yaml"
+run export --target codex --policy "$T/parent.yaml"
+expect_rc 2 "export of a policy whose proxy is no URL"
+expect_err "parent\.yaml:3:10: 'proxy.https' 'not a url' is not a URL" "export refuses what it would write out"
 # replay's stdout carries the command's output and the report: its events need a file.
 run replay --allow x.example --events - -- true
 expect_rc 2 "replay --events -"

@@ -153,8 +153,11 @@ void apply_policy(proxy::ProxyConfig& c, const ProxyOptions& o, const policy::Po
     std::string http = o.upstream.empty() ? pol.proxy.http : o.upstream;
     std::string https = o.upstream.empty() ? pol.proxy.https : o.upstream;
     std::string np = o.no_proxy.empty() ? pol.proxy.no_proxy : o.no_proxy;
+    bool from_policy = o.upstream.empty();
     c.upstream = proxy::make_upstream_settings(http, https, np, proxy::proxy_environment(),
-                                               o.upstream.empty() ? (pol.path.empty() ? "policy" : pol.path) : "--upstream");
+                                               from_policy ? (pol.path.empty() ? "policy" : pol.path) : "--upstream",
+                                               from_policy ? pol.proxy.http_at : base::Location{},
+                                               from_policy ? pol.proxy.https_at : base::Location{});
   }
   c.policy_name = pol.path.empty() ? "netmap.yaml" : pol.path;
 }

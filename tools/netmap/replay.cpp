@@ -132,7 +132,8 @@ int run_replay(const ReplayOptions& o) {
   pcfg.matcher = matcher;
   pcfg.methods = pol.methods;
   pcfg.upstream = proxy::make_upstream_settings(pol.proxy.http, pol.proxy.https, pol.proxy.no_proxy,
-                                                proxy::proxy_environment(), pol.path.empty() ? "policy" : pol.path);
+                                                proxy::proxy_environment(), pol.path.empty() ? "policy" : pol.path,
+                                                pol.proxy.http_at, pol.proxy.https_at);
   pcfg.sni_mismatch = o.sni_mismatch == "block" ? proxy::SniMismatch::Block : proxy::SniMismatch::Report;
   pcfg.host_overrides = overrides;
   pcfg.policy_name = pol.path.empty() ? "netmap.yaml" : pol.path;

@@ -15,6 +15,8 @@ struct ProxySettings {
   std::string http;     ///< e.g. "http://proxy.internal:3128"
   std::string https;    ///< same for HTTPS
   std::string no_proxy; ///< comma-separated, as the clients read it
+  base::Location http_at;  ///< where `http` was written, for messages about it
+  base::Location https_at; ///< where `https` was written
 };
 
 /// A preset reference with where it was named.

@@ -91,10 +91,28 @@ public:
     }
   }
 
+  // A proxy URL is checked for its form only: what the sandbox accepts there (an https:// proxy,
+  // say) is not for netmap to refuse, but blanks and control bytes are no URL anywhere, and an
+  // export would carry them into the sandbox's config. Empty means no upstream proxy.
+  std::string proxy_url(const YAML::Node& n, const std::string& what) const {
+    std::string v(base::trim(scalar(n, what)));
+    for (unsigned char c : v)
+      if (c <= 0x20 || c == 0x7f)
+        fail(n, what + " '" + base::printable(v) + "' is not a URL: it holds " + (c == ' ' ? "a space" : "a control character"),
+             "e.g. http://proxy.internal:3128");
+    return v;
+  }
+
   void proxy(const YAML::Node& n, Policy& p) const {
     check_map(n, "'proxy'", k_proxy_keys);
-    if (n["http"]) p.proxy.http = scalar(n["http"], "'proxy.http'");
-    if (n["https"]) p.proxy.https = scalar(n["https"], "'proxy.https'");
+    if (n["http"]) {
+      p.proxy.http = proxy_url(n["http"], "'proxy.http'");
+      if (!p.proxy.http.empty()) p.proxy.http_at = at(n["http"]);
+    }
+    if (n["https"]) {
+      p.proxy.https = proxy_url(n["https"], "'proxy.https'");
+      if (!p.proxy.https.empty()) p.proxy.https_at = at(n["https"]);
+    }
     if (n["no_proxy"]) {
       const auto& np = n["no_proxy"];
       if (np.IsSequence()) {

@@ -130,8 +130,9 @@ std::string env_value(const std::map<std::string, std::string>& env, const std::
   return {};
 }
 
-UpstreamProxy parse_or_throw(const std::string& url, const std::string& origin) {
+UpstreamProxy parse_or_throw(const std::string& url, const std::string& origin, const base::Location& at = {}) {
   auto p = parse_proxy_url(url);
+  if (!p && !at.file.empty()) throw base::UserError(at, "bad upstream proxy URL: " + p.error());
   if (!p) throw base::UserError(origin + ": bad upstream proxy URL: " + p.error());
   return p.value();
 }
@@ -140,12 +141,13 @@ UpstreamProxy parse_or_throw(const std::string& url, const std::string& origin) 
 
 UpstreamSettings make_upstream_settings(const std::string& http_url, const std::string& https_url,
                                         const std::string& no_proxy,
-                                        const std::map<std::string, std::string>& env, const std::string& origin) {
+                                        const std::map<std::string, std::string>& env, const std::string& origin,
+                                        const base::Location& http_at, const base::Location& https_at) {
   UpstreamSettings s;
   std::string which;
-  if (!http_url.empty()) s.http = parse_or_throw(http_url, origin);
+  if (!http_url.empty()) s.http = parse_or_throw(http_url, origin, http_at);
   else if (auto v = env_value(env, "http_proxy", &which); !v.empty()) s.http = parse_or_throw(v, which);
-  if (!https_url.empty()) s.https = parse_or_throw(https_url, origin);
+  if (!https_url.empty()) s.https = parse_or_throw(https_url, origin, https_at);
   else if (auto v = env_value(env, "https_proxy", &which); !v.empty()) s.https = parse_or_throw(v, which);
   if (!s.https && s.http) s.https = s.http; // one parent for both, as most environments set
   if (!no_proxy.empty()) s.no_proxy = NoProxy::parse(no_proxy);

@@ -41,11 +41,13 @@ struct UpstreamSettings {
 /// Builds settings from explicit URLs (policy) falling back to `env` (name → value, e.g. the
 /// process environment): https from HTTPS_PROXY/https_proxy, http from HTTP_PROXY/http_proxy,
 /// https falling back to http; no_proxy from NO_PROXY/no_proxy (lowercase wins, as curl reads).
-/// Throws base::UserError naming `origin` ("netmap.yaml", "HTTPS_PROXY") for an unusable URL.
+/// Throws base::UserError for an unusable URL, located at `http_at`/`https_at` when the URL came
+/// from a file, else naming `origin` ("--upstream") or the variable it came from.
 [[nodiscard]] UpstreamSettings make_upstream_settings(const std::string& http_url, const std::string& https_url,
                                                       const std::string& no_proxy,
                                                       const std::map<std::string, std::string>& env,
-                                                      const std::string& origin);
+                                                      const std::string& origin, const base::Location& http_at = {},
+                                                      const base::Location& https_at = {});
 
 /// The proxy-related variables of this process's environment.
 [[nodiscard]] std::map<std::string, std::string> proxy_environment();

@@ -93,6 +93,19 @@ TEST(PolicyFile, HostileYaml) {
   EXPECT_EQ(deep.find("bad file"), std::string::npos) << deep;
 }
 
+// Proxy URLs are checked for their form only (an export carries them into the sandbox's config),
+// and keep where they were written so that netmap's own proxy can point at them when it cannot
+// chain to one.
+TEST(PolicyFile, ProxyUrlsAreUrlsAndKeepTheirPlace) {
+  EXPECT_EQ(error_of("proxy:\n  https: \"not a url\"\n"),
+            "netmap.yaml:2:10: 'proxy.https' 'not a url' is not a URL: it holds a space | e.g. http://proxy.internal:3128");
+  EXPECT_NE(error_of("proxy: {http: \"http://a\\tb\"}\n").find("a control character"), std::string::npos);
+  auto p = parse_policy("proxy:\n  http: \"  \"\n  https: \"https://tls-proxy.corp:443\"\n", "netmap.yaml");
+  EXPECT_EQ(p.proxy.http, ""); // blank: no upstream proxy
+  EXPECT_EQ(p.proxy.https, "https://tls-proxy.corp:443");
+  EXPECT_EQ(p.proxy.https_at.str(), "netmap.yaml:3:10");
+}
+
 TEST(PolicyFile, EmptyFileIsEmptyPolicy) {
   auto p = parse_policy("", "netmap.yaml");
   EXPECT_TRUE(p.rules.empty());
