@@ -62,6 +62,7 @@ public:
   }
 
   std::string scalar(const YAML::Node& n, const std::string& what) const {
+    if (n.IsNull()) fail(n, what + " is empty (null)");
     if (!n.IsScalar()) fail(n, what + " must be a single value, not a " + (n.IsMap() ? "mapping" : "list"));
     return n.Scalar();
   }
@@ -95,6 +96,7 @@ public:
   // say) is not for netmap to refuse, but blanks and control bytes are no URL anywhere, and an
   // export would carry them into the sandbox's config. Empty means no upstream proxy.
   std::string proxy_url(const YAML::Node& n, const std::string& what) const {
+    if (n.IsNull()) return {};
     std::string v(base::trim(scalar(n, what)));
     for (unsigned char c : v)
       if (c <= 0x20 || c == 0x7f)

@@ -78,6 +78,7 @@ TEST(PolicyFile, HostileYaml) {
   EXPECT_NE(error_of("allow: [a.com]\nallow: [b.com]\n").find("duplicate key 'allow'"), std::string::npos);
   EXPECT_NE(error_of("allow: {a: b}\n").find("must be a list"), std::string::npos);
   EXPECT_NE(error_of("allow:\n  - [a.com]\n").find("2:5"), std::string::npos);
+  EXPECT_EQ(error_of("deny: [~]\n"), "netmap.yaml:1:8: each entry of 'deny' is empty (null)");
   EXPECT_NE(error_of("allow: [\"https://a.com/x\"]\n").find("1:9: rule"), std::string::npos);
   EXPECT_NE(error_of("allow: [a.com:443]\n").find("port"), std::string::npos);
   EXPECT_NE(error_of("allow: [a.*.com]\n").find("inside the name"), std::string::npos);
