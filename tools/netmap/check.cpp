@@ -164,7 +164,12 @@ int run_check(const CheckOpts& o) {
   for (const auto& f : o.inventories) inv.merge(inventory::read_inventory(f)); // a bad file is the only line
   auto pol = cli::load_policy(o.policy, "check");
   int status = 0;
-  if (!o.command.empty()) inv.merge(discover_inventory(o.command, status));
+  if (!o.command.empty()) {
+    inv.merge(discover_inventory(o.command, status));
+    // discover's table (on stderr) and the check report (on stdout) share the terminal or the
+    // CI log: a blank line keeps them apart.
+    if (o.output == "-") std::fputc('\n', stderr);
+  }
 
   auto result = report::run_check(pol, inv, {target, o.stale});
   if (status != 0) {
