@@ -33,12 +33,27 @@ struct Seen {
   }
 };
 
-Seen read_all(const std::string& path, const std::string& filter) {
-  auto src = capture::PacketSource::open_file(path, filter);
+// Everything a source hands out, to its end (or the end of a file cut short).
+Seen drain(capture::PacketSource& src) {
   Seen s;
   while (src.dispatch(100, &Seen::on, &s) >= 0) {
   }
   return s;
+}
+
+Seen read_all(const std::string& path, const std::string& filter) {
+  auto src = capture::PacketSource::open_file(path, filter);
+  return drain(src);
+}
+
+// Three raw-IP records of 200 bytes each: 24 + 3 × (16 + 200) bytes.
+std::string three_records(const std::string& name) {
+  const std::string path = temp_path(name);
+  PcapWriter w(path, Link::Raw);
+  std::vector<std::uint8_t> frame(200, 0x45);
+  for (int i = 0; i < 3; ++i) w.write(1700000000000000 + i, frame);
+  w.close();
+  return path;
 }
 
 void put32(std::string& out, std::uint32_t v, bool big) {
@@ -98,38 +113,23 @@ TEST(PcapFile, BigEndianNanosecondFilesToo) {
 // A file whose writer was killed ends partway through a record: both readers hand out every whole
 // packet before it and say why it ended, in libpcap's words.
 TEST(PcapFile, CutShortFilesEndAtTheirLastWholePacket) {
-  const std::string path = temp_path("cut.pcap");
-  {
-    PcapWriter w(path, Link::Raw);
-    std::vector<std::uint8_t> frame(200, 0x45);
-    for (int i = 0; i < 3; ++i) w.write(1700000000000000 + i, frame);
-    w.close();
-  }
+  const std::string path = three_records("cut.pcap");
   std::filesystem::resize_file(path, std::filesystem::file_size(path) - 50); // the last body cut
   for (const char* filter : {"", "ip or not ip"}) { // mapped, then libpcap
     auto src = capture::PacketSource::open_file(path, filter);
-    Seen seen;
-    while (src.dispatch(100, &Seen::on, &seen) >= 0) {
-    }
-    EXPECT_EQ(seen.packets.size(), 2u) << filter;
+    EXPECT_EQ(drain(src).packets.size(), 2u) << filter;
     EXPECT_EQ(src.cut_short(), "truncated dump file; tried to read 200 captured bytes, only got 150") << filter;
   }
   std::filesystem::resize_file(path, 24 + 16 + 200 + 7); // the second record's header cut
   for (const char* filter : {"", "ip or not ip"}) {
     auto src = capture::PacketSource::open_file(path, filter);
-    Seen seen;
-    while (src.dispatch(100, &Seen::on, &seen) >= 0) {
-    }
-    EXPECT_EQ(seen.packets.size(), 1u) << filter;
+    EXPECT_EQ(drain(src).packets.size(), 1u) << filter;
     EXPECT_EQ(src.cut_short().rfind("truncated dump file; tried to read 16 header bytes, only got 7", 0), 0u)
         << filter << ": " << src.cut_short();
   }
   std::filesystem::resize_file(path, 24 + 16 + 200); // ends between records: whole
   auto whole = capture::PacketSource::open_file(path, "");
-  Seen seen;
-  while (whole.dispatch(100, &Seen::on, &seen) >= 0) {
-  }
-  EXPECT_EQ(seen.packets.size(), 1u);
+  EXPECT_EQ(drain(whole).packets.size(), 1u);
   EXPECT_EQ(whole.cut_short(), "");
   std::filesystem::remove(path);
 }
@@ -144,23 +144,14 @@ TEST(PcapFile, CutShortPcapngEndsAtItsLastWholeBlock) {
   }
   std::filesystem::resize_file(path, std::filesystem::file_size(path) - 50);
   auto src = capture::PacketSource::open_file(path, "");
-  Seen seen;
-  while (src.dispatch(100, &Seen::on, &seen) >= 0) {
-  }
-  EXPECT_EQ(seen.packets.size(), 2u);
+  EXPECT_EQ(drain(src).packets.size(), 2u);
   EXPECT_EQ(src.cut_short().rfind("truncated pcapng dump file;", 0), 0u) << src.cut_short();
   std::filesystem::remove(path);
 }
 
 // Corruption inside the file is not a cut: an impossible record length fails the read.
 TEST(PcapFile, CorruptRecordLengthsFailAsWithLibpcap) {
-  const std::string path = temp_path("corrupt.pcap");
-  {
-    PcapWriter w(path, Link::Raw);
-    std::vector<std::uint8_t> frame(200, 0x45);
-    for (int i = 0; i < 3; ++i) w.write(1700000000000000 + i, frame);
-    w.close();
-  }
+  const std::string path = three_records("corrupt.pcap");
   {
     std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
     f.seekp(24 + 16 + 200 + 8); // the second record's caplen (little-endian, as written here)

@@ -2,6 +2,8 @@
 
 #include "netmap/policy/policy.hpp"
 
+#include "unit/contact_helpers.hpp"
+
 #include <gtest/gtest.h>
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -14,12 +16,8 @@ namespace {
 report::CheckResult sample() {
   auto pol = policy::parse_policy("allow: [api.example.com]\ndeny: [evil.example.com]\nignore: [local.test]\n", "ci/netmap.yaml");
   inventory::Inventory inv;
-  for (const char* n : {"api.example.com", "evil.example.com", "new.example.org", "local.test"}) {
-    inventory::Event e;
-    e.name = n;
-    e.via = inventory::SeenVia::Dns;
-    inv.add(e);
-  }
+  for (const char* n : {"api.example.com", "evil.example.com", "new.example.org", "local.test"})
+    inv.add(test::contact(n, inventory::SeenVia::Dns, 0, 0));
   inventory::Event ip;
   ip.address = "192.0.2.7";
   ip.port = 22;

@@ -2,6 +2,8 @@
 
 #include "netmap/policy/policy.hpp"
 
+#include "unit/contact_helpers.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -12,12 +14,7 @@ using report::Severity;
 namespace {
 
 inventory::Event seen(const std::string& name, std::uint16_t port = 443) {
-  inventory::Event e;
-  e.name = name;
-  e.via = inventory::SeenVia::Sni;
-  e.port = port;
-  e.time_us = 1;
-  return e;
+  return test::contact(name, inventory::SeenVia::Sni, port);
 }
 
 inventory::Inventory inventory_of(std::initializer_list<const char*> names) {

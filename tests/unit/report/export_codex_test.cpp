@@ -2,20 +2,15 @@
 
 #include "netmap/policy/policy.hpp"
 
+#include "unit/contact_helpers.hpp"
+
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
 using namespace netmap;
 
 namespace {
-inventory::Event seen(const char* name, std::uint16_t port) {
-  inventory::Event e;
-  e.name = name;
-  e.via = inventory::SeenVia::Sni;
-  e.port = port;
-  e.time_us = 1;
-  return e;
-}
+inventory::Event seen(const char* name, std::uint16_t port) { return test::contact(name, inventory::SeenVia::Sni, port); }
 } // namespace
 
 TEST(ExportCodex, AdditionsArePolicyRulesPlusUncoveredInventory) {

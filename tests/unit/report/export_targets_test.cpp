@@ -7,6 +7,8 @@
 #include "netmap/base/error.hpp"
 #include "netmap/policy/policy.hpp"
 
+#include "unit/contact_helpers.hpp"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
@@ -29,13 +31,7 @@ struct Fixture {
   policy::Policy pol = policy::parse_policy(k_policy, "netmap.yaml");
   inventory::Inventory inv;
   Fixture() {
-    auto add = [&](const char* n, std::uint16_t port) {
-      inventory::Event e;
-      e.name = n;
-      e.via = inventory::SeenVia::Sni;
-      e.port = port;
-      inv.add(e);
-    };
+    auto add = [&](const char* n, std::uint16_t port) { inv.add(test::contact(n, inventory::SeenVia::Sni, port, 0)); };
     add("files.example.net", 443);
     add("files.example.net", 8443);
     add("x.registry.example.com", 5000);
@@ -210,12 +206,8 @@ TEST(ExportTargets, MinimalUnderEachTargetsSemantics) {
 TEST(ExportTargets, ManyInventoryNamesStayMinimal) {
   auto pol = policy::parse_policy("allow: [\"**.big.example\"]\n", "netmap.yaml");
   inventory::Inventory inv;
-  for (int i = 0; i < 20000; ++i) {
-    inventory::Event e;
-    e.name = "h" + std::to_string(i) + (i % 2 ? ".big.example" : ".other.example");
-    e.via = inventory::SeenVia::Dns;
-    inv.add(e);
-  }
+  for (int i = 0; i < 20000; ++i)
+    inv.add(test::contact("h" + std::to_string(i) + (i % 2 ? ".big.example" : ".other.example"), inventory::SeenVia::Dns, 0, 0));
   auto entries = report::collect_entries({&pol, &inv}, policy::Target::Srt);
   EXPECT_EQ(entries.size(), 10001u); // **.big.example plus the 10000 names outside it
 }
@@ -223,13 +215,7 @@ TEST(ExportTargets, ManyInventoryNamesStayMinimal) {
 TEST(ExportTargets, TheResolversPortIsNotTheNames) {
   auto pol = policy::parse_policy("allow: [a.example]\n", "netmap.yaml");
   inventory::Inventory inv;
-  auto add = [&](const char* n, inventory::SeenVia via, std::uint16_t port) {
-    inventory::Event e;
-    e.name = n;
-    e.via = via;
-    e.port = port;
-    inv.add(e);
-  };
+  auto add = [&](const char* n, inventory::SeenVia via, std::uint16_t port) { inv.add(test::contact(n, via, port, 0)); };
   add("lookup-only.example", inventory::SeenVia::Dns, 53);
   add("both.example", inventory::SeenVia::Dns, 53);
   add("both.example", inventory::SeenVia::Sni, 8443);
@@ -242,13 +228,8 @@ TEST(ExportTargets, TheResolversPortIsNotTheNames) {
 TEST(ExportTargets, InvalidInventoryNamesAreLeftOutAndNoted) {
   auto pol = policy::parse_policy("presets: [none]\n", "netmap.yaml");
   inventory::Inventory inv;
-  for (const char* n : {"ok.example", "evil.example\nserver=/x/192.0.2.1", "sp ace.example", "-lead.example"}) {
-    inventory::Event e;
-    e.name = n;
-    e.via = inventory::SeenVia::Sni;
-    e.port = 443;
-    inv.add(e);
-  }
+  for (const char* n : {"ok.example", "evil.example\nserver=/x/192.0.2.1", "sp ace.example", "-lead.example"})
+    inv.add(test::contact(n));
   std::string dnsmasq = report::export_dnsmasq({&pol, &inv});
   EXPECT_NE(dnsmasq.find("server=/ok.example/#"), std::string::npos) << dnsmasq;
   EXPECT_EQ(dnsmasq.find("\nserver=/x/"), std::string::npos) << dnsmasq;
