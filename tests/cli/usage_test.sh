@@ -85,6 +85,11 @@ printf 'presets: [none]\nproxy:\n  https: "not a url"\n' > "$T/parent.yaml"
 run export --target codex --policy "$T/parent.yaml"
 expect_rc 2 "export of a policy whose proxy is no URL"
 expect_err "parent\.yaml:3:10: 'proxy.https' 'not a url' is not a URL" "export refuses what it would write out"
+# A hosts file for the proxy (NETMAP_PROXY_HOSTS) with a line that names no address.
+printf '127.0.0.1 a.example\n::1 b.example\n\nnot-an-ip c.example\n' > "$T/hosts"
+NETMAP_PROXY_HOSTS="$T/hosts" run proxy --allow a.example --listen 127.0.0.1:0
+expect_rc 2 "proxy with a bad hosts line"
+expect_err "^netmap proxy: error: .*hosts:4:1: 'not-an-ip' is not an IP address" "names the hosts line"
 # replay's stdout carries the command's output and the report: its events need a file.
 run replay --allow x.example --events - -- true
 expect_rc 2 "replay --events -"

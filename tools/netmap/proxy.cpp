@@ -106,9 +106,14 @@ std::map<std::string, std::string> overrides(const ProxyOptions& o) {
   if (const char* f = std::getenv("NETMAP_PROXY_HOSTS"); f && *f) {
     std::istringstream in(base::read_file(f, 64 << 20)); // a hosts file
     std::string line;
-    while (std::getline(in, line)) {
+    for (int line_no = 1; std::getline(in, line); ++line_no) {
       line = line.substr(0, line.find('#'));
       auto words = base::split(line, " \t\r");
+      if (words.empty()) continue;
+      // Checked here, where the line is known, not as a 502 on the first request for the name.
+      if (!base::sockaddr_of(words[0], 0))
+        throw base::UserError(base::Location{f, line_no, 1}, "'" + base::printable(words[0]) + "' is not an IP address",
+                              "NETMAP_PROXY_HOSTS names a hosts file: ADDRESS NAME… a line");
       for (std::size_t i = 1; i < words.size(); ++i) out[base::ascii_lower(words[i])] = words[0];
     }
   }
