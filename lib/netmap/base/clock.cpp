@@ -18,6 +18,7 @@ std::int64_t monotonic_ns() noexcept {
 }
 
 std::string format_rfc3339(std::int64_t unix_us) {
+  if (!rfc3339_representable(unix_us)) unix_us = 0; // gmtime_r fails, or the year needs five digits
   std::time_t secs = static_cast<std::time_t>(unix_us / 1000000);
   auto frac = static_cast<long>(unix_us % 1000000);
   if (frac < 0) {

@@ -10,7 +10,15 @@ namespace netmap::base {
 [[nodiscard]] std::int64_t now_unix_us() noexcept;
 /// Monotonic nanoseconds, for durations and timeouts.
 [[nodiscard]] std::int64_t monotonic_ns() noexcept;
-/// RFC 3339 UTC time with microseconds, e.g. 2026-11-28T10:00:00.000123Z.
+/// The last instant RFC 3339's four-digit year can write: 9999-12-31T23:59:59.999999Z.
+inline constexpr std::int64_t k_max_rfc3339_us = 253402300799999999;
+/// True for a time format_rfc3339 writes and parse_rfc3339 reads back: from the epoch to year
+/// 9999. Times from capture files are the files' to choose, so writers check before writing.
+[[nodiscard]] constexpr bool rfc3339_representable(std::int64_t unix_us) noexcept {
+  return unix_us >= 0 && unix_us <= k_max_rfc3339_us;
+}
+/// RFC 3339 UTC time with microseconds, e.g. 2026-11-28T10:00:00.000123Z; a time outside
+/// rfc3339_representable() is written as the epoch.
 [[nodiscard]] std::string format_rfc3339(std::int64_t unix_us);
 /// Parses what format_rfc3339 writes (also without fraction); -1 when it is not such a time.
 [[nodiscard]] std::int64_t parse_rfc3339(const std::string& text) noexcept;

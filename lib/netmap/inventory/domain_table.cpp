@@ -1,5 +1,7 @@
 #include "netmap/inventory/domain_table.hpp"
 
+#include "netmap/base/clock.hpp"
+
 #include <algorithm>
 #include <string>
 
@@ -77,8 +79,10 @@ void DomainTable::add(const Event& e) {
   if (!e.address.empty()) insert_value(d.addresses, m_strings->intern(e.address));
   ++d.count;
   if (counts_as_blocked(e)) ++d.blocked;
-  if (e.time_us != 0 && (d.first_us == 0 || e.time_us < d.first_us)) d.first_us = e.time_us;
-  if (e.time_us > d.last_us) d.last_us = e.time_us;
+  // As Inventory::add: a time no inventory can write is unknown.
+  const std::int64_t t = base::rfc3339_representable(e.time_us) ? e.time_us : 0;
+  if (t != 0 && (d.first_us == 0 || t < d.first_us)) d.first_us = t;
+  if (t > d.last_us) d.last_us = t;
   if (!e.note.empty()) insert_value(d.notes, m_strings->intern(e.note));
   if (e.pid) insert_value(d.processes, m_strings->intern(process_text(e)));
   if (!e.verdict.empty()) {

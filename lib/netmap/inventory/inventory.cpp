@@ -12,7 +12,11 @@ namespace netmap::inventory {
 
 namespace {
 
+// A time no inventory can write (before the epoch, after year 9999: a capture file's to choose)
+// is unknown, like 0, so that every inventory netmap writes reads back.
 void widen(std::int64_t& first, std::int64_t& last, std::int64_t f, std::int64_t l) {
+  if (!base::rfc3339_representable(f)) f = 0;
+  if (!base::rfc3339_representable(l)) l = 0;
   if (f != 0 && (first == 0 || f < first)) first = f;
   if (l > last) last = l;
 }

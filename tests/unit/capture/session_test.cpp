@@ -297,3 +297,30 @@ TEST(CaptureSession, StreamedFindingsAreTheWholeInventoryByteForByte) {
   EXPECT_NE(streamed.find("\"verdict\": \"unlisted\""), std::string::npos);
   std::filesystem::remove(f);
 }
+
+// pcapng carries 64-bit timestamps: a file can date its packets after year 9999, which RFC 3339
+// cannot write. Such times are unknown, so that netmap can read back every inventory it writes.
+TEST(CaptureSession, TimesPastYear9999AreUnknownAndTheInventoryReadsBack) {
+  Capture c;
+  const std::int64_t far = std::int64_t{300'000'000'000} * 1'000'000; // year 11476
+  lookup_then_connect(c, far, "future.example.com", "192.0.2.1", 40000, 443);
+  const std::string path = temp_path("future.pcapng");
+  {
+    PcapWriter w(path, Link::Ethernet, CaptureFormat::Pcapng);
+    for (const auto& [t, f] : c.frames) w.write(t, f);
+    w.close();
+  }
+  std::vector<inventory::Event> events;
+  auto inv = discover({path}, nullptr, &events);
+  ASSERT_EQ(inv.domains.count("future.example.com"), 1U);
+  EXPECT_EQ(inv.domains.at("future.example.com").first_us, 0);
+  const std::string out = temp_path("future.json");
+  inventory::write_inventory(out, inv);
+  EXPECT_EQ(inventory::read_inventory(out).domains.count("future.example.com"), 1U);
+  ASSERT_FALSE(events.empty());
+  std::string lines;
+  for (const auto& e : events) lines += inventory::to_jsonl(e);
+  inventory::write_inventory(out, inventory::parse_inventory(lines, "events.jsonl")); // events read back too
+  std::filesystem::remove(path);
+  std::filesystem::remove(out);
+}
