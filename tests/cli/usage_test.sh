@@ -76,6 +76,12 @@ done
 run proxy --listen '[::1'
 expect_err "^netmap proxy: error: --listen '\\[::1' is not ADDR, ADDR:PORT or \\[V6\\]:PORT" "names what was written"
 cd - >/dev/null || fail "cd back"
+# An argument of any length is quoted in one line of bounded length; the reason at its end stays.
+long=$(head -c 30000 /dev/zero | tr '\0' 'a')
+run explain --preset none "$long.example"
+expect_rc 2 "a 30 KB name"
+[ "$(head -n1 "$T/err" | wc -c)" -lt 600 ] || fail "a 30 KB name makes a line of $(head -n1 "$T/err" | wc -c) bytes"
+expect_err "^netmap explain: error: 'aaaa.* …\([0-9]+ bytes left out\)… a+\.example' is not a host name: .*" "the middle goes, the reason stays"
 # A parent proxy the proxy cannot chain to is pointed at where the policy names it.
 printf 'presets: [none]\nproxy:\n  http: "http://parent.example:99999"\n' > "$T/parent.yaml"
 run proxy --policy "$T/parent.yaml" --listen 127.0.0.1:0

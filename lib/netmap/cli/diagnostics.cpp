@@ -1,27 +1,46 @@
 #include "netmap/cli/diagnostics.hpp"
 
 #include <cstdio>
+#include <string>
 
 namespace netmap::cli {
 
 namespace {
+
+// Errors quote what the user gave (a rule, an address, a path), which can be any length: a
+// 40 KB argument would otherwise fill the terminal. The middle goes; the start says what was
+// given and the end says what is wrong with it. Notes and warnings are netmap's own lists (what
+// an export left out), kept whole.
+constexpr std::size_t k_max_line = 480, k_keep = 200;
+
+bool continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
+std::string fit(const std::string& text) {
+  if (text.size() <= k_max_line) return text;
+  std::size_t head = k_keep, tail = text.size() - k_keep;
+  while (head > 0 && continuation(text[head])) --head; // cut between UTF-8 characters
+  while (tail < text.size() && continuation(text[tail])) ++tail;
+  return text.substr(0, head) + " …(" + std::to_string(tail - head) + " bytes left out)… " + text.substr(tail);
+}
+
 std::string prefix(const std::string& cmd) { return cmd.empty() ? "netmap" : "netmap " + cmd; }
 
 void line(const std::string& text) {
   std::fputs(text.c_str(), stderr);
   std::fputc('\n', stderr);
 }
+
 } // namespace
 
 void print_error(const std::string& cmd, const base::UserError& e) {
   std::string where = e.where().str();
-  line(prefix(cmd) + ": error: " + (where.empty() ? "" : where + ": ") + e.message());
-  if (!e.hint().empty()) line("  hint: " + e.hint());
+  line(fit(prefix(cmd) + ": error: " + (where.empty() ? "" : where + ": ") + e.message()));
+  if (!e.hint().empty()) line(fit("  hint: " + e.hint()));
 }
 
 void print_error(const std::string& cmd, const std::string& message, const std::string& hint) {
-  line(prefix(cmd) + ": error: " + message);
-  if (!hint.empty()) line("  hint: " + hint);
+  line(fit(prefix(cmd) + ": error: " + message));
+  if (!hint.empty()) line(fit("  hint: " + hint));
 }
 
 void print_warning(const std::string& cmd, const std::string& message) { line(prefix(cmd) + ": warning: " + message); }

@@ -7,7 +7,8 @@
 
 namespace netmap::cli {
 
-/// Prints `netmap <cmd>: error: <where>: <message>` and, when present, `  hint: <hint>`.
+/// Prints `netmap <cmd>: error: <where>: <message>` and, when present, `  hint: <hint>`; a line
+/// over 480 bytes (a long argument quoted) loses its middle.
 void print_error(const std::string& cmd, const base::UserError& e);
 /// Prints `netmap <cmd>: error: <message>` (with an optional hint line).
 void print_error(const std::string& cmd, const std::string& message, const std::string& hint = {});
