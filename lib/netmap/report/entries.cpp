@@ -258,6 +258,10 @@ std::vector<std::string> left_out_notes(const ExportInput& in, policy::Target ta
       if (policy::DomainName::parse(name)) continue;
       if (++invalid <= k_shown) shown += (shown.empty() ? "'" : ", '") + base::escape_bytes(name) + "'";
     }
+    // An allowlist made from a capture that lost names lacks what it never saw (check warns too).
+    if (auto lost = in.inventory->stats.find("names_maybe_lost"); lost != in.inventory->stats.end() && lost->second > 0)
+      notes.push_back("inventory: " + std::to_string(lost->second) + (lost->second == 1 ? " name" : " names") +
+                      " may have been lost while capturing (see 'netmap check'), so this list may lack domains the build needs");
     if (invalid > 0)
       notes.push_back("inventory: " + std::to_string(invalid) +
                       (invalid == 1 ? " contacted name is not a valid host name, so no entry can admit it"

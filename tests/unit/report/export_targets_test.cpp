@@ -243,3 +243,14 @@ TEST(ExportTargets, InvalidInventoryNamesAreLeftOutAndNoted) {
   ASSERT_FALSE(notes.empty());
   EXPECT_NE(notes.back().find("3 contacted names are not valid host names"), std::string::npos) << notes.back();
 }
+
+// An allowlist made from a capture that may have lost names says so in the file it writes.
+TEST(ExportTargets, CapturesThatMayHaveLostNamesAreNoted) {
+  auto pol = policy::parse_policy("presets: [none]\n", "netmap.yaml");
+  inventory::Inventory inv;
+  inv.add(test::contact("ok.example"));
+  EXPECT_EQ(report::export_squid({&pol, &inv}).find("may have been lost"), std::string::npos);
+  inv.stats["names_maybe_lost"] = 3;
+  std::string squid = report::export_squid({&pol, &inv});
+  EXPECT_NE(squid.find("# inventory: 3 names may have been lost while capturing"), std::string::npos) << squid;
+}
