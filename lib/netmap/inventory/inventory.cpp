@@ -341,10 +341,16 @@ Inventory parse_inventory(std::string_view text, const std::string& path) {
     pos = end + 1;
     ++line_no;
     if (base::trim(line).empty()) continue;
-    nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_discarded())
-      throw base::UserError(base::Location{path, line_no, 1}, "invalid JSON on this line",
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(line);
+    } catch (const nlohmann::json::exception& e) {
+      // A syntax error knows its byte in the line; an out-of-range number does not.
+      const auto* pe = dynamic_cast<const nlohmann::json::parse_error*>(&e);
+      int column = pe && pe->byte > 0 ? static_cast<int>(std::min(pe->byte, line.size() + 1)) : 1;
+      throw base::UserError(base::Location{path, line_no, column}, "invalid JSON on this line",
                             "events are JSON Lines: one contact, one JSON object, a line");
+    }
     auto e = event_from_json(j);
     if (!e) throw base::UserError(base::Location{path, line_no, 1}, "not a netmap event: " + e.error(),
                                   "events are JSON Lines: one contact, one JSON object, a line");

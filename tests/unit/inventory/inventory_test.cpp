@@ -172,6 +172,7 @@ TEST(Inventory, EventLinesWithBadFieldsNameTheLineAndField) {
       {R"({"time":"noon","via":"dns","name":"b.example"})", "'time' is not an RFC 3339 time"},
       {R"({"time":"2026-01-01T00:00:00Z","via":"dns"})", "neither 'name' nor 'address'"},
       {R"({"time":"2026-01-01T00:00:00Z","via":"dns","name":"b.example",)", "invalid JSON on this line"},
+      {R"({"time":"2026-01-01T00:00:00Z","via":"dns","name":"b.example","port":1e999})", "invalid JSON on this line"},
   };
   for (const auto& [line, want] : cases) {
     base::write_file_atomic(f, good + "\n" + line + "\n");
@@ -180,6 +181,9 @@ TEST(Inventory, EventLinesWithBadFieldsNameTheLineAndField) {
       ADD_FAILURE() << "accepted: " << line;
     } catch (const base::UserError& e) {
       EXPECT_EQ(e.where().line, 2) << line;
+      if (std::string(line).ends_with(",")) {
+        EXPECT_EQ(e.where().column, 63) << e.where().str(); // past the comma
+      }
       EXPECT_NE(e.message().find(want), std::string::npos) << e.message();
     }
   }
