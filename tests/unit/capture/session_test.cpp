@@ -302,8 +302,8 @@ TEST(CaptureSession, StreamedFindingsAreTheWholeInventoryByteForByte) {
 // cannot write. Such times are unknown, so that netmap can read back every inventory it writes.
 TEST(CaptureSession, TimesPastYear9999AreUnknownAndTheInventoryReadsBack) {
   Capture c;
-  const std::int64_t far = std::int64_t{300'000'000'000} * 1'000'000; // year 11476
-  lookup_then_connect(c, far, "future.example.com", "192.0.2.1", 40000, 443);
+  const std::int64_t far_ms = std::int64_t{300'000'000'000'000}; // after k_t0: year ~11476
+  lookup_then_connect(c, far_ms, "future.example.com", "192.0.2.1", 40000, 443);
   const std::string path = temp_path("future.pcapng");
   {
     PcapWriter w(path, Link::Ethernet, CaptureFormat::Pcapng);
