@@ -100,12 +100,7 @@ std::string joined(const Set& items, const char* sep = ", ") {
   return out;
 }
 
-std::uint64_t stat_value(const inventory::Inventory& inv, const std::string& key) {
-  auto it = inv.stats.find(key);
-  return it == inv.stats.end() ? 0 : it->second;
-}
-
-std::string stat(const inventory::Inventory& inv, const std::string& key) { return std::to_string(stat_value(inv, key)); }
+std::string stat(const inventory::Inventory& inv, const std::string& key) { return std::to_string(inv.stat(key)); }
 
 std::vector<std::string> domain_row(const inventory::DomainRecord& d) {
   return {d.name, joined(d.via), joined(d.ports), std::to_string(d.count), verdict_text(d), joined(d.notes, "; ")};
@@ -143,7 +138,7 @@ void print_table(const capture::Findings& found, bool live, bool colour) {
   std::cout << "\nUndecodable: " << (undecodable.empty() ? "none" : undecodable) << "\n";
   std::cout << "Names that may have been lost: " << stat(inv, "names_maybe_lost") << " (" << stat(inv, "dropped_kernel")
             << " kernel drops, " << stat(inv, "evicted_unfinished_flows") << " flows evicted unfinished";
-  if (auto cut = stat_value(inv, "cut_short_captures"); cut > 0)
+  if (auto cut = inv.stat("cut_short_captures"); cut > 0)
     std::cout << ", " << cut << (cut == 1 ? " capture" : " captures") << " cut short";
   std::cout << ")\n";
 }

@@ -98,6 +98,11 @@ void Inventory::merge(const Inventory& o) {
   widen(started_us, finished_us, o.started_us, o.finished_us);
 }
 
+std::uint64_t Inventory::stat(const std::string& key) const {
+  auto it = stats.find(key);
+  return it == stats.end() ? 0 : it->second;
+}
+
 void Inventory::apply_policy(const policy::Matcher& matcher) {
   for (auto& [name, d] : domains) {
     auto v = matcher.decide(name);
@@ -158,7 +163,7 @@ namespace {
                         "netmap writes inventories with 'discover -o', 'replay -o' and 'merge'");
 }
 
-// Where a field sits, for messages: "domains entry 'api.example.com'".
+// Where a field sits, for messages: "domain 'api.example.com'", "'unnamed' entry 3".
 struct Where {
   const std::string& file;
   std::string entry; ///< empty for the top level

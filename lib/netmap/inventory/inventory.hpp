@@ -64,6 +64,8 @@ struct Inventory {
   void merge(const Inventory& other);
   /// Sets every record's verdict and rule from `matcher`.
   void apply_policy(const policy::Matcher& matcher);
+  /// The counter `key` of `stats`; 0 when absent.
+  [[nodiscard]] std::uint64_t stat(const std::string& key) const;
 };
 
 /// The inventory as JSON.

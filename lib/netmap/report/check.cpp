@@ -103,19 +103,14 @@ void check_domains(const policy::Matcher& m, const inventory::Inventory& inv, Ch
   }
 }
 
-std::uint64_t stat(const inventory::Inventory& inv, const std::string& key) {
-  auto it = inv.stats.find(key);
-  return it == inv.stats.end() ? 0 : it->second;
-}
-
 // A check passes only on what was seen: a domain whose packets the capture lost would pass
 // unnoticed, so the inventory's own count of possibly lost names is a finding of its own.
 void check_completeness(const inventory::Inventory& inv, CheckResult& res) {
-  std::uint64_t lost = stat(inv, "names_maybe_lost");
+  std::uint64_t lost = inv.stat("names_maybe_lost");
   if (lost == 0) return;
   std::string why;
   auto part = [&](const char* key, const char* one, const char* many) {
-    if (std::uint64_t n = stat(inv, key)) why += (why.empty() ? "" : ", ") + std::to_string(n) + " " + (n == 1 ? one : many);
+    if (std::uint64_t n = inv.stat(key)) why += (why.empty() ? "" : ", ") + std::to_string(n) + " " + (n == 1 ? one : many);
   };
   part("dropped_kernel", "packet dropped by the kernel", "packets dropped by the kernel");
   part("dropped_interface", "packet dropped by the interface", "packets dropped by the interface");
@@ -128,7 +123,7 @@ void check_completeness(const inventory::Inventory& inv, CheckResult& res) {
   f.title = "capture may have lost names";
   f.message = "the inventory may lack contacted domains: " + std::to_string(lost) + (lost == 1 ? " name" : " names") +
               " may have been lost while capturing" + (why.empty() ? "" : " (" + why + ")");
-  f.hint = stat(inv, "dropped_kernel") + stat(inv, "dropped_interface") > 0
+  f.hint = inv.stat("dropped_kernel") + inv.stat("dropped_interface") > 0
                ? "capture again with a larger 'netmap discover --buffer'"
                : "capture again, letting the capture end on its own or with Ctrl-C";
   res.findings.push_back(std::move(f));

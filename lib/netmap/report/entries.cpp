@@ -259,8 +259,8 @@ std::vector<std::string> left_out_notes(const ExportInput& in, policy::Target ta
       if (++invalid <= k_shown) shown += (shown.empty() ? "'" : ", '") + base::escape_bytes(name) + "'";
     }
     // An allowlist made from a capture that lost names lacks what it never saw (check warns too).
-    if (auto lost = in.inventory->stats.find("names_maybe_lost"); lost != in.inventory->stats.end() && lost->second > 0)
-      notes.push_back("inventory: " + std::to_string(lost->second) + (lost->second == 1 ? " name" : " names") +
+    if (auto lost = in.inventory->stat("names_maybe_lost"); lost > 0)
+      notes.push_back("inventory: " + std::to_string(lost) + (lost == 1 ? " name" : " names") +
                       " may have been lost while capturing (see 'netmap check'), so this list may lack domains the build needs");
     if (invalid > 0)
       notes.push_back("inventory: " + std::to_string(invalid) +
