@@ -136,11 +136,17 @@ void print_table(const capture::Findings& found, bool live, bool colour) {
     std::cout << ", " << stat(inv, "dropped_kernel") << " dropped by the kernel, " << stat(inv, "dropped_interface")
               << " by the interface";
   std::cout << "\nUndecodable: " << (undecodable.empty() ? "none" : undecodable) << "\n";
-  std::cout << "Names that may have been lost: " << stat(inv, "names_maybe_lost") << " (" << stat(inv, "dropped_kernel")
-            << " kernel drops, " << stat(inv, "evicted_unfinished_flows") << " flows evicted unfinished";
-  if (auto cut = inv.stat("cut_short_captures"); cut > 0)
-    std::cout << ", " << cut << (cut == 1 ? " capture" : " captures") << " cut short";
-  std::cout << ")\n";
+  // What makes up names_maybe_lost: drops only where a kernel captured (live), the rest when any.
+  std::string parts;
+  auto part = [&](const char* key, const char* what, bool always) {
+    if (auto n = inv.stat(key); n > 0 || always) parts += (parts.empty() ? "" : ", ") + std::to_string(n) + " " + what;
+  };
+  part("dropped_kernel", "kernel drops", live);
+  part("dropped_interface", "interface drops", false);
+  part("evicted_unfinished_flows", "flows evicted unfinished", true);
+  part("address_map_evicted", "addresses evicted from the address map", false);
+  part("cut_short_captures", inv.stat("cut_short_captures") == 1 ? "capture cut short" : "captures cut short", false);
+  std::cout << "Names that may have been lost: " << stat(inv, "names_maybe_lost") << " (" << parts << ")\n";
 }
 
 // The progress line: stderr, only on a terminal, never with --json. Not around a command either:
