@@ -24,7 +24,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <sstream>
 
 namespace netmap::tools {
 
@@ -103,20 +102,7 @@ double parse_amount(const std::string& text, const std::string& flag) {
 
 std::map<std::string, std::string> overrides(const ProxyOptions& o) {
   std::map<std::string, std::string> out;
-  if (const char* f = std::getenv("NETMAP_PROXY_HOSTS"); f && *f) {
-    std::istringstream in(base::read_file(f, 64 << 20)); // a hosts file
-    std::string line;
-    for (int line_no = 1; std::getline(in, line); ++line_no) {
-      line = line.substr(0, line.find('#'));
-      auto words = base::split(line, " \t\r");
-      if (words.empty()) continue;
-      // Checked here, where the line is known, not as a 502 on the first request for the name.
-      if (!base::sockaddr_of(words[0], 0))
-        throw base::UserError(base::Location{f, line_no, 1}, "'" + base::printable(words[0]) + "' is not an IP address",
-                              "NETMAP_PROXY_HOSTS names a hosts file: ADDRESS NAME… a line");
-      for (std::size_t i = 1; i < words.size(); ++i) out[base::ascii_lower(words[i])] = words[0];
-    }
-  }
+  if (const char* f = std::getenv("NETMAP_PROXY_HOSTS"); f && *f) out = proxy::parse_hosts_file(base::read_file(f, 64 << 20), f);
   for (auto& [name, addr] : proxy::parse_host_overrides(o.resolve)) out[name] = addr;
   return out;
 }

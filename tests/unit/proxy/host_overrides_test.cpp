@@ -24,3 +24,15 @@ TEST(HostOverrides, RejectsItemsThatAreNotNameEqualsAddress) {
     }
   }
 }
+
+TEST(HostOverrides, HostsFileLinesMapEveryNameAndPointAtABadOne) {
+  auto m = netmap::proxy::parse_hosts_file("127.0.0.1 A.example b.example # c.example\n\n# x\n::1\tv6.test\r\n", "hosts");
+  EXPECT_EQ(m, (std::map<std::string, std::string>{{"a.example", "127.0.0.1"}, {"b.example", "127.0.0.1"}, {"v6.test", "::1"}}));
+  try {
+    (void)netmap::proxy::parse_hosts_file("127.0.0.1 a.example\nnot-an-ip c.example\n", "hosts");
+    FAIL() << "accepted a line without an address";
+  } catch (const netmap::base::UserError& e) {
+    EXPECT_EQ(e.where().str(), "hosts:2:1");
+    EXPECT_EQ(e.message(), "'not-an-ip' is not an IP address");
+  }
+}
