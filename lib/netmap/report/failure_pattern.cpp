@@ -16,7 +16,7 @@ namespace {
 constexpr std::size_t k_max_line = 8192;     // longer lines are matched on their first 8 KiB
 constexpr std::size_t k_context_lines = 20;  // how far back a host-less message looks for a URL
 constexpr std::size_t k_text_shown = 300;    // evidence lines are cut here
-constexpr std::size_t k_name_shown = 400;    // and test names here, as the JUnit reader cuts them
+constexpr std::size_t k_name_shown = 400;    // and test names here
 
 enum class Extract { After, UrlOnLine, AddressAfter };
 
@@ -175,6 +175,8 @@ std::string strip_ansi(std::string_view l) {
 
 } // namespace
 
+std::string shown_test_name(std::string_view name) { return base::printable(name, k_name_shown); }
+
 const char* failure_kind_name(FailureKind k) noexcept {
   switch (k) {
   case FailureKind::DnsNotFound: return "dns-notfound";
@@ -307,37 +309,37 @@ void FailureScanner::section(std::string_view l) {
   if (std::string_view test, where; unittest_header(t, test, where)) {
     std::string name = where.size() > test.size() && where.substr(where.size() - test.size()) == test
                            ? std::string(where) : std::string(where) + "." + std::string(test);
-    m_current_test = base::printable(name, k_name_shown);
+    m_current_test = shown_test_name(name);
     add_failed(m_current_test);
   } else if (starts_with(t, "=== RUN ")) {
-    m_current_test = base::printable(base::trim(t.substr(8)), k_name_shown);
+    m_current_test = shown_test_name(base::trim(t.substr(8)));
   } else if (starts_with(t, "--- FAIL: ")) {
     std::string_view rest = t.substr(10);
-    add_failed(base::printable(rest.substr(0, rest.find(' ')), k_name_shown));
+    add_failed(shown_test_name(rest.substr(0, rest.find(' '))));
   } else if (starts_with(t, "--- PASS: ") || starts_with(t, "Ran ") || starts_with(t, "=== short test summary")) {
     m_current_test.clear();
   } else if (starts_with(t, "---- ") && t.size() > 17 && t.substr(t.size() - 12) == " stdout ----") {
-    m_current_test = base::printable(t.substr(5, t.size() - 17), k_name_shown);
+    m_current_test = shown_test_name(t.substr(5, t.size() - 17));
     add_failed(m_current_test);
   } else if (starts_with(t, "FAILED ") || (starts_with(t, "ERROR ") && contains(t, "::"))) {
     std::string_view rest = t.substr(t.find(' ') + 1);
-    add_failed(base::printable(rest.substr(0, rest.find(" - ")), k_name_shown));
+    add_failed(shown_test_name(rest.substr(0, rest.find(" - "))));
   } else if (t.size() > 8 && starts_with(t, "___") && t.back() == '_' && contains(t, " ")) {
     auto a = t.find_first_not_of('_');
     auto b = t.find_last_not_of('_');
-    m_current_test = base::printable(base::trim(t.substr(a, b - a + 1)), k_name_shown);
+    m_current_test = shown_test_name(base::trim(t.substr(a, b - a + 1)));
     add_failed(m_current_test);
   } else if ((contains(t, "<<< ERROR!") || contains(t, "<<< FAILURE!")) && starts_with(t, "[ERROR] ")) {
     std::string_view rest = t.substr(8);
-    m_current_test = base::printable(rest.substr(0, rest.find_first_of(" \t")), k_name_shown);
+    m_current_test = shown_test_name(rest.substr(0, rest.find_first_of(" \t")));
     add_failed(m_current_test);
   } else if (starts_with(t, "not ok ")) {
     std::string_view rest = t.substr(7);
     auto dash = rest.find(" - ");
-    m_current_test = base::printable(dash == std::string_view::npos ? rest : rest.substr(dash + 3), k_name_shown);
+    m_current_test = shown_test_name(dash == std::string_view::npos ? rest : rest.substr(dash + 3));
     add_failed(m_current_test);
   } else if (starts_with(t, "\xE2\x97\x8F ")) { // jest: "● Suite › test"
-    m_current_test = base::printable(t.substr(4), k_name_shown);
+    m_current_test = shown_test_name(t.substr(4));
     add_failed(m_current_test);
   }
 }

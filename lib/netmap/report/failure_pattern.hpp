@@ -23,6 +23,9 @@ enum class FailureKind {
   PolicyAnnotated, ///< an explicit sandbox marker: blocked-by-allowlist, x-deny-reason, (dns block)
 };
 
+/// A test name from a suite's output or JUnit report as reports show it: printable, at most 400 bytes.
+[[nodiscard]] std::string shown_test_name(std::string_view name);
+
 /// "dns-notfound", "dns-temporary", "connect-refused", "proxy-denied", "http-403", "policy".
 [[nodiscard]] const char* failure_kind_name(FailureKind k) noexcept;
 

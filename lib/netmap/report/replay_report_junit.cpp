@@ -259,7 +259,7 @@ private:
       m_case = JUnitCase{};
       m_case.suite = m_suites.empty() ? std::string() : m_suites.back();
       std::string cls = attr(attrs, "classname"), n = attr(attrs, "name");
-      m_case.name = base::printable(cls.empty() ? n : n.empty() ? cls : cls + "." + n, 400);
+      m_case.name = shown_test_name(cls.empty() ? n : n.empty() ? cls : cls + "." + n);
       m_case.file = m_file;
       m_case_failed = m_case_skipped = false;
       ++m_out.tests;
