@@ -50,6 +50,8 @@ std::size_t shown_utf8(std::string_view s, std::size_t i) noexcept {
   return overlong || invalid || hidden ? 0 : n;
 }
 
+bool continuation(char c) noexcept { return (static_cast<std::uint8_t>(c) & 0xC0) == 0x80; }
+
 bool shell_safe(std::string_view w) noexcept {
   if (w.empty()) return false;
   for (char c : w) {
@@ -105,12 +107,22 @@ std::string command_text(std::span<const std::string> argv, std::size_t max) {
     out += '\'';
   }
   if (out.size() > max) {
-    std::size_t cut = max;
-    while (cut > 0 && (static_cast<std::uint8_t>(out[cut]) & 0xC0) == 0x80) --cut; // not inside a character
-    out.resize(cut);
+    out.resize(utf8_floor(out, max));
     out += "…";
   }
   return out;
+}
+
+std::size_t utf8_floor(std::string_view s, std::size_t pos) noexcept {
+  pos = std::min(pos, s.size());
+  while (pos > 0 && pos < s.size() && continuation(s[pos])) --pos;
+  return pos;
+}
+
+std::size_t utf8_ceil(std::string_view s, std::size_t pos) noexcept {
+  pos = std::min(pos, s.size());
+  while (pos < s.size() && continuation(s[pos])) ++pos;
+  return pos;
 }
 
 std::string ascii_lower(std::string_view s) {

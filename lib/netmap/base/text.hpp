@@ -24,6 +24,11 @@ namespace netmap::base {
 /// when it holds anything beyond letters, digits and @%+=:,./_-; cut after about `max` bytes
 /// (at a character boundary) and marked with "…".
 [[nodiscard]] std::string command_text(std::span<const std::string> argv, std::size_t max = std::string::npos);
+/// The last UTF-8 character boundary at or before `pos` (clamped to s.size()): cutting there
+/// never splits a character.
+[[nodiscard]] std::size_t utf8_floor(std::string_view s, std::size_t pos) noexcept;
+/// The first UTF-8 character boundary at or after `pos` (clamped to s.size()).
+[[nodiscard]] std::size_t utf8_ceil(std::string_view s, std::size_t pos) noexcept;
 /// ASCII lowercase copy (never locale-dependent).
 [[nodiscard]] std::string ascii_lower(std::string_view s);
 /// Splits on any of `seps`, dropping empty pieces.

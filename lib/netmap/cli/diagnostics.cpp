@@ -1,5 +1,7 @@
 #include "netmap/cli/diagnostics.hpp"
 
+#include "netmap/base/text.hpp"
+
 #include <cstdio>
 #include <string>
 
@@ -13,13 +15,9 @@ namespace {
 // an export left out), kept whole.
 constexpr std::size_t k_max_line = 480, k_keep = 200;
 
-bool continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
-
 std::string fit(const std::string& text) {
   if (text.size() <= k_max_line) return text;
-  std::size_t head = k_keep, tail = text.size() - k_keep;
-  while (head > 0 && continuation(text[head])) --head; // cut between UTF-8 characters
-  while (tail < text.size() && continuation(text[tail])) ++tail;
+  std::size_t head = base::utf8_floor(text, k_keep), tail = base::utf8_ceil(text, text.size() - k_keep);
   return text.substr(0, head) + " …(" + std::to_string(tail - head) + " bytes left out)… " + text.substr(tail);
 }
 

@@ -40,6 +40,18 @@ TEST(Text, SplitAndTrim) {
   EXPECT_EQ(trim("  x \t"), "x");
 }
 
+TEST(Text, Utf8BoundariesNeverSplitACharacter) {
+  const std::string s = "a\xC3\xBC" "b\xE2\x82\xAC"; // a ü b €
+  EXPECT_EQ(utf8_floor(s, 0), 0u);
+  EXPECT_EQ(utf8_floor(s, 2), 1u); // inside ü
+  EXPECT_EQ(utf8_ceil(s, 2), 3u);
+  EXPECT_EQ(utf8_floor(s, 6), 4u); // inside €
+  EXPECT_EQ(utf8_ceil(s, 5), s.size());
+  EXPECT_EQ(utf8_floor(s, 99), s.size());
+  EXPECT_EQ(utf8_ceil(s, 99), s.size());
+  EXPECT_EQ(utf8_floor("\x80\x80", 1), 0u); // stray continuation bytes: back to the start
+}
+
 TEST(Clock, Rfc3339RoundTrip) {
   std::int64_t t = 1795860000123456;
   EXPECT_EQ(parse_rfc3339(format_rfc3339(t)), t);
