@@ -54,6 +54,8 @@ constexpr std::array k_patterns{
     Pattern{"statusCode=403", FailureKind::ProxyDenied, Extract::UrlOnLine, "npm", "tunneling socket"},
     Pattern{"CONNECT refused by proxy", FailureKind::ProxyDenied, Extract::UrlOnLine, "java"},
     Pattern{"Tunnel connection failed: 403", FailureKind::ProxyDenied, Extract::UrlOnLine, "python"},
+    Pattern{"Tunnel failed, got: 403", FailureKind::ProxyDenied, Extract::UrlOnLine, "java"}, // java.net.http.HttpClient
+    Pattern{"Proxy tunneling failed: Forbidden", FailureKind::ProxyDenied, Extract::UrlOnLine, "wget"},
     Pattern{"blocked-by-allowlist", FailureKind::PolicyAnnotated, Extract::UrlOnLine, "unknown"},
     Pattern{"blocked-by-denylist", FailureKind::PolicyAnnotated, Extract::UrlOnLine, "unknown"},
     Pattern{"blocked-by-method-policy", FailureKind::PolicyAnnotated, Extract::UrlOnLine, "unknown"},
@@ -94,12 +96,15 @@ std::string_view tool_from_line(std::string_view line, std::string_view fallback
     std::string_view text;
     std::string_view tool;
   };
-  static constexpr std::array<Prefix, 14> k_markers{{
+  static constexpr std::array<Prefix, 19> k_markers{{
       {"npm ERR!", "npm"}, {"npm error", "npm"}, {"npm warn", "npm"}, {"npm WARN", "npm"},
       {"fatal: unable to access", "git"}, {"curl: (", "curl"}, {"go: ", "go"},
       {"spurious network error", "cargo"}, {"Could not transfer artifact", "maven"}, {"Could not GET", "gradle"},
       {"W: Failed to fetch", "apt"}, {"Retrying (Retry(", "pip"}, {"error sending request for url", "rust"},
-      {"yarn", "yarn"}}};
+      {"yarn", "yarn"},
+      // cargo quotes libcurl's errors as "[code] description (detail)"; curl itself prints "curl: (code)".
+      {"] Failure when receiving data from the peer (", "cargo"}, {"] Couldn't resolve host name (", "cargo"},
+      {"] Couldn't connect to server (", "cargo"}, {"socket.gaierror", "python"}, {"urllib.error.", "python"}}};
   for (const auto& m : k_markers)
     if (contains(line, m.text)) return m.tool;
   return fallback;
@@ -301,6 +306,16 @@ bool unittest_header(std::string_view t, std::string_view& test, std::string_vie
   return word(test) && word(where);
 }
 
+// pytest's summary "FAILED tests/test_x.py::test_y - message" (and "ERROR path::test"); not
+// unittest's closing "FAILED (failures=1, errors=2)", which names no test.
+bool pytest_result(std::string_view t, std::string_view& test) {
+  const bool failed = starts_with(t, "FAILED ");
+  if (!failed && !(starts_with(t, "ERROR ") && contains(t, "::"))) return false;
+  std::string_view rest = t.substr(t.find(' ') + 1);
+  test = rest.substr(0, rest.find(" - "));
+  return !test.empty() && test.front() != '(';
+}
+
 } // namespace
 
 // Test sections of common runners: the lines after a header belong to that test until the next.
@@ -321,9 +336,8 @@ void FailureScanner::section(std::string_view l) {
   } else if (starts_with(t, "---- ") && t.size() > 17 && t.substr(t.size() - 12) == " stdout ----") {
     m_current_test = shown_test_name(t.substr(5, t.size() - 17));
     add_failed(m_current_test);
-  } else if (starts_with(t, "FAILED ") || (starts_with(t, "ERROR ") && contains(t, "::"))) {
-    std::string_view rest = t.substr(t.find(' ') + 1);
-    add_failed(shown_test_name(rest.substr(0, rest.find(" - "))));
+  } else if (std::string_view node_id; pytest_result(t, node_id)) {
+    add_failed(shown_test_name(node_id));
   } else if (t.size() > 8 && starts_with(t, "___") && t.back() == '_' && contains(t, " ")) {
     auto a = t.find_first_not_of('_');
     auto b = t.find_last_not_of('_');
@@ -358,8 +372,7 @@ void FailureScanner::line(std::string_view raw) {
     m.test = m_current_test;
     if (m_timestamps) m.time_us = base::now_unix_us();
     // A pytest summary line names its test and carries the message on the same line.
-    std::string_view t = base::trim(l);
-    if (starts_with(t, "FAILED ") && !m_failed.empty()) m.test = m_failed.back().name;
+    if (std::string_view node_id; pytest_result(base::trim(l), node_id) && !m_failed.empty()) m.test = m_failed.back().name;
     m_matches.push_back(std::move(m));
   }
   m_context.push_back(l.substr(0, 1024));

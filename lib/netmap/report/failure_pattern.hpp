@@ -1,6 +1,6 @@
 #pragma once
 // Client error messages that mean "the network fence stopped me", and the host each one names:
-// npm, pip/requests/urllib3, go, cargo, maven, gradle, Java, apt, git, curl, Node, ssh, reqwest
+// npm, pip/requests/urllib3, go, cargo, maven, gradle, Java, apt, git, curl, wget, Node, ssh, reqwest
 // (reference: sandbox-semantics.md §3). Plain substring scanning, no regex: the input is a
 // command's output, which may hold megabyte lines, and must cost linear time.
 
@@ -31,7 +31,7 @@ enum class FailureKind {
 
 /// One message recognized in a line of output.
 struct FailureMatch {
-  std::string tool;        ///< "curl", "git", "npm", "node", "pip", "python", "go", "cargo", "maven", "gradle", "java", "apt", "ssh", "rust", "unknown"
+  std::string tool;        ///< "curl", "git", "npm", "node", "pip", "python", "go", "cargo", "maven", "gradle", "java", "apt", "ssh", "rust", "wget", "yarn", "unknown"
   FailureKind kind = FailureKind::DnsNotFound;
   std::string host;        ///< the host the message names (lowercase, no port; escaped); may be empty
   std::uint16_t port = 0;  ///< a port the message names, 0 when none

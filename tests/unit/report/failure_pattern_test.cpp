@@ -77,6 +77,12 @@ TEST(FailurePattern, EachClientsMessagesNameTheirHost) {
        "registry.npmjs.org"},
       {"Get \"https://proxy.golang.org/x/@v/list\": Forbidden", "go", FailureKind::HttpForbidden, "proxy.golang.org"},
       {"dial tcp 192.0.2.1:443: connect: connection refused", "go", FailureKind::ConnectRefused, "192.0.2.1"},
+      // Found by running the clients inside the fence.
+      {"java.io.IOException: Tunnel failed, got: 403", "java", FailureKind::ProxyDenied, ""},
+      {"Proxy tunneling failed: ForbiddenUnable to establish SSL connection.", "wget", FailureKind::ProxyDenied, ""},
+      {"  [56] Failure when receiving data from the peer (CONNECT tunnel failed, response 403)", "cargo",
+       FailureKind::ProxyDenied, ""},
+      {"socket.gaierror: [Errno -2] Name or service not known", "python", FailureKind::DnsNotFound, ""},
   };
   for (const auto& c : cases) {
     auto m = one(c.line);
@@ -155,12 +161,13 @@ TEST(FailureScanner, UnittestHeadersAreIdentifiersOnly) {
   s.feed("ERROR: Could not find a version that satisfies the requirement requests (from versions: none)\n"
          "ERROR: No matching distribution found for requests\n"
          "FAIL: test_sub (tests.test_net.NetTest.test_sub) (i=1)\n"
-         "ERROR: test_old (tests.test_net.NetTest)\n");
+         "ERROR: test_old (tests.test_net.NetTest)\n"
+         "FAILED (failures=1, errors=2)\n");
   s.finish();
   std::vector<std::string> failed;
   for (const auto& f : s.failed_tests()) failed.push_back(f.name);
   EXPECT_EQ(failed, (std::vector<std::string>{"tests.test_net.NetTest.test_sub", "tests.test_net.NetTest.test_old"}))
-      << "pip's error is no test; a subtest keeps its test's name";
+      << "pip's error is no test, nor unittest's closing summary; a subtest keeps its test's name";
 }
 
 TEST(FailureScanner, HostileOutputStaysBoundedAndLinear) {
