@@ -3,6 +3,7 @@
 #include "netmap/policy/domain_name.hpp"
 
 #include <algorithm>
+#include <string_view>
 
 namespace netmap::report {
 
@@ -12,11 +13,13 @@ constexpr std::size_t k_max_processes = 6;
 constexpr std::size_t k_max_evidence = 6;
 constexpr std::size_t k_max_entries = 20'000;
 constexpr std::size_t k_max_address_names = 65'536;
-constexpr std::size_t k_max_proxy_times = 256;
-// A client prints its error about when the proxy refused it; the proxy logs the refusal when the
-// connection closes, which can be a little after the client printed.
+constexpr std::size_t k_max_names_per_address = 8;
+constexpr std::size_t k_max_refusals = 256;
+// A message that names no host is tied to a refusal that came before it: netmap stamps a refusal
+// when the attempt arrives, and a line when it reads it from the command's output, which is
+// later. The small allowance after covers the two clocks being read on different threads.
 constexpr std::int64_t k_tie_before_us = 10'000'000;
-constexpr std::int64_t k_tie_after_us = 2'000'000;
+constexpr std::int64_t k_tie_after_us = 50'000;
 
 bool hostless_refusal(const FailureMatch& m) {
   return m.kind == FailureKind::ProxyDenied || m.kind == FailureKind::HttpForbidden || m.kind == FailureKind::PolicyAnnotated;
@@ -24,15 +27,64 @@ bool hostless_refusal(const FailureMatch& m) {
 
 bool hostless_dns(const FailureMatch& m) { return m.kind == FailureKind::DnsNotFound; }
 
-// The entry refused (by the proxy, or by the resolver for `dns`) closest in time to a message
-// that names no host.
-BlockedEntry* by_time(std::map<std::string, BlockedEntry>& blocked, std::int64_t t, bool dns) {
+std::string_view base_name(std::string_view path) {
+  auto slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+// "python3 pip3" for "/usr/bin/python3 /usr/bin/pip3 install x": the program and, when it is an
+// interpreter, the script it runs, which is what the user called.
+std::string program_of(std::string_view command) {
+  std::string_view first = command.substr(0, command.find(' '));
+  std::string out(base_name(first));
+  static constexpr std::string_view k_interpreters[] = {"python", "node", "java", "sh", "bash", "env", "perl", "ruby"};
+  bool interpreter = std::any_of(std::begin(k_interpreters), std::end(k_interpreters),
+                                 [&](std::string_view i) { return out.compare(0, i.size(), i) == 0; });
+  if (interpreter && first.size() < command.size()) {
+    std::string_view rest = command.substr(first.size() + 1);
+    std::string_view second = rest.substr(0, rest.find(' '));
+    if (!second.empty() && second.front() != '-') out += " " + std::string(base_name(second));
+  }
+  return out;
+}
+
+// Whether `program` may have printed a message recognised as `tool`'s. Tools whose messages come
+// from inside other programs (go, reqwest, a generic resolver error) fit any program.
+bool could_print(const std::string& tool, const std::string& program) {
+  if (program.empty()) return true;
+  static const std::map<std::string, std::vector<std::string>, std::less<>> k_programs{
+      {"curl", {"curl", "git", "cargo"}},
+      {"git", {"git"}},
+      {"python", {"python", "pip"}},
+      {"pip", {"python", "pip"}},
+      {"node", {"node", "npm", "npx", "yarn", "pnpm"}},
+      {"npm", {"node", "npm", "npx"}},
+      {"yarn", {"node", "yarn"}},
+      {"java", {"java", "mvn", "gradle"}},
+      {"maven", {"java", "mvn"}},
+      {"gradle", {"java", "gradle"}},
+      {"cargo", {"cargo"}},
+      {"apt", {"apt", "http"}},
+      {"ssh", {"ssh"}},
+      {"wget", {"wget"}},
+  };
+  auto it = k_programs.find(tool);
+  if (it == k_programs.end()) return true;
+  return std::any_of(it->second.begin(), it->second.end(),
+                     [&](const std::string& p) { return program.find(p) != std::string::npos; });
+}
+
+// The entry whose refusal (by the proxy, or by the resolver for `dns`) came last before a message
+// that names no host, among those made by a program that could have printed it. The output is
+// the whole process group's, so time alone would tie python's error to curl's refusal.
+BlockedEntry* by_time(std::map<std::string, BlockedEntry>& blocked, const FailureMatch& m, bool dns) {
   BlockedEntry* best = nullptr;
   std::int64_t best_gap = 0;
   for (auto& [key, b] : blocked)
-    for (auto when : dns ? b.dns_times : b.proxy_times) {
-      if (when < t - k_tie_before_us || when > t + k_tie_after_us) continue;
-      std::int64_t gap = when > t ? when - t : t - when;
+    for (const auto& r : dns ? b.dns_refusals : b.proxy_refusals) {
+      if (r.time_us < m.time_us - k_tie_before_us || r.time_us > m.time_us + k_tie_after_us) continue;
+      if (!could_print(m.tool, r.program)) continue;
+      std::int64_t gap = r.time_us > m.time_us ? r.time_us - m.time_us : m.time_us - r.time_us;
       if (!best || gap < best_gap) {
         best = &b;
         best_gap = gap;
@@ -40,7 +92,6 @@ BlockedEntry* by_time(std::map<std::string, BlockedEntry>& blocked, std::int64_t
     }
   return best;
 }
-
 
 // The name a tunnel really went to when its ClientHello named another server than the CONNECT.
 std::string sni_of(const std::string& note) {
@@ -59,6 +110,11 @@ void set_fix(BlockedEntry& b, const policy::Matcher& m) {
                 : "it connected directly, ignoring HTTPS_PROXY (or by hard-coded address): only proxied traffic leaves the sandbox; "
                   "configure the client's proxy, or mock it";
     if (!b.name.empty()) b.fix += " (then allow " + b.name + " if it is not)";
+    if (b.name.empty() && !b.shared_by.empty()) {
+      std::string names;
+      for (const auto& n : b.shared_by) names += (names.empty() ? "" : ", ") + n;
+      b.fix += " (then allow the one of " + names + " it meant, if it is not)";
+    }
     return;
   }
   if (b.verdict == "ip-literal" || (b.name.empty() && !b.address.empty())) {
@@ -117,10 +173,11 @@ void ReplayCollector::add(const inventory::Event& e) {
   if (direct) return add_blocked(e, "direct");
   const bool blocked = e.verdict != "allowed" || (proxied && e.status == 403);
   if (!blocked) {
+    if (resolver && !e.address.empty() && !e.name.empty()) learn_address(e.address, e.name);
+    // Under --dns-mode resolve the resolver answers every name; only the policy's own make it allowed.
+    if (!e.name.empty() && m_matcher->decide(std::string_view(e.name)).decision != policy::Decision::Allowed) return;
     ++m_allowed_attempts;
     if (!e.name.empty()) m_allowed.insert(e.name);
-    if (resolver && !e.address.empty() && m_address_names.size() < k_max_address_names)
-      m_address_names.emplace(e.address, e.name);
     return;
   }
   if (resolver) return add_blocked(e, "dns");
@@ -128,13 +185,26 @@ void ReplayCollector::add(const inventory::Event& e) {
   add_blocked(e, "other");
 }
 
+void ReplayCollector::learn_address(const std::string& address, const std::string& name) {
+  auto it = m_address_names.find(address);
+  if (it == m_address_names.end()) {
+    if (m_address_names.size() >= k_max_address_names) return;
+    it = m_address_names.emplace(address, std::vector<std::string>{}).first;
+  }
+  auto& names = it->second;
+  if (std::find(names.begin(), names.end(), name) == names.end() && names.size() < k_max_names_per_address)
+    names.push_back(name);
+}
+
 void ReplayCollector::add_blocked(const inventory::Event& e, const std::string& via) {
   std::string name = e.name;
   std::string sni = sni_of(e.note);
   if (!sni.empty() && e.verdict != "allowed") name = sni;
+  const std::vector<std::string>* shared = nullptr;
   if (via == "direct" && name.empty()) {
     auto it = m_address_names.find(e.address);
-    if (it != m_address_names.end()) name = it->second;
+    if (it != m_address_names.end() && it->second.size() == 1) name = it->second.front();
+    else if (it != m_address_names.end()) shared = &it->second;
   }
   std::string key = name.empty() ? e.address : name;
   if (key.empty()) key = "(unnamed)";
@@ -156,13 +226,14 @@ void ReplayCollector::add_blocked(const inventory::Event& e, const std::string& 
     b.rule_source = e.rule_source;
   }
   if ((via == "proxy" || via == "dns") && e.time_us != 0) {
-    auto& times = via == "proxy" ? b.proxy_times : b.dns_times;
-    if (times.size() >= k_max_proxy_times) times.erase(times.begin());
-    times.push_back(e.time_us);
+    auto& refusals = via == "proxy" ? b.proxy_refusals : b.dns_refusals;
+    if (refusals.size() >= k_max_refusals) refusals.erase(refusals.begin());
+    refusals.push_back({e.time_us, e.pid > 0 ? program_of(e.command) : std::string()});
   }
   if (!sni.empty()) b.notes.insert("sni-mismatch behind CONNECT " + e.name);
   if (e.verdict == "method-blocked" && !e.method.empty()) b.notes.insert("method " + e.method);
   if (via == "direct" && e.port == 53) b.notes.insert("dns query");
+  if (shared) b.shared_by.insert(shared->begin(), shared->end());
   if (e.pid > 0 && b.processes.size() < k_max_processes &&
       std::none_of(b.processes.begin(), b.processes.end(), [&](const ReplayProcess& p) { return p.pid == e.pid; }))
     b.processes.push_back({e.pid, e.command});
@@ -178,7 +249,7 @@ inventory::Inventory ReplayCollector::inventory() const {
 std::string ReplayCollector::name_for_address(const std::string& address) const {
   std::lock_guard lock(m_mutex);
   auto it = m_address_names.find(address);
-  return it == m_address_names.end() ? std::string() : it->second;
+  return it == m_address_names.end() || it->second.size() != 1 ? std::string() : it->second.front();
 }
 
 ReplayReport ReplayCollector::build(const ReplayOutcome& outcome, JUnitResult junit, const FailureScanner& output) const {
@@ -198,6 +269,10 @@ ReplayReport ReplayCollector::build(const ReplayOutcome& outcome, JUnitResult ju
     lookup[key] = key;
     if (!b.address.empty()) lookup.emplace(b.address, key);
   }
+  // A message naming one of the names that share an address is about the attempt to it (unless
+  // that name has an entry of its own).
+  for (const auto& [key, b] : blocked)
+    for (const auto& n : b.shared_by) lookup.emplace(n, key);
   auto find = [&](const std::string& host) -> BlockedEntry* {
     auto it = lookup.find(host);
     return it == lookup.end() ? nullptr : &blocked.at(it->second);
@@ -244,7 +319,7 @@ ReplayReport ReplayCollector::build(const ReplayOutcome& outcome, JUnitResult ju
   for (const auto& m : output.matches()) {
     BlockedEntry* b = find(m.host);
     if (!b && (m.host.empty() || m.host_from_context) && m.time_us != 0 && (hostless_refusal(m) || hostless_dns(m)))
-      b = by_time(blocked, m.time_us, hostless_dns(m));
+      b = by_time(blocked, m, hostless_dns(m));
     auto ti = m.test.empty() ? test_index.end() : test_index.find(m.test);
     FailureMatch tied = m;
     if (ti == test_index.end()) tied.test.clear(); // a section of a test that passed

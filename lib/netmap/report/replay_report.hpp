@@ -35,6 +35,12 @@ struct ReplayEvidence {
   std::string source;  ///< "output:LINE" or the JUnit file
 };
 
+/// One refusal, kept to tie a message that names no host to the destination it was about.
+struct ReplayRefusal {
+  std::int64_t time_us = 0; ///< when the attempt reached netmap
+  std::string program;      ///< the refused process's program, with the script an interpreter ran ("python3 pip3"); "" when unknown
+};
+
 /// One blocked destination.
 struct BlockedEntry {
   std::string name;                          ///< host name (empty when only an address is known)
@@ -46,14 +52,15 @@ struct BlockedEntry {
   std::string rule;                          ///< deciding rule text, if any
   std::string rule_source;                   ///< where that rule was written
   std::set<std::string> notes;               ///< "sni-mismatch: x", "method-blocked", "dns query"…
+  std::set<std::string> shared_by;           ///< names that resolved to `address`, when more than one did (a direct attempt cannot say which it meant)
   std::vector<ReplayProcess> processes;      ///< distinct, at most a few
   std::set<std::string> tests;               ///< failing tests it explains
   std::vector<ReplayEvidence> evidence;      ///< a few lines tying failures to it
   std::string fix_action;                    ///< "allow", "mock", "use-proxy", "use-name", "methods", "review"
   std::string fix_rule;                      ///< the exact rule text to add under `allow:` (fix_action allow)
   std::string fix;                           ///< the suggestion as a sentence
-  std::vector<std::int64_t> proxy_times;     ///< when the proxy refused it (latest few; for tying host-less messages)
-  std::vector<std::int64_t> dns_times;       ///< when the resolver refused it (latest few)
+  std::vector<ReplayRefusal> proxy_refusals; ///< the proxy's latest refusals of it (for tying host-less messages)
+  std::vector<ReplayRefusal> dns_refusals;   ///< the resolver's latest refusals of it
   /// name, or address when no name is known.
   [[nodiscard]] const std::string& key() const noexcept { return name.empty() ? address : name; }
 };
@@ -81,7 +88,7 @@ struct ReplayReport {
   ReplayOutcome outcome;
   std::vector<BlockedEntry> blocked;        ///< most explaining first
   std::vector<ReplayFailedTest> failed_tests;
-  std::set<std::string> allowed;            ///< names reached through the fence
+  std::set<std::string> allowed;            ///< names the policy allows that were reached through the fence
   std::uint64_t allowed_attempts = 0;
   std::uint64_t ignored_attempts = 0;       ///< attempts to names the policy ignores (fenced, not reported)
   JUnitResult junit;                        ///< what the JUnit reports held (cases cleared)
@@ -104,7 +111,8 @@ public:
   void add(const inventory::Event& e);
   /// The inventory of every event so far (copy; thread-safe).
   [[nodiscard]] inventory::Inventory inventory() const;
-  /// A name for a direct attempt's address, learned from the resolver's answers ("" if none).
+  /// The name a direct attempt's address stands for, learned from the resolver's answers: "" when
+  /// none resolved to it, or when several did (CDN addresses are shared).
   [[nodiscard]] std::string name_for_address(const std::string& address) const;
 
   /// The report: blocked entries tied to the failing tests of `junit` and `output`.
@@ -112,12 +120,13 @@ public:
 
 private:
   void add_blocked(const inventory::Event& e, const std::string& via);
+  void learn_address(const std::string& address, const std::string& name);
 
   const policy::Matcher* m_matcher;
   mutable std::mutex m_mutex;
   inventory::Inventory m_inventory;
   std::map<std::string, BlockedEntry> m_blocked;     ///< by key
-  std::map<std::string, std::string> m_address_names; ///< from allowed DNS answers
+  std::map<std::string, std::vector<std::string>> m_address_names; ///< from answered DNS queries: address → names (a few)
   std::set<std::string> m_allowed;
   std::uint64_t m_allowed_attempts = 0;
   std::uint64_t m_ignored_attempts = 0;

@@ -54,8 +54,10 @@ std::string summary_line(const ReplayReport& r) {
   for (const auto& t : r.failed_tests) explained += t.blocked.empty() ? 0 : 1;
   o << "; " << r.blocked.size() << (r.blocked.size() == 1 ? " destination" : " destinations") << " blocked";
   if (!r.failed_tests.empty())
-    o << "; " << explained << " of " << r.failed_tests.size() << " failing tests explained";
-  o << " (dns-mode " << r.outcome.dns_mode << ", " << r.allowed.size() << " names allowed)\n";
+    o << "; " << explained << " of " << r.failed_tests.size() << (r.failed_tests.size() == 1 ? " failing test" : " failing tests")
+      << " explained";
+  o << " (dns-mode " << r.outcome.dns_mode << ", " << r.allowed.size() << (r.allowed.size() == 1 ? " name" : " names")
+    << " allowed)\n";
   return o.str();
 }
 
@@ -75,6 +77,11 @@ std::string render_replay_text(const ReplayReport& r, bool colour) {
       out << "\n" << paint(colour, "1", b.key()) << ": " << b.fix << "\n";
       if (!b.rule.empty()) out << "  rule: " << b.rule << (b.rule_source.empty() ? "" : " (" + b.rule_source + ")") << "\n";
       for (const auto& n : b.notes) out << "  note: " << n << "\n";
+      if (!b.shared_by.empty()) {
+        out << "  note: an address several names resolved to:";
+        for (const auto& n : b.shared_by) out << " " << n;
+        out << "\n";
+      }
       for (const auto& p : b.processes) out << "  process: " << p.pid << " " << p.command << "\n";
       for (const auto& test : b.tests) out << "  breaks: " << test << "\n";
       for (const auto& e : b.evidence)
@@ -115,6 +122,7 @@ nlohmann::json replay_to_json(const ReplayReport& r) {
            {"fix", {{"action", b.fix_action}, {"text", b.fix}}}};
     if (!b.name.empty()) j["name"] = b.name;
     if (!b.address.empty()) j["address"] = b.address;
+    if (!b.shared_by.empty()) j["shared_by"] = b.shared_by;
     if (!b.rule.empty()) j["rule"] = b.rule, j["rule_source"] = b.rule_source;
     if (!b.fix_rule.empty()) j["fix"]["allow"] = b.fix_rule;
     blocked.push_back(std::move(j));

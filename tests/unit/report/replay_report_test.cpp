@@ -1,5 +1,6 @@
 #include "netmap/report/replay_report.hpp"
 
+#include "netmap/base/clock.hpp"
 #include "netmap/policy/rule.hpp"
 
 #include <gtest/gtest.h>
@@ -134,4 +135,81 @@ TEST(ReplayReport, NothingBlockedAndPassingIsExitZero) {
   FailureScanner out;
   EXPECT_EQ(c.build({"true", 0, 0, "nxdomain", 0.1}, {}, out).exit_code(), 0);
   EXPECT_EQ(c.build({"false", 1, 0, "nxdomain", 0.1}, {}, out).exit_code(), 1);
+}
+
+// The output is the whole process group's: a message that names no host goes to the refusal just
+// before it, made by a program that could have printed it; never to one that came after it.
+TEST(ReplayReport, AHostlessMessageTiesToAnEarlierRefusalOfAProgramThatCouldPrintIt) {
+  auto m = make_matcher();
+  ReplayCollector c(&m);
+  const std::int64_t now = base::now_unix_us();
+  auto refusal = [&](const char* name, std::int64_t t, std::int64_t pid, const char* command) {
+    auto e = ev(inventory::SeenVia::Connect, name, "unlisted", t);
+    e.status = 403;
+    e.pid = pid;
+    e.command = command;
+    c.add(e);
+  };
+  refusal("urllib.example", now - 2'000'000, 10, "/usr/bin/python3 -m unittest t");
+  refusal("curl.example", now - 1'000'000, 11, "curl -s https://curl.example/");
+  refusal("later.example", now + 1'000'000, 12, "");
+  FailureScanner out;
+  out.set_timestamps(true);
+  out.feed("urllib.error.URLError: <urlopen error Tunnel connection failed: 403 Forbidden>\n");
+  out.feed("error: 403 blocked-by-allowlist\n");
+  out.finish();
+  auto r = c.build({"make test", 1, 0, "nxdomain", 1.0}, JUnitResult{}, out);
+  std::map<std::string, const BlockedEntry*> by;
+  for (const auto& b : r.blocked) by[b.key()] = &b;
+  ASSERT_EQ(by.at("urllib.example")->evidence.size(), 1u) << "python's message, though curl was refused later";
+  EXPECT_EQ(by.at("urllib.example")->evidence[0].tool, "python");
+  ASSERT_EQ(by.at("curl.example")->evidence.size(), 1u) << "the last refusal before a message any program may print";
+  EXPECT_TRUE(by.at("later.example")->evidence.empty()) << "refused after the message was printed";
+}
+
+// CDN addresses are shared: a direct attempt to one cannot say which of its names it meant.
+TEST(ReplayReport, ADirectAttemptToASharedAddressNamesEveryCandidate) {
+  auto m = make_matcher();
+  ReplayCollector c(&m);
+  for (const char* name : {"one.example.net", "two.example.net"}) {
+    auto answer = ev(inventory::SeenVia::Resolver, name, "allowed");
+    answer.address = "203.0.113.20";
+    c.add(answer);
+  }
+  EXPECT_EQ(c.name_for_address("203.0.113.20"), "");
+  auto direct = ev(inventory::SeenVia::Direct, "", "");
+  direct.address = "203.0.113.20";
+  direct.port = 443;
+  c.add(direct);
+  FailureScanner out;
+  out.feed("curl: (7) Failed to connect to two.example.net port 443 after 0 ms: Couldn't connect to server\n");
+  out.finish();
+  auto r = c.build({"make test", 1, 0, "resolve", 1.0}, JUnitResult{}, out);
+  ASSERT_EQ(r.blocked.size(), 1u);
+  const auto& b = r.blocked[0];
+  EXPECT_EQ(b.key(), "203.0.113.20");
+  EXPECT_EQ(b.shared_by, (std::set<std::string>{"one.example.net", "two.example.net"}));
+  EXPECT_NE(b.fix.find("one.example.net, two.example.net"), std::string::npos) << b.fix;
+  EXPECT_EQ(b.evidence.size(), 1u) << "curl's message names one of the names: it is about this attempt";
+  EXPECT_EQ(replay_to_json(r)["blocked"][0]["shared_by"].size(), 2u);
+}
+
+// Under --dns-mode resolve the resolver answers every name; only the policy's are "allowed".
+TEST(ReplayReport, NamesResolvedOnlyForTheRehearsalAreNotAllowed) {
+  auto m = make_matcher();
+  ReplayCollector c(&m);
+  c.add(ev(inventory::SeenVia::Resolver, "api.example.org", "allowed"));
+  auto anything = ev(inventory::SeenVia::Resolver, "cdn.example.net", "allowed");
+  anything.address = "192.0.2.9";
+  c.add(anything);
+  auto direct = ev(inventory::SeenVia::Direct, "", "");
+  direct.address = "192.0.2.9";
+  direct.port = 443;
+  c.add(direct);
+  FailureScanner out;
+  auto r = c.build({"make test", 1, 0, "resolve", 1.0}, JUnitResult{}, out);
+  EXPECT_EQ(r.allowed, (std::set<std::string>{"api.example.org"}));
+  EXPECT_EQ(r.allowed_attempts, 1u);
+  ASSERT_EQ(r.blocked.size(), 1u);
+  EXPECT_EQ(r.blocked[0].name, "cdn.example.net") << "the name is still learned from the answer";
 }
