@@ -48,7 +48,9 @@ void ReplaySink::add_direct(const sandbox::DirectAttempt& a) {
   e.transport = a.transport;
   e.client = (a.source.find(':') != std::string::npos ? "[" + a.source + "]" : a.source) + ":" + std::to_string(a.source_port);
   e.note = a.dns ? "direct dns query" : "direct connection";
-  if (auto owner = m_owners ? m_owners->find(a.transport, a.source_port, a.port) : std::nullopt) {
+  // As for the resolver's clients: an unconnected UDP socket (sendto) shows remote port 0.
+  const std::uint16_t remote = a.transport == "udp" ? 0 : a.port;
+  if (auto owner = m_owners ? m_owners->find(a.transport, a.source_port, remote) : std::nullopt) {
     e.pid = owner->pid;
     e.command = owner->command;
   }
