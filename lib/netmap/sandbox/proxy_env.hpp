@@ -12,9 +12,11 @@ namespace netmap::sandbox {
 /// What NO_PROXY/no_proxy carry: loopback only, as the sandboxes set it.
 inline constexpr const char* k_no_proxy = "localhost,127.0.0.1,::1";
 
-/// `base` ("K=V" entries) with every proxy variable replaced by the proxy at host:port. Variables
-/// that would route around the fence (ALL_PROXY, all_proxy, FTP_PROXY…) are removed; an existing
-/// GRADLE_OPTS keeps its other flags, with its proxy properties replaced.
+/// `base` ("K=V" entries) with every proxy variable replaced by the proxy at host:port. Any other
+/// variable naming a proxy (ALL_PROXY, FTP_PROXY, PIP_PROXY, CARGO_HTTP_PROXY: any *_PROXY or
+/// *_NOPROXY, any case; GIT_PROXY_COMMAND) is removed. JVM option variables (GRADLE_OPTS,
+/// JAVA_TOOL_OPTIONS, _JAVA_OPTIONS, JDK_JAVA_OPTIONS, JAVA_OPTS, MAVEN_OPTS) keep their other
+/// flags, with their proxy properties pointed at host:port; GRADLE_OPTS is always set.
 [[nodiscard]] std::vector<std::string> proxy_environment(const std::vector<std::string>& base,
                                                          const std::string& host, std::uint16_t port);
 

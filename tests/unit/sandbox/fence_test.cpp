@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <mutex>
 #include <netinet/in.h>
+#include <optional>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -111,6 +112,33 @@ TEST(ProxyEnvironment, SetsEverySandboxVariableAndKeepsGradleFlags) {
   EXPECT_NE(g->find("-Xmx1g"), std::string::npos);
   EXPECT_EQ(g->find("corp"), std::string::npos);
   EXPECT_NE(g->find("-Dhttps.proxyPort=3128"), std::string::npos);
+}
+
+// Tools' own proxy settings would send the client to a proxy outside the fence, and replay would
+// blame that proxy's name instead of the host the client wanted.
+TEST(ProxyEnvironment, ToolProxySettingsPointAtTheFenceOrGo) {
+  auto env = proxy_environment({"PIP_PROXY=http://corp:8080", "CARGO_HTTP_PROXY=corp:8080", "NPM_CONFIG_PROXY=http://corp:1",
+                                "npm_config_noproxy=corp", "GIT_PROXY_COMMAND=/bin/corp", "GOPROXY=https://proxy.golang.org",
+                                "JAVA_TOOL_OPTIONS=-Dfile.encoding=UTF-8 -Dhttps.proxyHost=corp -Dhttps.proxyPort=8080",
+                                "MAVEN_OPTS=-Xmx2g", "_JAVA_OPTIONS=-DsocksProxyHost=corp"},
+                               "127.0.0.1", 3128);
+  auto value = [&](const std::string& key) -> std::optional<std::string> {
+    for (const auto& e : env)
+      if (e.rfind(key + "=", 0) == 0) return e.substr(key.size() + 1);
+    return std::nullopt;
+  };
+  for (const char* gone : {"PIP_PROXY", "CARGO_HTTP_PROXY", "NPM_CONFIG_PROXY", "npm_config_noproxy", "GIT_PROXY_COMMAND"})
+    EXPECT_FALSE(value(gone)) << gone;
+  EXPECT_EQ(value("GOPROXY"), "https://proxy.golang.org") << "a Go module mirror, not a proxy";
+  EXPECT_EQ(value("MAVEN_OPTS"), "-Xmx2g") << "no proxy properties: left as it was";
+  auto jto = value("JAVA_TOOL_OPTIONS");
+  ASSERT_TRUE(jto);
+  EXPECT_NE(jto->find("-Dfile.encoding=UTF-8"), std::string::npos);
+  EXPECT_EQ(jto->find("corp"), std::string::npos);
+  EXPECT_NE(jto->find("-Dhttps.proxyHost=127.0.0.1 -Dhttps.proxyPort=3128"), std::string::npos);
+  auto jo = value("_JAVA_OPTIONS");
+  ASSERT_TRUE(jo);
+  EXPECT_EQ(jo->find("socks"), std::string::npos);
 }
 
 TEST(DirectAttempt, DecodesSynAndIgnoresRepliesAndJunk) {
