@@ -231,7 +231,8 @@ std::optional<sandbox::ExitStatus> supervise(const SandboxDnsOptions& o, dns::Se
   }
 }
 
-// The inventory (-o) and the summary: stdout, or stderr when stdout carries the command's output.
+// The inventory (-o) and the summary (text or JSON): stdout, or stderr when stdout carries
+// something else.
 void write_results(const SandboxDnsOptions& o, const dns::Server& server, Sink& sink, const policy::Matcher& matcher,
                    std::int64_t started) {
   auto summary = server.summary();
@@ -251,12 +252,10 @@ void write_results(const SandboxDnsOptions& o, const dns::Server& server, Sink& 
     sink.inv->apply_policy(matcher);
     inventory::write_inventory(o.output, *sink.inv);
   }
-  if (o.out.json) {
-    std::cout << dns::summary_json(summary, counters, server.local_addresses()).dump(2) << "\n";
-    return;
-  }
-  bool to_err = with_command || o.log == "-";
-  std::string text = dns::render_summary(summary, counters, cli::use_color(o.out, to_err ? 2 : 1));
+  // Standard output may already carry the command's output, the query log or the inventory.
+  bool to_err = with_command || o.log == "-" || o.output == "-";
+  std::string text = o.out.json ? dns::summary_json(summary, counters, server.local_addresses()).dump(2) + "\n"
+                                : dns::render_summary(summary, counters, cli::use_color(o.out, to_err ? 2 : 1));
   (to_err ? std::cerr : std::cout) << text << std::flush;
 }
 
