@@ -31,8 +31,21 @@ std::string via_text(const std::set<std::string>& via) {
 
 std::string times(std::uint64_t n) { return std::to_string(n) + (n == 1 ? " time" : " times"); }
 
+// Inventory names are in DNS presentation format already (a zero byte in a label is written as
+// the four characters \000): escaping them again would print a name no inventory holds. Only a
+// name that is not plain ASCII (a hand-made or damaged file) is escaped, to keep terminals safe.
+std::string shown(const std::string& text) {
+  bool plain = std::all_of(text.begin(), text.end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
+  return plain ? text : base::escape_bytes(text);
+}
 
-Finding domain_finding(const DomainOutcome& o, const policy::Verdict& v) {
+// The file a fix goes into, as hints name it.
+std::string policy_file(const std::string& path) {
+  return path.empty() || path == "/dev/null" ? std::string("netmap.yaml") : base::printable(path);
+}
+
+
+Finding domain_finding(const DomainOutcome& o, const policy::Verdict& v, const std::string& policy_path) {
   Finding f;
   f.domain = o.name;
   std::string seen = "contacted " + times(o.count) + " via " + via_text(o.via);
@@ -62,7 +75,7 @@ Finding domain_finding(const DomainOutcome& o, const policy::Verdict& v) {
     f.code = "unlisted";
     f.title = "domain not allowed";
     f.message = o.name + " was " + seen + ", but no rule allows it";
-    f.hint = "add it to 'allow' in netmap.yaml (or 'mock'/'ignore' it)";
+    f.hint = "add it to 'allow' in " + policy_file(policy_path) + " (or 'mock'/'ignore' it)";
     break;
   }
   return f;
@@ -71,9 +84,9 @@ Finding domain_finding(const DomainOutcome& o, const policy::Verdict& v) {
 void check_domains(const policy::Matcher& m, const inventory::Inventory& inv, CheckResult& res) {
   for (const auto& [key, d] : inv.domains) {
     DomainOutcome o;
-    o.name = base::escape_bytes(key);
+    o.name = shown(key);
     o.count = d.count;
-    for (const auto& v : d.via) o.via.insert(base::escape_bytes(v));
+    for (const auto& v : d.via) o.via.insert(shown(v));
     auto dn = policy::DomainName::parse(key);
     policy::Verdict v;
     v.decision = Decision::Invalid;
@@ -83,7 +96,7 @@ void check_domains(const policy::Matcher& m, const inventory::Inventory& inv, Ch
       o.rule = v.rule->text();
       o.rule_source = v.rule->source.str();
     }
-    if (v.decision != Decision::Allowed && v.decision != Decision::Ignored) res.findings.push_back(domain_finding(o, v));
+    if (v.decision != Decision::Allowed && v.decision != Decision::Ignored) res.findings.push_back(domain_finding(o, v, res.policy_path));
     res.domains.push_back(std::move(o));
   }
   for (const auto& [key, u] : inv.unnamed) {
@@ -92,11 +105,11 @@ void check_domains(const policy::Matcher& m, const inventory::Inventory& inv, Ch
     f.severity = Severity::Warning;
     f.code = "bare-ip";
     f.title = "bare-IP destination";
-    std::string addr = base::escape_bytes(u.address);
+    std::string addr = shown(u.address);
     bool v6 = addr.find(':') != std::string::npos;
-    f.domain = (v6 ? "[" + addr + "]" : addr) + ":" + std::to_string(u.port) +
-               (u.transport.empty() ? "" : "/" + base::escape_bytes(u.transport));
-    f.message = addr + " port " + std::to_string(u.port) + (u.transport.empty() ? "" : "/" + base::escape_bytes(u.transport)) +
+    std::string transport = u.transport.empty() ? "" : "/" + shown(u.transport);
+    f.domain = (v6 ? "[" + addr + "]" : addr) + ":" + std::to_string(u.port) + transport;
+    f.message = addr + " port " + std::to_string(u.port) + transport +
                 " was contacted " + times(u.count) + " by address: no domain rule can admit it";
     f.hint = "use a host name for it, or expect the sandbox to refuse it";
     res.findings.push_back(std::move(f));
@@ -151,7 +164,7 @@ void check_presets(const policy::Policy& p, CheckResult& res) {
       res.findings.push_back(rule_finding(r, Severity::Notice, "covered-by-preset", "allow rule covered by a preset",
                                           "allow rule " + r.text() + " is already admitted by preset " + ref.name +
                                               " (entry " + hit->text() + ")"));
-      res.findings.back().hint = "remove it from netmap.yaml";
+      res.findings.back().hint = "remove it from " + policy_file(p.path);
       break;
     }
   }

@@ -122,6 +122,19 @@ TEST(Check, InvalidNamesAreErrorsAndEscaped) {
   EXPECT_EQ(r.findings[0].message.find('\x1b'), std::string::npos);
 }
 
+// The dissector writes names in presentation format; check shows them as the inventory holds them.
+TEST(Check, PresentationFormatNamesAreShownAsTheInventoryHoldsThem) {
+  auto pol = policy::parse_policy(k_policy, "policies/ci.yaml");
+  inventory::Inventory inv;
+  inv.add(seen("\\000.example.test"));
+  inv.add(seen("fresh.example.com"));
+  auto r = report::run_check(pol, inv, {});
+  EXPECT_NE(find(r, "invalid-name", "\\000.example.test"), nullptr);
+  const auto* unlisted = find(r, "unlisted", "fresh.example.com");
+  ASSERT_NE(unlisted, nullptr);
+  EXPECT_EQ(unlisted->hint, "add it to 'allow' in policies/ci.yaml (or 'mock'/'ignore' it)") << "the policy in use";
+}
+
 TEST(Check, AllowRulesCoveredByAPresetAreNotices) {
   auto pol = policy::parse_policy("presets: [codex-common]\nallow: [api.github.com, internal.example.com]\n", "netmap.yaml");
   auto r = report::run_check(pol, {}, {});
