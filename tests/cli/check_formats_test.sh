@@ -128,4 +128,12 @@ expect_rc 2 "bad policy"
 expect_err '^netmap check: error: badpolicy\.yaml:1:9: .*scheme' "policy error points at the rule"
 run check -i clean.jsonl -o /nonexistent/dir/report.txt
 expect_rc 2 "unwritable -o"
+run check -i clean.jsonl --json --format github
+expect_rc 2 "two formats"
+expect_one_line_error check "two formats"
+cp clean.jsonl keep.jsonl
+run check -i keep.jsonl -o ./keep.jsonl
+expect_rc 2 "report over the inventory"
+expect_err '^netmap check: error: --output \./keep\.jsonl is the file read as --inventory \(keep\.jsonl\)' "names both flags"
+cmp -s clean.jsonl keep.jsonl || fail "the inventory was replaced by the report"
 finish

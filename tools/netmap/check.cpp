@@ -5,6 +5,7 @@
 #include "commands.hpp"
 
 #include "netmap/base/atomic_file.hpp"
+#include "netmap/base/distinct_paths.hpp"
 #include "netmap/base/error.hpp"
 #include "netmap/base/fd_limit.hpp"
 #include "netmap/base/text.hpp"
@@ -159,6 +160,12 @@ int run_check(const CheckOpts& o) {
   std::optional<policy::Target> target;
   if (!o.target.empty()) target = parse_target_option(o.target);
   auto fail_on = report::parse_severity(o.fail_on).value_or(report::Severity::Error);
+  if (o.out.json && o.format != "text" && o.format != "json")
+    throw base::UserError("--json and --format " + o.format + " ask for two formats", "give one of them");
+  std::vector<base::PathUse> inputs;
+  for (const auto& f : o.inventories) inputs.push_back({f, "--inventory"});
+  const base::PathUse outputs[] = {{o.output, "--output"}};
+  base::require_distinct(inputs, outputs);
   base::require_writable(o.output); // -- CMD can run long
   inventory::Inventory inv;
   for (const auto& f : o.inventories) inv.merge(inventory::read_inventory(f)); // a bad file is the only line
