@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <idn2.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 
@@ -37,6 +38,37 @@ Result<std::string> to_alabels(std::string_view text) {
   return base::ascii_lower(out);
 }
 
+// An "xn--" label claims to be Punycode for a Unicode label (RFC 5890 §2.3.2.1); one that does not
+// decode, or decodes to a label IDNA2008 refuses, is no name any resolver or proxy will agree on.
+// Decoding alone is lenient: only a label that encodes back to itself is a valid A-label. No
+// allocation of ours (libidn2 mallocs), so the noexcept fast path can call it too.
+int alabel_status(std::string_view label) noexcept {
+  char in[64];
+  if (label.size() >= sizeof in) return IDN2_TOO_BIG_LABEL;
+  label.copy(in, label.size());
+  in[label.size()] = '\0';
+  char* ulabel = nullptr;
+  int rc = idn2_to_unicode_8z8z(in, &ulabel, 0);
+  std::unique_ptr<char, decltype(&idn2_free)> u(ulabel, idn2_free);
+  if (rc != IDN2_OK || ulabel == nullptr) return rc != IDN2_OK ? rc : IDN2_ENCODING_ERROR;
+  char* back = nullptr;
+  rc = idn2_to_ascii_8z(ulabel, &back, IDN2_NONTRANSITIONAL);
+  std::unique_ptr<char, decltype(&idn2_free)> b(back, idn2_free);
+  if (rc != IDN2_OK || back == nullptr) return rc != IDN2_OK ? rc : IDN2_ENCODING_ERROR;
+  return std::string_view(back) == label ? IDN2_OK : IDN2_ENCODING_ERROR;
+}
+
+bool alabels_valid(std::string_view name) noexcept {
+  std::size_t start = 0;
+  while (start < name.size()) {
+    std::size_t dot = std::min(name.find('.', start), name.size());
+    std::string_view label = name.substr(start, dot - start);
+    if (label.starts_with("xn--") && alabel_status(label) != IDN2_OK) return false;
+    start = dot + 1;
+  }
+  return true;
+}
+
 std::string check_labels(std::string_view name) {
   std::size_t start = 0;
   bool all_digits_last = false;
@@ -57,6 +89,10 @@ std::string check_labels(std::string_view name) {
     }
     if (label.front() == '-' || label.back() == '-')
       return "label '" + std::string(label) + "' starts or ends with '-'";
+    if (label.starts_with("xn--"))
+      if (int rc = alabel_status(label); rc != IDN2_OK)
+        return "label '" + std::string(label) + "' is not a valid A-label (" +
+               (rc == IDN2_ENCODING_ERROR ? std::string("it does not encode back to itself") : idn2_strerror(rc)) + ")";
     start = dot + 1;
     if (dot == name.size()) break;
   }
@@ -92,7 +128,9 @@ bool is_canonical_host(std::string_view text) noexcept {
     }
     prev = c;
   }
-  return label != 0 && prev != '-' && !digits;
+  if (label == 0 || prev == '-' || digits) return false;
+  // Rare, and only libidn2 can judge them: an A-label's check runs only when one is there.
+  return (!text.starts_with("xn--") && text.find(".xn--") == std::string_view::npos) || alabels_valid(text);
 }
 
 bool name_within(std::string_view name, std::string_view parent) noexcept {

@@ -13,7 +13,8 @@ namespace netmap::policy {
 class DomainName {
 public:
   /// Parses user or wire text: lowercases, strips one trailing dot, converts Unicode (IDNA2008 via
-  /// libidn2) to A-labels, checks lengths (label <= 63, name <= 253) and characters. Never throws.
+  /// libidn2) to A-labels, checks lengths (label <= 63, name <= 253), characters, and that every
+  /// "xn--" label is a valid A-label. Never throws.
   static base::Result<DomainName> parse(std::string_view text);
 
   /// The normalized name, e.g. "www.example.com".
@@ -41,7 +42,8 @@ private:
 [[nodiscard]] bool is_ip_literal(std::string_view text) noexcept;
 
 /// True when `text` is exactly what DomainName::parse(text).str() returns (lower-case LDH labels
-/// of 1..63 bytes, at most 253 bytes, no trailing dot, last label not numeric): no parse needed.
+/// of 1..63 bytes, at most 253 bytes, no trailing dot, last label not numeric, every "xn--" label
+/// a valid A-label): no parse needed.
 [[nodiscard]] bool is_canonical_host(std::string_view text) noexcept;
 
 /// True when `name` equals `parent` or ends with "." + parent (both already normalized).

@@ -31,6 +31,7 @@ struct Policy {
   std::vector<PresetRef> presets;            ///< built-in allowlists included
   std::vector<Rule> rules;                   ///< allow/deny/mock/ignore rules, in file order
   std::vector<std::string> methods;          ///< allowed HTTP methods; empty means any
+  base::Location methods_at;                 ///< where `methods` was written
   ProxySettings proxy;                       ///< upstream proxy settings
   std::vector<std::string> custom_resolvers; ///< DNS upstreams (`dns.custom_resolvers`)
   bool codex_block = false;                  ///< loaded from a Codex `network:` block

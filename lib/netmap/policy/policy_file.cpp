@@ -85,6 +85,11 @@ public:
       auto r = parse_rule(text, bare);
       if (!r) fail(node, r.error());
       Rule rule = std::move(r).value();
+      // Deny wins over allow, so '*' here would refuse every name, the allowed ones too; what it
+      // usually means (refuse what is not allowed) is what the fence already does.
+      if (rule.kind == MatchKind::Any && (action == Action::Deny || action == Action::Mock))
+        fail(node, "'*' cannot be a " + key + " rule: it would refuse every name, the allowed ones too (deny wins over allow)",
+             "names no allow rule admits are blocked already; remove it, or list the domains to refuse");
       rule.action = action;
       rule.source.origin = m_file;
       rule.source.where = at(node);
@@ -141,6 +146,7 @@ public:
   }
 
   void methods(const YAML::Node& n, Policy& p) const {
+    p.methods_at = at(n);
     for (auto& [v, node] : scalars(n, "'methods'")) {
       std::string up = v;
       for (char& c : up) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));

@@ -85,13 +85,28 @@ TEST(DomainName, Relations) {
   EXPECT_EQ(a.parent()->str(), "example.com");
 }
 
+// An "xn--" label must be Punycode that IDNA2008 accepts and that encodes back to itself; anything
+// else is no name a resolver or proxy will agree on (audit N1).
+TEST(DomainName, RejectsInvalidALabels) {
+  for (const char* bad : {"xn--zz.example", "a.xn--zz.example", "XN--ZZ.example", "xn--ls8h.example"}) {
+    auto r = DomainName::parse(bad);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_NE(r.error().find("not a valid A-label"), std::string::npos) << r.error();
+  }
+  EXPECT_EQ(DomainName::parse("xn--bcher-kva.example")->str(), "xn--bcher-kva.example");
+  EXPECT_EQ(DomainName::parse("XN--BCHER-KVA.Example")->str(), "xn--bcher-kva.example");
+  EXPECT_FALSE(is_canonical_host("xn--zz.example"));
+  EXPECT_TRUE(is_canonical_host("xn--bcher-kva.example"));
+}
+
 // is_canonical_host is the matcher's shortcut past parse(): it must never say yes where parse()
 // would reject the text or change it, or the shortcut would decide a different name.
 TEST(DomainName, CanonicalHostAgreesWithParse) {
   const std::vector<std::string> fixed = {
       "example.com", "a.b", "_dmarc.example.com", "x-y.example", "1.2.3.4", "1.example", "example.123",
       "-a.example", "a-.example", "a..b", ".a", "a.", "Example.com", "", "*.example.com", "a b.c",
-      std::string(63, 'a') + ".com", std::string(64, 'a') + ".com", "xn--bcher-kva.example", "[::1]", "::1"};
+      std::string(63, 'a') + ".com", std::string(64, 'a') + ".com", "xn--bcher-kva.example", "[::1]", "::1",
+      "xn--zz.example", "a.xn--zz", "xn--.example", "xn--bcher-kva.xn--strae-oqa"};
   for (const auto& s : fixed) {
     auto parsed = DomainName::parse(s);
     bool same = parsed && parsed->str() == s;

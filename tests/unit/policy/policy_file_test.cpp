@@ -127,3 +127,20 @@ TEST(PolicyFile, OverridesReplacePresetsAndAddRules) {
   EXPECT_THROW((void)resolve_policy({"", {"no-such"}, {}}, nullptr), base::UserError);
   EXPECT_THROW((void)resolve_policy({"", {}, {"http://x.com"}}, nullptr), base::UserError);
 }
+
+// deny wins over allow, so '*' as a refusal would refuse every name (audit F6); an invalid A-label
+// is no rule (audit N1). Both are errors at their place in the file.
+TEST(PolicyFile, RefusesDenyEverythingAndInvalidALabels) {
+  EXPECT_EQ(error_of("allow: [a.example]\ndeny:\n  - \"*\"\n").substr(0, 48), "netmap.yaml:3:5: '*' cannot be a deny rule: it w");
+  EXPECT_NE(error_of("mock: [\"*\"]\n").find("netmap.yaml:1:8: '*' cannot be a mock rule"), std::string::npos);
+  EXPECT_NE(error_of("deny: [\"*\"]\n").find("| names no allow rule admits are blocked already"), std::string::npos);
+  EXPECT_NE(error_of("allow: [xn--zz.example]\n").find("netmap.yaml:1:9: "), std::string::npos);
+  EXPECT_NE(error_of("allow: [xn--zz.example]\n").find("not a valid A-label"), std::string::npos);
+  EXPECT_EQ(error_of("allow: [\"*\"]\nignore: [\"*\"]\n"), "no error");
+}
+
+TEST(PolicyFile, MethodsKeepTheirPlace) {
+  auto p = parse_policy("allow: [a.example]\nmethods: [get, HEAD]\n", "netmap.yaml");
+  EXPECT_EQ(p.methods, (std::vector<std::string>{"GET", "HEAD"}));
+  EXPECT_EQ(p.methods_at.str(), "netmap.yaml:2:10");
+}
