@@ -3,16 +3,18 @@
 
 #include "commands.hpp"
 
+#include "netmap/base/atomic_file.hpp"
 #include "netmap/base/error.hpp"
 #include "netmap/base/text.hpp"
 #include "netmap/cli/options.hpp"
 #include "netmap/policy/target.hpp"
+#include "netmap/report/export_plan.hpp"
 #include "netmap/report/table.hpp"
 
 #include <nlohmann/json.hpp>
 
-#include <iostream>
 #include <memory>
+#include <optional>
 
 namespace netmap::tools {
 
@@ -31,19 +33,6 @@ void add_explain(CLI::App& app, ExplainOptions& o) {
       ->type_name("TARGET")->capture_default_str();
   cli::add_policy_options(app, o.policy);
   cli::add_output_options(app, o.out);
-}
-
-// The same rules as the target would read them once exported.
-policy::Matcher target_matcher(const policy::Matcher& m, policy::Target t) {
-  policy::Matcher out;
-  for (const policy::Rule* r : m.rules()) {
-    auto tr = policy::translate(*r, t);
-    if (tr.fidelity == policy::Translation::Fidelity::Impossible) continue;
-    policy::Rule copy = *r;
-    copy.kind = tr.effective;
-    out.add(std::move(copy));
-  }
-  return out;
 }
 
 std::string describe(const policy::Verdict& v) {
@@ -69,7 +58,11 @@ int run_explain(const ExplainOptions& o) {
   auto pol = cli::load_policy(o.policy, "explain");
   auto matcher = pol.build_matcher();
   bool with_target = *target != policy::Target::Netmap && *target != policy::Target::Json;
-  policy::Matcher tm = with_target ? target_matcher(matcher, *target) : policy::Matcher();
+  // The target decides by what `netmap export --target` writes for this policy, not by a
+  // translation of its own: the two must never disagree.
+  report::ExportInput in{&pol, nullptr};
+  std::optional<report::ExportPlan> plan;
+  if (with_target) plan = report::plan_export(in, *target);
 
   bool any_blocked = false;
   nlohmann::json arr = nlohmann::json::array();
@@ -88,7 +81,7 @@ int run_explain(const ExplainOptions& o) {
     }
     std::vector<std::string> row{dn.str(), allowed ? "allowed" : std::string("blocked (") + policy::decision_name(v.decision) + ")", describe(v)};
     if (with_target) {
-      auto tv = tm.decide(dn);
+      auto tv = plan->decide(dn);
       j["target"] = o.target;
       j["target_verdict"] = policy::decision_name(tv.decision);
       j["target_allowed"] = tv.reachable();
@@ -103,13 +96,15 @@ int run_explain(const ExplainOptions& o) {
     table.add_row(std::move(row));
     table.colour_last(1, allowed ? "32" : "31");
   }
+  std::string text;
   if (o.out.json) {
     nlohmann::json doc{{"policy", pol.path}, {"semantics", policy::semantics_summary(*target)}, {"results", arr}};
-    std::cout << doc.dump(2) << "\n";
+    text = doc.dump(2) + "\n";
   } else {
-    std::cout << table.render(cli::use_color(o.out, 1));
-    if (with_target) std::cout << "\n" << policy::semantics_summary(*target) << "\n";
+    text = table.render(cli::use_color(o.out, 1));
+    if (with_target) text += "\n" + policy::semantics_summary(*target) + "\n";
   }
+  base::write_file_atomic("-", text); // a failed write is an error, not a verdict
   return any_blocked ? cli::k_exit_findings : cli::k_exit_ok;
 }
 

@@ -104,11 +104,31 @@ std::string semantics_summary(Target t) {
   return {};
 }
 
+namespace {
+
+// '*' where the target has no entry for it: what to do instead, per the vendor's own settings
+// (reference §1.1-1.3, §1.7).
+std::string no_allow_all(Target t) {
+  std::string head = std::string("impossible: ") + target_name(t);
+  switch (t) {
+  case Target::Codex: return head + " has no allow-everything entry; choose the 'All (unrestricted)' domain allowlist instead";
+  case Target::Copilot: return head + " has no allow-everything entry; turn the agent firewall off instead";
+  case Target::Claude: return head + " has no allow-everything entry; choose full network access instead";
+  case Target::Srt: return head + " accepts a bare '*' only in deniedDomains, so no entry admits every name";
+  case Target::HardenRunner: return head + " has no allow-everything endpoint; use egress-policy: audit instead";
+  default: return head + " has no allow-everything entry";
+  }
+}
+
+} // namespace
+
 Translation translate(const Rule& r, Target t) {
   if (r.kind == MatchKind::Any) {
-    if (t == Target::Netmap || t == Target::Json) return {"*", MatchKind::Any, Fidelity::Exact, {}};
-    return {"*", MatchKind::Any, Fidelity::Impossible,
-            std::string("impossible: ") + target_name(t) + " has no allow-everything entry; use its unrestricted setting"};
+    // The proxy and the resolvers admit everything by leaving their final refusal out (squid
+    // "http_access allow all", dnsmasq default servers, unbound no "." always_nxdomain zone).
+    if (t == Target::Netmap || t == Target::Json || t == Target::Squid || t == Target::Dnsmasq || t == Target::Unbound)
+      return {"*", MatchKind::Any, Fidelity::Exact, {}};
+    return {"*", MatchKind::Any, Fidelity::Impossible, no_allow_all(t)};
   }
   switch (t) {
   case Target::Netmap:

@@ -32,8 +32,8 @@ struct Translation {
 [[nodiscard]] MatchKind bare_meaning(Target t) noexcept;
 /// One line describing the target's matching semantics, with its confidence.
 [[nodiscard]] std::string semantics_summary(Target t);
-/// Translates a netmap rule into the target's entry syntax (Any rules are Impossible everywhere
-/// except Netmap and Json).
+/// Translates a netmap rule into the target's entry syntax (an allow-everything `*` is Impossible
+/// except on Netmap, Json, Squid, Dnsmasq and Unbound, which admit everything by their own means).
 [[nodiscard]] Translation translate(const Rule& rule, Target t);
 
 } // namespace netmap::policy

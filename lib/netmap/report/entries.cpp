@@ -85,6 +85,45 @@ std::vector<ExportEntry> minimal_sorted(std::vector<ExportEntry> out) {
   return minimal;
 }
 
+// Entries the target cannot write at all ('*' on most targets), each with a "left out" line.
+std::vector<ExportEntry> drop_unwritable(std::vector<ExportEntry> entries, std::vector<std::string>* left_out) {
+  std::erase_if(entries, [&](const ExportEntry& e) {
+    if (e.translation.fidelity != policy::Translation::Fidelity::Impossible) return false;
+    std::string why = e.translation.note.empty() ? std::string("impossible on this target") : e.translation.note;
+    if (left_out) left_out->push_back("left out: " + e.rule.text() + " (" + e.reason + "): " + why);
+    return true;
+  });
+  return entries;
+}
+
+// 'x' and '*.x' together admit exactly '**.x', which most targets write in one entry (squid '.x',
+// dnsmasq server=/x/UP, a suffix entry): one entry, no widening to report, no lines that
+// contradict each other.
+void merge_apex_pairs(std::vector<ExportEntry>& out, policy::Target target) {
+  std::map<std::string, std::size_t> subdomains;
+  for (std::size_t i = 0; i < out.size(); ++i)
+    if (out[i].rule.kind == policy::MatchKind::Subdomains) subdomains.emplace(out[i].rule.domain.str(), i);
+  std::vector<bool> gone(out.size(), false);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    auto& e = out[i];
+    if (e.rule.kind != policy::MatchKind::Exact) continue;
+    auto it = subdomains.find(e.rule.domain.str());
+    if (it == subdomains.end() || gone[it->second]) continue;
+    const auto& w = out[it->second];
+    std::string pair = e.rule.domain.str() + " and *." + e.rule.domain.str();
+    e.reason = pair + ": " + (e.reason == w.reason ? e.reason : e.reason + "; " + w.reason);
+    e.ports.insert(e.ports.end(), w.ports.begin(), w.ports.end());
+    e.rule.kind = policy::MatchKind::ApexAndSubdomains;
+    e.rule.written = pair;
+    e.translation = policy::translate(e.rule, target);
+    // The two-entry spelling on exact-host targets is what the user wrote: nothing to explain.
+    if (e.translation.fidelity == policy::Translation::Fidelity::Exact) e.translation.note.clear();
+    gone[it->second] = true;
+  }
+  std::size_t i = 0;
+  std::erase_if(out, [&](const ExportEntry&) { return gone[i++]; });
+}
+
 } // namespace
 
 const char* native_preset(policy::Target t) noexcept {
@@ -101,7 +140,7 @@ bool has_deny(policy::Target t) noexcept {
          t == Target::Json || t == Target::Netmap;
 }
 
-std::vector<ExportEntry> collect_entries(const ExportInput& in, policy::Target target) {
+std::vector<ExportEntry> collect_entries(const ExportInput& in, policy::Target target, std::vector<std::string>* left_out) {
   policy::Matcher presets;
   std::vector<ExportEntry> out;
   for (const auto& ref : in.policy->presets) {
@@ -160,16 +199,23 @@ std::vector<ExportEntry> collect_entries(const ExportInput& in, policy::Target t
       return (d.action == policy::Action::Deny || d.action == policy::Action::Mock) && e.rule.covered_by(d);
     });
   });
+  // Only what is written may cover another entry: '*' left out must not take the rest with it.
+  out = drop_unwritable(std::move(out), left_out);
+  if (target != policy::Target::Json && target != policy::Target::Netmap) merge_apex_pairs(out, target);
   return minimal_sorted(std::move(out));
 }
 
 policy::Translation translate_deny(const policy::Rule& r, policy::Target target) {
+  if (r.kind == policy::MatchKind::Any) // the policy loader refuses it; rules made in code may not
+    return {"*", policy::MatchKind::Any, policy::Translation::Fidelity::Impossible,
+            "impossible: a refusal of every name would refuse the allowed ones too"};
   auto tr = policy::translate(r, target);
-  // dnsmasq's exact form re-forwards the names below x, which would open them: a refusal of x
-  // is written address=/x/ and covers x and everything below it.
+  // dnsmasq refuses x with address=/x/, which covers the names below x as well; the exporter
+  // hands those back to the upstream with server=/*.x/UP where an allow entry admits them, and
+  // elsewhere they are unlisted (refused) anyway, so the refusal is exact either way.
   if (target == policy::Target::Dnsmasq && r.kind == policy::MatchKind::Exact) {
-    tr.effective = policy::MatchKind::ApexAndSubdomains;
-    tr.fidelity = policy::Translation::Fidelity::Widened;
+    tr.note = "written as address=/" + r.domain.str() + "/, and the names below it forwarded where an allow entry admits them";
+    return tr;
   }
   if (tr.fidelity == policy::Translation::Fidelity::Widened) {
     // For a refusal, a wider entry blocks names the rule does not name: the reachable set narrows.
@@ -183,13 +229,13 @@ policy::Translation translate_deny(const policy::Rule& r, policy::Target target)
   return tr;
 }
 
-std::vector<ExportEntry> collect_denies(const ExportInput& in, policy::Target target) {
+std::vector<ExportEntry> collect_denies(const ExportInput& in, policy::Target target, std::vector<std::string>* left_out) {
   std::vector<ExportEntry> out;
   for (const auto& r : in.policy->rules) {
     if (r.action != policy::Action::Deny && r.action != policy::Action::Mock) continue;
     out.push_back({r, translate_deny(r, target), std::string(policy::action_name(r.action)) + " rule at " + r.source.str(), {}});
   }
-  return minimal_sorted(std::move(out));
+  return minimal_sorted(drop_unwritable(std::move(out), left_out));
 }
 
 namespace {

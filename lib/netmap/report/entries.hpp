@@ -33,19 +33,23 @@ struct ExportInput {
 /// True when the target can refuse names inside an allowed entry (srt, squid, dnsmasq, unbound, json).
 [[nodiscard]] bool has_deny(policy::Target t) noexcept;
 
-/// The additions for `target`: sorted by name, deduplicated, none covered by another entry (under
-/// the target's semantics) or by the target's native preset. Presets the target does not offer are
-/// expanded into entries. Denied, mock and ignored inventory domains are left out (they are
-/// reported by check, never exported as allowed).
-[[nodiscard]] std::vector<ExportEntry> collect_entries(const ExportInput& in, policy::Target target);
+/// The additions for `target`: sorted by name, deduplicated, none covered by another written entry
+/// (under the target's semantics) or by the target's native preset; 'x' with '*.x' as one '**.x'
+/// entry (not for json). Presets the target does not offer are expanded into entries. Denied, mock
+/// and ignored inventory domains are left out (they are reported by check, never exported as
+/// allowed); so are entries the target cannot write, with a "left out: …" line to `left_out`.
+[[nodiscard]] std::vector<ExportEntry> collect_entries(const ExportInput& in, policy::Target target,
+                                                       std::vector<std::string>* left_out = nullptr);
 
 /// A deny or mock rule as the target refuses it; Narrowed (with a note) when the target's entry
 /// refuses more names than the rule names.
 [[nodiscard]] policy::Translation translate_deny(const policy::Rule& r, policy::Target target);
 
 /// The policy's deny and mock rules as the target spells them (a refusal, for targets that have
-/// one), sorted, none covered by another. The translation's note says when the target refuses more.
-[[nodiscard]] std::vector<ExportEntry> collect_denies(const ExportInput& in, policy::Target target);
+/// one), sorted, none covered by another. The translation's note says when the target refuses more;
+/// refusals the target cannot write go to `left_out` as "left out: …" lines.
+[[nodiscard]] std::vector<ExportEntry> collect_denies(const ExportInput& in, policy::Target target,
+                                                      std::vector<std::string>* left_out = nullptr);
 
 /// True when rules `a` and `b` admit at least one name in common.
 [[nodiscard]] bool rules_overlap(const policy::Rule& a, const policy::Rule& b);

@@ -1,5 +1,6 @@
 // The Codex `network:` block: proxy, dns.custom_resolvers, dns.allowlist_additions (spec CDX-301f).
 
+#include "netmap/report/export_plan.hpp"
 #include "netmap/report/exporter.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -8,7 +9,8 @@ namespace netmap::report {
 
 std::string export_codex(const ExportInput& in) {
   const policy::Policy& p = *in.policy;
-  auto entries = collect_entries(in, policy::Target::Codex);
+  auto plan = plan_export(in, policy::Target::Codex);
+  const auto& entries = plan.allows;
 
   YAML::Emitter y;
   y.SetIndent(2);
@@ -18,8 +20,8 @@ std::string export_codex(const ExportInput& in) {
                      (presets.empty() ? std::string(": no preset; choose the 'None' domain allowlist")
                                       : ": choose the matching domain allowlist preset (" + presets + ")") +
                      "; Codex admits every subdomain of an entry";
-  for (const auto& n : unenforced_denies(in, policy::Target::Codex, entries)) head += "\n" + n;
-  for (const auto& n : left_out_notes(in, policy::Target::Codex)) head += "\n" + n;
+  for (const auto& n : plan.unenforced) head += "\n" + n;
+  for (const auto& n : plan.left_out) head += "\n" + n;
   y << YAML::Comment(head);
   y << YAML::BeginMap << YAML::Key << "network" << YAML::Value << YAML::BeginMap;
   if (!p.proxy.http.empty() || !p.proxy.https.empty() || !p.proxy.no_proxy.empty()) {

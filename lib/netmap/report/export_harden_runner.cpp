@@ -1,6 +1,7 @@
 // step-security/harden-runner: `allowed-endpoints` is a whitespace-separated list of host:port,
 // exact hosts or '*.x:port' (reference §1.7); egress-policy block refuses everything else.
 
+#include "netmap/report/export_plan.hpp"
 #include "netmap/report/export_util.hpp"
 #include "netmap/report/exporter.hpp"
 
@@ -23,11 +24,21 @@ std::vector<std::string> endpoints(const ExportEntry& e) {
   return out;
 }
 
+// A rule admits a name on every port; its endpoints admit only the ports seen, which is
+// narrower whenever the inventory gave the rule's names a port (443 alone is the header's default).
+std::string port_note(const ExportEntry& e) {
+  if (e.ports.empty() || e.rule.source.origin == "inventory") return {};
+  std::string list;
+  for (auto p : e.ports) list += (list.empty() ? "" : ", ") + std::to_string(p);
+  return "; narrowed: only port" + std::string(e.ports.size() == 1 ? " " : "s ") + list +
+         " (seen in the inventory), where the rule admits every port";
+}
+
 } // namespace
 
 std::string export_harden_runner(const ExportInput& in) {
-  std::vector<std::string> left = left_out_notes(in, policy::Target::HardenRunner);
-  auto entries = drop_impossible(collect_entries(in, policy::Target::HardenRunner), left);
+  auto plan = plan_export(in, policy::Target::HardenRunner);
+  const auto& entries = plan.allows;
   YAML::Emitter y;
   y.SetIndent(2);
   // One comment: yaml-cpp puts a second consecutive comment on the first one's line.
@@ -36,13 +47,13 @@ std::string export_harden_runner(const ExportInput& in) {
       "egress-policy block refuses every endpoint not listed. Ports come from the inventory;\n"
       "443 is used where no port was seen for a name (policy rules, names seen only by DNS).\n"
       "Pin the action to a full commit SHA in production.";
-  for (const auto& n : left) head += "\n" + n;
-  for (const auto& n : unenforced_denies(in, policy::Target::HardenRunner, entries)) head += "\n" + n;
+  for (const auto& n : plan.left_out) head += "\n" + n;
+  for (const auto& n : plan.unenforced) head += "\n" + n;
   if (!entries.empty()) head += "\nWhy each endpoint is here:";
   for (const auto& e : entries) {
     std::string names = e.translation.text;
     for (auto& c : names) c = c == '\n' ? ' ' : c;
-    head += "\n  " + names + ": " + entry_comment(e);
+    head += "\n  " + names + ": " + entry_comment(e) + port_note(e);
   }
   y << YAML::Comment(head);
   std::string list;

@@ -1,6 +1,7 @@
 // Plain allowlist targets: Copilot's custom allowlist (text), Claude Code and sandbox-runtime
 // settings (JSON), and netmap's own JSON. Facts from shared/reference/sandbox-semantics.md §1.2-1.3.
 
+#include "netmap/report/export_plan.hpp"
 #include "netmap/report/export_util.hpp"
 #include "netmap/report/exporter.hpp"
 
@@ -27,8 +28,8 @@ nlohmann::ordered_json texts_of(const std::vector<ExportEntry>& entries) {
 
 std::string export_copilot(const ExportInput& in) {
   using policy::Target;
-  std::vector<std::string> left = left_out_notes(in, Target::Copilot);
-  auto entries = drop_impossible(collect_entries(in, Target::Copilot), left);
+  auto plan = plan_export(in, Target::Copilot);
+  const auto& entries = plan.allows;
   bool native = false;
   for (const auto& ref : in.policy->presets) native = native || ref.name == native_preset(Target::Copilot);
   std::string out =
@@ -39,8 +40,8 @@ std::string export_copilot(const ExportInput& in) {
                 : "# Turn the recommended allowlist off: the policy does not use preset copilot-recommended.\n";
   if (!entries.empty()) out += "#\n# Why each entry is here:\n";
   for (const auto& e : entries) out += "#   " + e.translation.text + ": " + entry_comment(e) + "\n";
-  for (const auto& n : left) out += "# " + n + "\n";
-  for (const auto& n : unenforced_denies(in, Target::Copilot, entries)) out += "# " + n + "\n";
+  for (const auto& n : plan.left_out) out += "# " + n + "\n";
+  for (const auto& n : plan.unenforced) out += "# " + n + "\n";
   std::vector<std::string> names;
   for (const auto& e : entries) names.push_back(e.translation.text);
   out += join(names, "\n") + (names.empty() ? "" : "\n");
@@ -54,26 +55,20 @@ std::string export_copilot(const ExportInput& in) {
 // honour deniedDomains when the reference was written (anthropics/claude-code#35159), so refusals
 // are not written here; `check --target claude` reports denies an allowed entry would admit.
 std::string export_claude(const ExportInput& in, std::vector<std::string>& notes) {
-  std::vector<std::string> left;
-  auto entries = drop_impossible(collect_entries(in, policy::Target::Claude), left);
-  notes = entry_notes(in, policy::Target::Claude, entries, {});
-  notes.insert(notes.end(), left.begin(), left.end());
-  for (auto& n : unenforced_denies(in, policy::Target::Claude, entries)) notes.push_back(std::move(n));
+  auto plan = plan_export(in, policy::Target::Claude);
+  notes = plan_notes(plan);
   nlohmann::ordered_json doc;
-  doc["sandbox"]["network"]["allowedDomains"] = texts_of(entries);
+  doc["sandbox"]["network"]["allowedDomains"] = texts_of(plan.allows);
   return doc.dump(2) + "\n";
 }
 
 // sandbox-runtime reads network.allowedDomains and network.deniedDomains (checked first, wins).
 std::string export_srt(const ExportInput& in, std::vector<std::string>& notes) {
-  std::vector<std::string> left;
-  auto entries = drop_impossible(collect_entries(in, policy::Target::Srt), left);
-  auto denies = drop_impossible(collect_denies(in, policy::Target::Srt), left);
-  notes = entry_notes(in, policy::Target::Srt, entries, denies);
-  notes.insert(notes.end(), left.begin(), left.end());
+  auto plan = plan_export(in, policy::Target::Srt);
+  notes = plan_notes(plan);
   nlohmann::ordered_json doc;
-  doc["network"]["allowedDomains"] = texts_of(entries);
-  doc["network"]["deniedDomains"] = texts_of(denies);
+  doc["network"]["allowedDomains"] = texts_of(plan.allows);
+  doc["network"]["deniedDomains"] = texts_of(plan.denies);
   return doc.dump(2) + "\n";
 }
 

@@ -1,10 +1,16 @@
 #include "netmap/report/export_util.hpp"
 
+#include "netmap/report/export_plan.hpp"
+
 #include "netmap/base/error.hpp"
 #include "netmap/base/text.hpp"
 #include "netmap/policy/domain_name.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <charconv>
+#include <fstream>
 
 namespace netmap::report {
 
@@ -14,23 +20,14 @@ std::string entry_comment(const ExportEntry& e) {
   return e.reason + (e.translation.note.empty() ? "" : "; " + e.translation.note);
 }
 
-std::vector<std::string> entry_notes(const ExportInput& in, policy::Target t, const std::vector<ExportEntry>& allows,
-                                     const std::vector<ExportEntry>& denies) {
+std::vector<std::string> plan_notes(const ExportPlan& plan) {
   std::vector<std::string> out;
-  for (const auto* list : {&allows, &denies})
+  for (const auto* list : {&plan.allows, &plan.denies})
     for (const auto& e : *list)
       if (!e.translation.note.empty()) out.push_back(e.rule.text() + " (" + e.reason + "): " + e.translation.note);
-  for (auto& n : left_out_notes(in, t)) out.push_back(std::move(n));
+  out.insert(out.end(), plan.left_out.begin(), plan.left_out.end());
+  out.insert(out.end(), plan.unenforced.begin(), plan.unenforced.end());
   return out;
-}
-
-std::vector<ExportEntry> drop_impossible(std::vector<ExportEntry> entries, std::vector<std::string>& left_out) {
-  std::erase_if(entries, [&](const ExportEntry& e) {
-    if (e.translation.fidelity != policy::Translation::Fidelity::Impossible) return false;
-    left_out.push_back("left out: " + e.rule.text() + " (" + e.reason + "): " + e.translation.note);
-    return true;
-  });
-  return entries;
 }
 
 namespace {
@@ -75,11 +72,45 @@ Upstream parse_upstream(const std::string& text) {
 std::vector<Upstream> export_upstreams(const ExportInput& in, const std::string& upstream) {
   std::vector<Upstream> out;
   if (!upstream.empty()) {
-    for (const auto& part : base::split(upstream, ",")) out.push_back(parse_upstream(part));
+    // Split by hand: base::split drops empty fields, and "10.0.0.53,," is a list gone wrong.
+    std::size_t start = 0;
+    for (;;) {
+      auto comma = upstream.find(',', start);
+      std::string part = upstream.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      if (base::trim(part).empty())
+        throw base::UserError("upstream list '" + base::escape_bytes(upstream) + "' has an empty element",
+                              "separate addresses with single commas, e.g. 10.0.0.53,10.0.0.54#5353");
+      out.push_back(parse_upstream(part));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
     return out;
   }
   for (const auto& r : in.policy->custom_resolvers) out.push_back(parse_upstream(r));
   return out;
+}
+
+std::vector<Upstream> resolv_conf_upstreams(const std::string& path) {
+  std::vector<Upstream> out;
+  std::ifstream file(path);
+  std::string line;
+  while (std::getline(file, line)) {
+    auto words = base::split(line, " \t\r");
+    if (words.size() < 2 || words[0] != "nameserver") continue;
+    std::string addr = words[1];
+    if (auto pct = addr.find('%'); pct != std::string::npos) addr.resize(pct); // a link-local scope is the host's own
+    if (policy::is_ip_literal(addr)) out.push_back(Upstream{addr, 53});
+  }
+  return out;
+}
+
+bool is_loopback(const Upstream& u) {
+  in_addr v4{};
+  if (::inet_pton(AF_INET, u.address.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  if (::inet_pton(AF_INET6, u.address.c_str(), &v6) != 1) return false;
+  if (IN6_IS_ADDR_LOOPBACK(&v6)) return true;
+  return IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127;
 }
 
 } // namespace netmap::report

@@ -36,9 +36,13 @@ struct ExportOutput {
 [[nodiscard]] std::string export_harden_runner(const ExportInput& in);
 /// squid.conf fragment: dstdomain ACLs, CONNECT/port restrictions, http_access, deny all last.
 [[nodiscard]] std::string export_squid(const ExportInput& in);
-/// dnsmasq.conf for an allowlist-only resolver (server=/x/UP per entry, NXDOMAIN for the rest).
-[[nodiscard]] std::string export_dnsmasq(const ExportInput& in, const std::string& upstream = {});
-/// unbound.conf for an allowlist-only resolver (local-zone "." always_nxdomain, transparent zones).
+/// dnsmasq.conf for an allowlist-only resolver (no-resolv, server=/x/UP per entry, NXDOMAIN for
+/// the rest). Without `upstream` or dns.custom_resolvers, the nameservers of `resolv_conf` are
+/// written out; none there is a base::UserError.
+[[nodiscard]] std::string export_dnsmasq(const ExportInput& in, const std::string& upstream = {},
+                                         const std::string& resolv_conf = "/etc/resolv.conf");
+/// unbound.conf for an allowlist-only resolver (local-zone "." always_nxdomain, transparent zones;
+/// do-not-query-localhost: no when an upstream is on loopback).
 [[nodiscard]] std::string export_unbound(const ExportInput& in, const std::string& upstream = {});
 
 } // namespace netmap::report
