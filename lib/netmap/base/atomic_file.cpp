@@ -4,6 +4,7 @@
 #include "netmap/base/fd.hpp"
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -27,6 +28,18 @@ bool write_all(int fd, std::string_view content) {
   return true;
 }
 
+// The file a write of `path` replaces: a symbolic link's target (realpath), so that a link in a
+// config directory stays a link and the file it names gets the new text.
+std::string replaced_path(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return path;
+  char* real = ::realpath(path.c_str(), nullptr);
+  if (real == nullptr) throw UserError("cannot write " + path + ": it is a symbolic link to a missing file", "remove the link or create its target");
+  std::string out(real);
+  std::free(real);
+  return out;
+}
+
 } // namespace
 
 std::string temp_path(const std::string& path) { return path + ".tmp." + std::to_string(::getpid()); }
@@ -36,7 +49,7 @@ void require_writable(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) throw UserError("cannot write " + path + ": it is a directory");
   // The same temporary the real write makes: the same directory, permissions and file system.
-  std::string tmp = temp_path(path);
+  std::string tmp = temp_path(replaced_path(path));
   Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
   if (!fd) throw UserError("cannot write " + path + ": " + std::strerror(errno));
   ::unlink(tmp.c_str());
@@ -46,11 +59,26 @@ void write_file_atomic(const std::string& path, std::string_view content) {
   if (path == "-") {
     std::cout.write(content.data(), static_cast<std::streamsize>(content.size()));
     std::cout.flush();
+    // A config piped to a full disk must not pass for written (errno is the failed write's).
+    if (!std::cout) throw UserError(std::string("cannot write standard output: ") + std::strerror(errno));
     return;
   }
-  std::string tmp = temp_path(path);
+  const std::string target = replaced_path(path);
+  std::string tmp = temp_path(target);
   Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
   if (!fd) throw UserError("cannot write " + path + ": " + std::strerror(errno));
+  // The new file keeps the old one's mode (a 0640 config must not become world-readable) and,
+  // where we may, its owner and group; a failed chown leaves ours, as any new file would have.
+  if (struct stat old {}; ::stat(target.c_str(), &old) == 0 && S_ISREG(old.st_mode)) {
+    if (::fchown(fd.get(), old.st_uid, old.st_gid) != 0) {
+      // not permitted (another owner, no privilege): the file is ours, as a new one would be
+    }
+    if (::fchmod(fd.get(), old.st_mode & 07777) != 0) {
+      int err = errno;
+      ::unlink(tmp.c_str());
+      throw UserError("cannot write " + path + ": " + std::strerror(err));
+    }
+  }
   // fsync before rename: otherwise a crash can leave the new name pointing at an empty file.
   if (!write_all(fd.get(), content) || ::fsync(fd.get()) != 0) {
     int err = errno;
@@ -58,7 +86,7 @@ void write_file_atomic(const std::string& path, std::string_view content) {
     throw UserError("cannot write " + path + ": " + std::strerror(err));
   }
   fd.reset();
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+  if (::rename(tmp.c_str(), target.c_str()) != 0) {
     int err = errno;
     ::unlink(tmp.c_str());
     throw UserError("cannot write " + path + ": " + std::strerror(err));

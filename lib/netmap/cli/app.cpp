@@ -6,7 +6,9 @@
 #include "netmap/cli/options.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <map>
 
@@ -47,6 +49,20 @@ std::string extras_hint(CLI::App& sub, const std::string& what) {
     if (auto c = base::closest(flag, option_names(sub)); !c.empty()) return "did you mean '" + c + "'?";
   }
   return "see 'netmap " + sub.get_name() + " --help'";
+}
+
+// Data that never reached stdout must not pass for a result: a config piped to a full disk
+// would otherwise be truncated with status 0. One check here covers every command; a write that
+// failed earlier leaves only the stream's error flag, so its errno may be gone by now.
+int checked_stdout(const std::string& cmd, int status) {
+  std::cout.flush();
+  errno = 0;
+  bool failed = std::fflush(stdout) != 0;
+  int err = errno;
+  if (!failed && !std::ferror(stdout) && std::cout.good()) return status;
+  if (err == EPIPE) return status; // the reader left (`| head`): as quiet as SIGPIPE would be
+  print_error(cmd, std::string("cannot write standard output") + (err != 0 ? std::string(": ") + std::strerror(err) : std::string(": a write failed")));
+  return k_exit_error;
 }
 
 } // namespace
@@ -158,7 +174,7 @@ int run_app(int argc, char** argv, const std::vector<Command>& commands) {
     return k_exit_error;
   }
   try {
-    return runners[cmd]();
+    return checked_stdout(cmd, runners[cmd]());
   } catch (const base::UserError& e) {
     print_error(cmd, e);
     return k_exit_error;
