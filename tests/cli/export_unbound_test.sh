@@ -38,7 +38,8 @@ run export --target unbound --policy "$T/netmap.yaml" --upstream "127.0.0.1#$up"
 expect_rc 0 "export"
 port=$(free_port)
 # Test-only server settings around the exported file: loopback, foreground, no privileges, no
-# DNSSEC (the fake upstream signs nothing), forwarding to 127.0.0.1 permitted.
+# DNSSEC (the fake upstream signs nothing). Forwarding to 127.0.0.1 must be permitted by the
+# exported file itself (do-not-query-localhost: no, audit F2), so it is not set here.
 cat > "$T/unbound.conf" <<EOF2
 server:
     interface: 127.0.0.1
@@ -52,11 +53,11 @@ server:
     pidfile: ""
     num-threads: 1
     do-ip6: no
-    do-not-query-localhost: no
     module-config: "iterator"
 include: "$T/allow.conf"
 EOF2
 unbound-checkconf "$T/unbound.conf" >"$T/check.log" 2>&1 || fail "unbound-checkconf: $(cat "$T/check.log")"
+grep -qi 'will not be used' "$T/check.log" && fail "unbound-checkconf: the loopback forwarder would not be used: $(cat "$T/check.log")"
 unbound -d -c "$T/unbound.conf" 2>>"$T/unbound.log" &
 pids+=($!)
 wait_dns "$port"

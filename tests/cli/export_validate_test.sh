@@ -22,7 +22,14 @@ deny: [example.com, "**.www.example.org"]
 mock: ["*.mock.example.net"]
 dns: {custom_resolvers: ["10.0.0.53", "2001:db8::53"]}
 EOF2
-for p in fixture presets collide; do
+# allow '*' beside other rules (audit F5): each tool's own allow-everything, the rest kept.
+cat > "$T/allall.yaml" <<'EOF2'
+allow: ["*", exact.example.com, gcr.io, "*.gcr.io"]
+deny: [bad.example.com]
+methods: [GET]
+dns: {custom_resolvers: ["127.0.0.1"]}
+EOF2
+for p in fixture presets collide allall; do
   run export --target squid --policy "$T/$p.yaml" -o "$T/$p.squid.conf"
   expect_rc 0 "$p: export squid"
   squid -k parse -f "$T/$p.squid.conf" >"$T/squid.log" 2>&1 || fail "$p: squid -k parse failed: $(tail -3 "$T/squid.log")"
@@ -56,4 +63,8 @@ grep -q 'www\.example\.org.* transparent' "$T/collide.unbound.conf" && fail "col
 grep -q '^server=/www.example.org/' "$T/collide.dnsmasq.conf" && fail "collide: dnsmasq forwards a denied name"
 grep -q '^server=/\*\.example\.com/10\.0\.0\.53$' "$T/collide.dnsmasq.conf" || fail "collide: dnsmasq lost *.example.com"
 grep -q '^server=/\*\.example\.com/2001:db8::53$' "$T/collide.dnsmasq.conf" || fail "collide: second resolver missing"
+grep -q '^http_access allow all$' "$T/allall.squid.conf" || fail "allall: squid does not allow every name"
+grep -q 'impossible' "$T/allall.squid.conf" "$T/allall.dnsmasq.conf" "$T/allall.unbound.conf" && fail "allall: '*' called impossible where it is written"
+grep -q 'exact.example.com' "$T/allall.claude.json" || fail "allall: '*' left out took exact.example.com with it"
+grep -q 'do-not-query-localhost: no' "$T/allall.unbound.conf" || fail "allall: loopback resolver without do-not-query-localhost: no"
 finish
