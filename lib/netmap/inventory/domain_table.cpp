@@ -77,6 +77,7 @@ void DomainTable::add(const Event& e) {
   d.via |= 1u << static_cast<unsigned>(e.via);
   if (e.port) insert_value(d.ports, e.port);
   if (!e.address.empty()) insert_value(d.addresses, m_strings->intern(e.address));
+  for (const auto& a : e.answers) insert_value(d.addresses, m_strings->intern(a));
   ++d.count;
   if (counts_as_blocked(e)) ++d.blocked;
   // As Inventory::add: a time no inventory can write is unknown.

@@ -1,6 +1,8 @@
 #include "netmap/inventory/event.hpp"
 
 #include "netmap/base/clock.hpp"
+#include "netmap/inventory/field_values.hpp"
+#include "netmap/inventory/timestamp.hpp"
 
 #include <array>
 #include <cmath>
@@ -90,23 +92,28 @@ nlohmann::json to_json(const Event& e) {
   put(j, "command", e.command);
   put(j, "note", e.note);
   put(j, "ttl", e.ttl);
+  if (!e.answers.empty()) j["answers"] = e.answers;
   return j;
 }
 
 base::Result<Event> event_from_json(const nlohmann::json& j) {
   using R = base::Result<Event>;
   if (!j.is_object()) return R::failure("not a JSON object");
+  // "v" is checked by the file reader first (a newer version has its own message); here only
+  // its type, for callers that read single events.
+  if (auto v = j.find("v"); v != j.end() && (!v->is_number_integer() || v->get<std::int64_t>() < 1))
+    return R::failure("'v' is not a version number");
   auto via = j.find("via");
   auto time = j.find("time");
   if (via == j.end() || !via->is_string()) return R::failure("'via' is missing or not a string");
   if (time == j.end() || !time->is_string()) return R::failure("'time' is missing or not a string");
   auto v = parse_seen_via(via->get<std::string>());
   if (!v) return R::failure("'via' is not one of dns, sni, http-host, connect, quic, resolver, proxy, direct");
-  auto t = base::parse_rfc3339(time->get<std::string>());
-  if (t < 0) return R::failure("'time' is not an RFC 3339 time");
+  auto t = parse_timestamp(time->get<std::string>());
+  if (!t) return R::failure("'time' is " + (t.error().starts_with("not ") ? t.error() : "not a valid time: " + t.error()));
   Event e;
   e.via = *v;
-  e.time_us = t;
+  e.time_us = t.value();
   const char* bad = nullptr;
   auto field = [&](const char* k, auto& out) {
     if (!bad && !get(j, k, out)) bad = k;
@@ -132,6 +139,21 @@ base::Result<Event> event_from_json(const nlohmann::json& j) {
   field("note", e.note);
   field("ttl", e.ttl);
   if (bad) return R::failure(std::string("'") + bad + "' has the wrong type or is out of range");
+  if (auto it = j.find("answers"); it != j.end()) {
+    if (!it->is_array()) return R::failure("'answers' is not a list");
+    for (const auto& a : *it) {
+      auto addr = a.is_string() ? normalized_address(a.get<std::string>()) : std::nullopt;
+      if (!addr) return R::failure("'answers' holds something that is not an IPv4 or IPv6 address");
+      e.answers.push_back(std::move(*addr));
+    }
+  }
+  if (!e.address.empty()) {
+    auto addr = normalized_address(e.address);
+    if (!addr) return R::failure("'address' is not an IPv4 or IPv6 address");
+    e.address = std::move(*addr);
+  }
+  if (!e.verdict.empty() && !is_known_verdict(e.verdict)) return R::failure("'verdict' is not one netmap writes");
+  if (!e.name.empty()) e.name = normalized_name(e.name);
   if (e.name.empty() && e.address.empty()) return R::failure("neither 'name' nor 'address' is set");
   return e;
 }

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace netmap::inventory {
 
@@ -21,7 +22,7 @@ enum class SeenVia { Dns, Sni, HttpHost, Connect, Quic, Resolver, Proxy, Direct 
 /// Parses a wire name.
 [[nodiscard]] std::optional<SeenVia> parse_seen_via(std::string_view s) noexcept;
 
-/// The events schema version written in every line as "v".
+/// The events schema version written in every line as "v"; a reader refuses a newer one.
 inline constexpr int k_event_version = 1;
 
 /// A contact attempt. Empty strings and zero numbers are "not known" and are not written.
@@ -47,13 +48,15 @@ struct Event {
   std::int64_t pid = 0;       ///< process that made the attempt (replay)
   std::string command;        ///< its command line (replay)
   std::string note;           ///< free text: "ech", "sni-mismatch: x", "ambiguous: a,b", "cname-of: x"
-  std::uint32_t ttl = 0;      ///< DNS answer TTL, when known
+  std::uint32_t ttl = 0;      ///< DNS answer TTL (of the first address), when known
+  std::vector<std::string> answers; ///< DNS: every address the answer gave (`address` holds the first)
 };
 
 /// The event as a JSON object.
 [[nodiscard]] nlohmann::json to_json(const Event& e);
 /// Reads an event; a failure naming the field when one is missing, of the wrong type or out of
-/// range.
+/// range (a time that is not RFC 3339, an address that is not one, an unknown verdict). Names and
+/// addresses come out in their one spelling (field_values.hpp).
 [[nodiscard]] base::Result<Event> event_from_json(const nlohmann::json& j);
 /// The event as one JSON Lines line (with the trailing newline).
 [[nodiscard]] std::string to_jsonl(const Event& e);

@@ -4,6 +4,9 @@
 #include "netmap/base/clock.hpp"
 #include "netmap/base/error.hpp"
 #include "netmap/base/text.hpp"
+#include "netmap/inventory/field_values.hpp"
+#include "netmap/inventory/json_text.hpp"
+#include "netmap/inventory/timestamp.hpp"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -75,6 +78,7 @@ void Inventory::add(const Event& e) {
   d.via.insert(seen_via_name(e.via));
   if (e.port) d.ports.insert(e.port);
   if (!e.address.empty()) d.addresses.insert(e.address);
+  d.addresses.insert(e.answers.begin(), e.answers.end());
   ++d.count;
   if (e.verdict == "denied" || e.verdict == "unlisted" || e.verdict == "mock" || e.verdict == "invalid" ||
       e.status == 403 || e.rcode == "NXDOMAIN" || e.rcode == "REFUSED")
@@ -179,13 +183,18 @@ std::int64_t time_field(const nlohmann::json& o, const char* key, const Where& w
   auto it = o.find(key);
   if (it == o.end()) return 0;
   if (!it->is_string()) w.fail(key, "is not a time (RFC 3339 text)");
-  auto t = base::parse_rfc3339(it->get<std::string>());
-  if (t < 0) w.fail(key, "is not an RFC 3339 time: '" + base::escape_bytes(it->get<std::string>()) + "'");
-  return t;
+  auto t = parse_timestamp(it->get<std::string>());
+  const std::string quoted = "'" + base::escape_bytes(it->get<std::string>()) + "'";
+  if (!t) w.fail(key, t.error().starts_with("not ") ? "is " + t.error() + ": " + quoted : "is not a valid time: " + quoted + ": " + t.error());
+  return t.value();
 }
 
+// How each element of a list is checked and spelled: as it stands, or in the one spelling
+// (addresses), or against the values netmap knows (seen_via).
+enum class Elements { Text, Address, Via };
+
 template <class Set>
-void read_set(const nlohmann::json& o, const char* key, Set& out, const Where& w) {
+void read_set(const nlohmann::json& o, const char* key, Set& out, const Where& w, Elements kind = Elements::Text) {
   auto it = o.find(key);
   if (it == o.end()) return;
   if (!it->is_array()) w.fail(key, "is not a list");
@@ -193,7 +202,16 @@ void read_set(const nlohmann::json& o, const char* key, Set& out, const Where& w
     using V = typename Set::value_type;
     if constexpr (std::is_same_v<V, std::string>) {
       if (!v.is_string()) w.fail(key, "holds a non-string");
-      out.insert(v.get<std::string>());
+      const auto& text = v.get_ref<const std::string&>();
+      if (kind == Elements::Address) {
+        auto a = normalized_address(text);
+        if (!a) w.fail(key, "holds '" + base::escape_bytes(text) + "', which is not an IPv4 or IPv6 address");
+        out.insert(std::move(*a));
+        continue;
+      }
+      if (kind == Elements::Via && !parse_seen_via(text))
+        w.fail(key, "holds '" + base::escape_bytes(text) + "', not one of dns, sni, http-host, connect, quic, resolver, proxy, direct");
+      out.insert(text);
     } else {
       if (!v.is_number_unsigned() || v.get<std::uint64_t>() > 65535) w.fail(key, "holds a bad port");
       out.insert(static_cast<V>(v.get<std::uint64_t>()));
@@ -260,19 +278,24 @@ Inventory inventory_from_json(const nlohmann::json& j, const std::string& file) 
       inv.stats[k] = v.get<std::uint64_t>();
     }
   }
-  auto doms = j.find("domains");
-  if (doms == j.end() || !doms->is_array()) bad(file, "'domains' is not a list");
+  // A missing list is an empty one, as for every other field (an inventory with only unnamed
+  // destinations may leave "domains" out).
+  static const nlohmann::json k_none = nlohmann::json::array();
+  auto doms_it = j.find("domains");
+  const nlohmann::json& doms = doms_it == j.end() ? k_none : *doms_it;
+  if (!doms.is_array()) top.fail("domains", "is not a list");
   std::size_t index = 0;
-  for (const auto& o : *doms) {
+  for (const auto& o : doms) {
     ++index;
     if (!o.is_object()) bad(file, "'domains' entry " + std::to_string(index) + " is not an object");
     DomainRecord d;
     d.name = str_field(o, "name", Where{file, "'domains' entry " + std::to_string(index)});
     if (d.name.empty()) bad(file, "'domains' entry " + std::to_string(index) + " has no name");
     const Where w{file, "domain '" + base::escape_bytes(d.name) + "'"};
-    read_set(o, "seen_via", d.via, w);
+    d.name = normalized_name(d.name); // "A.Example." and "a.example" are one domain
+    read_set(o, "seen_via", d.via, w, Elements::Via);
     read_set(o, "ports", d.ports, w);
-    read_set(o, "addresses", d.addresses, w);
+    read_set(o, "addresses", d.addresses, w, Elements::Address);
     read_set(o, "notes", d.notes, w);
     read_set(o, "processes", d.processes, w);
     d.count = count_field(o, "count", w);
@@ -280,6 +303,8 @@ Inventory inventory_from_json(const nlohmann::json& j, const std::string& file) 
     d.first_us = time_field(o, "first_seen", w);
     d.last_us = time_field(o, "last_seen", w);
     d.verdict = str_field(o, "verdict", w);
+    if (!d.verdict.empty() && !is_known_verdict(d.verdict))
+      w.fail("verdict", "is '" + base::escape_bytes(d.verdict) + "', not one of allowed, denied, mock, ignored, unlisted, invalid");
     d.rule = str_field(o, "rule", w);
     d.rule_source = str_field(o, "rule_source", w);
     fold(inv.domains[d.name], d); // a name listed twice adds up, as two files merged would
@@ -296,6 +321,9 @@ Inventory inventory_from_json(const nlohmann::json& j, const std::string& file) 
       u.transport = str_field(o, "transport", w);
       auto p = count_field(o, "port", w);
       if (u.address.empty() || p > 65535) bad(file, w.entry + " has no address or a bad port");
+      auto addr = normalized_address(u.address);
+      if (!addr) w.fail("address", "is '" + base::escape_bytes(u.address) + "', not an IPv4 or IPv6 address");
+      u.address = std::move(*addr);
       u.port = static_cast<std::uint16_t>(p);
       u.count = count_field(o, "count", w);
       u.first_us = time_field(o, "first_seen", w);
@@ -308,32 +336,71 @@ Inventory inventory_from_json(const nlohmann::json& j, const std::string& file) 
 
 Inventory read_inventory(const std::string& path) { return parse_inventory(base::read_file(path, k_max_inventory_bytes), path); }
 
+namespace {
+
+constexpr const char* k_expected = "expected an inventory (JSON) or events (JSON Lines)";
+constexpr const char* k_events_hint = "events are JSON Lines: one contact, one JSON object, a line";
+
+// The whole text as one JSON document, with nlohmann's errors turned into ours.
+nlohmann::json parse_document(std::string_view text, const std::string& path) {
+  std::string duplicate;
+  nlohmann::json j;
+  try {
+    j = parse_json(text, duplicate);
+  } catch (const nlohmann::json::parse_error& e) {
+    // what() reads "[json.exception.parse_error.101] parse error at line 3, column 7: syntax
+    // error while parsing …": the location is ours to print, the rest is the reason.
+    std::string why = e.what();
+    if (auto c = why.find("column "); c != std::string::npos)
+      if (auto colon = why.find(": ", c); colon != std::string::npos) why.erase(0, colon + 2);
+    throw base::UserError(json_error_location(path, text, e.byte), "invalid JSON: " + base::printable(why), k_expected);
+  } catch (const nlohmann::json::exception& e) {
+    // A number too large for a double ("1e999") is out_of_range, with no position.
+    std::string why = e.what();
+    if (auto b = why.find("] "); b != std::string::npos) why.erase(0, b + 2);
+    throw base::UserError(base::Location{path, 0, 0}, "invalid JSON: " + base::printable(why), k_expected);
+  }
+  if (!duplicate.empty())
+    bad(path, "the key '" + base::escape_bytes(duplicate) + "' appears twice in one object");
+  return j;
+}
+
+// One events line; throws with the line (and the column of a syntax error).
+Event parse_event_line(std::string_view line, const std::string& path, int line_no) {
+  std::string duplicate;
+  nlohmann::json j;
+  try {
+    j = parse_json(line, duplicate);
+  } catch (const nlohmann::json::exception& e) {
+    // A syntax error knows its byte in the line; an out-of-range number does not.
+    const auto* pe = dynamic_cast<const nlohmann::json::parse_error*>(&e);
+    int column = pe && pe->byte > 0 ? static_cast<int>(std::min(pe->byte, line.size() + 1)) : 1;
+    throw base::UserError(base::Location{path, line_no, column}, "invalid JSON on this line", k_events_hint);
+  }
+  const base::Location at{path, line_no, 1};
+  if (!duplicate.empty())
+    throw base::UserError(at, "not a netmap event: the key '" + base::escape_bytes(duplicate) + "' appears twice", k_events_hint);
+  if (auto v = j.is_object() ? j.find("v") : j.end(); v != j.end() && v->is_number_unsigned() &&
+                                                      v->get<std::uint64_t>() > static_cast<std::uint64_t>(k_event_version))
+    throw base::UserError(at, "event version " + std::to_string(v->get<std::uint64_t>()) +
+                                  " is newer than this netmap understands (" + std::to_string(k_event_version) + ")",
+                          "upgrade netmap");
+  auto e = event_from_json(j);
+  if (!e) throw base::UserError(at, "not a netmap event: " + e.error(), k_events_hint);
+  return std::move(e).value();
+}
+
+} // namespace
+
 Inventory parse_inventory(std::string_view text, const std::string& path) {
   std::size_t first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) throw base::UserError(base::Location{path, 0, 0}, "the file is empty", "expected an inventory (JSON) or events (JSON Lines)");
+  if (first == std::string::npos) throw base::UserError(base::Location{path, 0, 0}, "the file is empty", k_expected);
   // An inventory is one object with "schema"; events are one object per line.
   std::size_t nl = text.find('\n', first);
   bool jsonl = nl != std::string::npos && text.find_first_not_of(" \t\r\n", nl) != std::string::npos &&
                text.find("\"schema\"") == std::string::npos;
   if (!jsonl) {
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
-      // what() reads "[json.exception.parse_error.101] parse error at line 3, column 7: syntax
-      // error while parsing …": the location is ours to print, the rest is the reason.
-      std::string why = e.what();
-      if (auto c = why.find("column "); c != std::string::npos)
-        if (auto colon = why.find(": ", c); colon != std::string::npos) why.erase(0, colon + 2);
-      throw base::UserError(json_error_location(path, text, e.byte), "invalid JSON: " + base::printable(why),
-                            "expected an inventory (JSON) or events (JSON Lines)");
-    } catch (const nlohmann::json::exception& e) {
-      // A number too large for a double ("1e999") is out_of_range, with no position.
-      std::string why = e.what();
-      if (auto b = why.find("] "); b != std::string::npos) why.erase(0, b + 2);
-      throw base::UserError(base::Location{path, 0, 0}, "invalid JSON: " + base::printable(why),
-                            "expected an inventory (JSON) or events (JSON Lines)");
-    }
+    nlohmann::json j = parse_document(text, path);
     if (j.is_object() && j.contains("via")) jsonl = true;
     else return inventory_from_json(j, path);
   }
@@ -346,20 +413,7 @@ Inventory parse_inventory(std::string_view text, const std::string& path) {
     pos = end + 1;
     ++line_no;
     if (base::trim(line).empty()) continue;
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::exception& e) {
-      // A syntax error knows its byte in the line; an out-of-range number does not.
-      const auto* pe = dynamic_cast<const nlohmann::json::parse_error*>(&e);
-      int column = pe && pe->byte > 0 ? static_cast<int>(std::min(pe->byte, line.size() + 1)) : 1;
-      throw base::UserError(base::Location{path, line_no, column}, "invalid JSON on this line",
-                            "events are JSON Lines: one contact, one JSON object, a line");
-    }
-    auto e = event_from_json(j);
-    if (!e) throw base::UserError(base::Location{path, line_no, 1}, "not a netmap event: " + e.error(),
-                                  "events are JSON Lines: one contact, one JSON object, a line");
-    inv.add(e.value());
+    inv.add(parse_event_line(line, path, line_no));
   }
   inv.sources.push_back("events:" + path);
   return inv;

@@ -189,3 +189,113 @@ TEST(Inventory, EventLinesWithBadFieldsNameTheLineAndField) {
   }
   std::filesystem::remove(f);
 }
+
+namespace {
+// Reads `text` as a file would be read; the error's message ("" when it was accepted).
+std::string read_error(const std::string& text, base::Location* where = nullptr) {
+  try {
+    (void)parse_inventory(text, "f.json");
+  } catch (const base::UserError& e) {
+    if (where) *where = e.where();
+    return e.message();
+  }
+  return "";
+}
+const std::string k_head = R"({"schema":"netmap.inventory","version":1,)";
+} // namespace
+
+// One host spelled two ways is one domain, in inventories and in events (audit finding 10).
+TEST(Inventory, NamesAreNormalizedAndFoldedOnRead) {
+  auto inv = parse_inventory(k_head + R"("domains":[{"name":"A.Example.","count":1,"addresses":["::0001"]},
+                                                    {"name":"a.example","count":2,"addresses":["::1"]}]})",
+                             "case.json");
+  ASSERT_EQ(inv.domains.size(), 1U);
+  EXPECT_EQ(inv.domains.at("a.example").count, 3U);
+  EXPECT_EQ(inv.domains.at("a.example").name, "a.example");
+  EXPECT_EQ(inv.domains.at("a.example").addresses, std::set<std::string>{"::1"});
+  auto ev = parse_inventory("{\"v\":1,\"time\":\"2026-11-28T10:00:01Z\",\"via\":\"dns\",\"name\":\"A.Example.\"}\n"
+                            "{\"v\":1,\"time\":\"2026-11-28T10:00:02Z\",\"via\":\"sni\",\"name\":\"a.example\"}\n",
+                            "case.jsonl");
+  ASSERT_EQ(ev.domains.size(), 1U);
+  EXPECT_EQ(ev.domains.at("a.example").count, 2U);
+}
+
+// What the format doc promises a reader does (audit finding 12).
+TEST(Inventory, ReaderValidatesAsTheFormatDocSays) {
+  // A missing field is empty: "domains" too.
+  auto inv = parse_inventory(k_head + R"("unnamed":[{"address":"192.0.2.1","port":1,"transport":"tcp","count":1}]})", "f.json");
+  EXPECT_TRUE(inv.domains.empty());
+  EXPECT_EQ(inv.unnamed.size(), 1U);
+  // An offset is converted to UTC.
+  inv = parse_inventory(k_head + R"("domains":[{"name":"a.example","first_seen":"2025-11-28T12:00:00+02:00"}]})", "f.json");
+  EXPECT_EQ(inv.domains.at("a.example").first_us, 1764324000000000);
+  const std::pair<const char*, const char*> cases[] = {
+      {R"("domains":[{"name":"a.example","first_seen":"2026-02-30T10:00:00Z"}])", "'first_seen' is not a valid time: '2026-02-30T10:00:00Z': day 30"},
+      {R"("started":"2026-02-29T00:00:00Z","domains":[])", "'started' is not a valid time"},
+      {R"("domains":[],"unnamed":[{"address":"not-an-ip","port":1}])", "'unnamed' entry 1: 'address' is 'not-an-ip', not an IPv4 or IPv6 address"},
+      {R"("domains":[{"name":"a.example","addresses":["1.2.3"]}])", "domain 'a.example': 'addresses' holds '1.2.3', which is not an IPv4 or IPv6 address"},
+      {R"("domains":[{"name":"a.example","seen_via":["carrier-pigeon"]}])", "domain 'a.example': 'seen_via' holds 'carrier-pigeon', not one of dns"},
+      {R"("domains":[{"name":"a.example","verdict":"maybe"}])", "domain 'a.example': 'verdict' is 'maybe', not one of"},
+      {R"("domains":[{"name":"a.example"}],"domains":[])", "the key 'domains' appears twice in one object"},
+      {R"("domains":[{"name":"a.example","count":1,"count":2}])", "the key 'count' appears twice"},
+  };
+  for (const auto& [body, want] : cases) {
+    auto err = read_error(k_head + body + "}");
+    EXPECT_NE(err.find(want), std::string::npos) << body << "\n  -> " << err;
+  }
+}
+
+// An events line of a newer version is refused like a newer inventory, at its line, with the
+// hint to upgrade (audit finding 13).
+TEST(Inventory, EventsOfANewerVersionAreRefused) {
+  base::Location where;
+  const std::string v1 = R"({"v":1,"time":"2026-11-28T10:00:01.000000Z","via":"dns","name":"a.example"})";
+  const std::string v2 = R"({"v":2,"time":"2026-11-28T10:00:01.000000Z","via":"dns","name":"a.example"})";
+  auto err = read_error(v1 + "\n" + v2 + "\n", &where);
+  EXPECT_EQ(err, "event version 2 is newer than this netmap understands (1)");
+  EXPECT_EQ(where.line, 2);
+  try {
+    (void)parse_inventory(v2 + "\n", "ev_v2.jsonl");
+    FAIL() << "accepted";
+  } catch (const base::UserError& e) {
+    EXPECT_EQ(e.hint(), "upgrade netmap");
+    EXPECT_EQ(e.where().line, 1);
+  }
+  EXPECT_NE(read_error(R"({"v":"1","time":"2026-11-28T10:00:01Z","via":"dns","name":"a.example"})" "\n").find("'v'"), std::string::npos);
+}
+
+TEST(Inventory, EventLinesAreValidatedLikeInventories) {
+  const std::pair<const char*, const char*> cases[] = {
+      {R"({"time":"2026-11-28T10:00:01Z","via":"dns","name":"a.example","address":"nope"})", "'address' is not an IPv4 or IPv6 address"},
+      {R"({"time":"2026-11-28T10:00:01Z","via":"dns","name":"a.example","answers":["1.2.3.4","x"]})", "'answers' holds"},
+      {R"({"time":"2026-11-28T10:00:01Z","via":"dns","name":"a.example","verdict":"maybe"})", "'verdict' is not one netmap writes"},
+      {R"({"time":"2026-02-30T10:00:01Z","via":"dns","name":"a.example"})", "'time' is not a valid time: day 30"},
+      {R"({"time":"2026-11-28T10:00:01Z","via":"dns","name":"a.example","name":"b.example"})", "the key 'name' appears twice"},
+  };
+  for (const auto& [line, want] : cases) {
+    base::Location where;
+    auto err = read_error(std::string(R"({"time":"2026-11-28T10:00:00Z","via":"dns","name":"ok.example"})") + "\n" + line + "\n", &where);
+    EXPECT_NE(err.find(want), std::string::npos) << line << "\n  -> " << err;
+    EXPECT_EQ(where.line, 2) << line;
+  }
+  // A time with an offset, and the DNS answer's addresses, are read.
+  auto inv = parse_inventory(std::string(R"({"time":"2025-11-28T12:00:00+02:00","via":"dns","name":"a.example","rcode":"NOERROR","address":"192.0.2.1","answers":["192.0.2.1","192.0.2.2"],"ttl":60})") +
+                                 "\n" + R"({"time":"2025-11-28T10:00:01Z","via":"sni","name":"a.example","address":"192.0.2.2","port":443})" + "\n",
+                             "ev.jsonl");
+  const auto& d = inv.domains.at("a.example");
+  EXPECT_EQ(d.first_us, 1764324000000000);
+  EXPECT_EQ(d.addresses, (std::set<std::string>{"192.0.2.1", "192.0.2.2"}));
+  EXPECT_EQ(d.count, 2U);
+}
+
+TEST(Inventory, EventAnswersRoundTrip) {
+  Event e = ev("a.example", SeenVia::Dns, 0, 1000000);
+  e.rcode = "NOERROR";
+  e.address = "192.0.2.1";
+  e.answers = {"192.0.2.1", "2001:db8::1"};
+  e.ttl = 30;
+  auto back = event_from_json(to_json(e));
+  ASSERT_TRUE(back.ok()) << back.error();
+  EXPECT_EQ(back.value().answers, e.answers);
+  EXPECT_EQ(to_json(back.value()), to_json(e));
+}
