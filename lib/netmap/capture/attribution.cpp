@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <climits>
 
 namespace netmap::capture {
 
@@ -64,7 +65,7 @@ bool is_ip_literal(const std::string& text) {
 Attribution::Attribution(AttributionLimits limits, std::shared_ptr<inventory::StringPool> names)
     : m_limits(limits), m_map(limits.addresses, std::move(names)) {}
 
-void Attribution::observe(const Observation& o, std::vector<Event>& out, std::vector<AnsweredAddresses>& answered) {
+void Attribution::observe(const Observation& o, std::vector<Event>& out) {
   switch (o.kind) {
   case ObservationKind::Connection: {
     if (m_pending.size() >= m_limits.max_pending) expire(m_oldest_pending_us + m_limits.hold_us + 1, out);
@@ -74,20 +75,11 @@ void Attribution::observe(const Observation& o, std::vector<Event>& out, std::ve
     m_pending.emplace(flow_key(o), std::move(p));
     return;
   }
-  case ObservationKind::DnsQuery: {
-    m_pending.erase(flow_key(o)); // the flow named itself: a lookup, not a nameless connection
-    remember_query(query_key(o.src, o.src_port, o.name, o.qtype), o.time_us);
-    Event e = base_event(o, SeenVia::Dns);
-    e.name = o.name;
-    e.qtype = o.qtype;
-    // A lookup contacts the resolver, not the name: its address and port are not the domain's.
-    e.address.clear();
-    e.port = 0;
-    out.push_back(std::move(e));
+  case ObservationKind::DnsQuery:
+    on_query(o, out);
     return;
-  }
   case ObservationKind::DnsAnswer:
-    on_answer(o, out, answered);
+    on_answer(o, out);
     return;
   default:
     on_named(o, out);
@@ -95,39 +87,59 @@ void Attribution::observe(const Observation& o, std::vector<Event>& out, std::ve
   }
 }
 
-void Attribution::on_answer(const Observation& o, std::vector<Event>& out, std::vector<AnsweredAddresses>& answered) {
-  // The answer travels resolver → client: its destination is the client that asked.
-  const bool asked = m_queries.erase(query_key(o.dst, o.dst_port, o.name, o.qtype)) > 0;
-  AnsweredAddresses aa{o.name, {}};
-  for (const auto& a : o.answers) {
-    m_map.add(a.address, o.name, o.time_us, a.ttl);
-    aa.addresses.push_back(a.address);
+void Attribution::on_query(const Observation& o, std::vector<Event>& out) {
+  m_pending.erase(flow_key(o)); // the flow named itself: a lookup, not a nameless connection
+  Event e = base_event(o, SeenVia::Dns);
+  e.name = o.name;
+  e.qtype = o.qtype;
+  // A lookup contacts the resolver, not the name: its address and port are not the domain's.
+  e.address.clear();
+  e.port = 0;
+  std::string key = query_key(o.src, o.src_port, o.name, o.qtype);
+  // The same question again from the same socket is a retry: the first went unanswered.
+  if (auto it = m_queries.find(key); it != m_queries.end()) {
+    out.push_back(std::move(it->second));
+    m_queries.erase(it);
   }
-  if (!asked) {
-    // The query itself was not seen (capture started late, or it was dropped): the answer is
-    // then the only evidence of the lookup.
-    Event e = base_event(o, SeenVia::Dns);
+  if (m_queries.size() >= m_limits.max_queries) release_queries(m_oldest_query_us + 1, out);
+  if (m_queries.size() >= m_limits.max_queries) release_queries(INT64_MAX, out);
+  if (m_queries.empty() || o.time_us < m_oldest_query_us) m_oldest_query_us = o.time_us;
+  m_queries.emplace(std::move(key), std::move(e));
+}
+
+void Attribution::on_answer(const Observation& o, std::vector<Event>& out) {
+  for (const auto& a : o.answers) m_map.add(a.address, o.name, o.time_us, a.ttl);
+  // The answer travels resolver → client: its destination is the client that asked.
+  Event e;
+  if (auto it = m_queries.find(query_key(o.dst, o.dst_port, o.name, o.qtype)); it != m_queries.end()) {
+    e = std::move(it->second); // the lookup, as asked, now with its answer
+    m_queries.erase(it);
+  } else {
+    // The query itself was not seen (capture started late, or it was dropped, or it waited past
+    // query_hold_us): the answer is then the only evidence of the lookup.
+    e = base_event(o, SeenVia::Dns);
     e.name = o.name;
     e.qtype = o.qtype;
-    e.rcode = o.rcode;
     e.client = o.dst;
-    e.address = o.answers.empty() ? std::string() : o.answers.front().address;
-    e.ttl = o.answers.empty() ? 0 : o.answers.front().ttl;
     e.port = 0;
-    out.push_back(std::move(e));
   }
-  if (!aa.addresses.empty()) answered.push_back(std::move(aa));
+  e.rcode = o.rcode;
+  e.address = o.answers.empty() ? std::string() : o.answers.front().address;
+  e.ttl = o.answers.empty() ? 0 : o.answers.front().ttl;
+  e.answers.clear();
+  for (const auto& a : o.answers) e.answers.push_back(a.address);
+  out.push_back(std::move(e));
   // Aliases the resolver followed are names too (a DNS allowlist may have to admit them).
   auto alias = [&](const std::string& target, const char* rel) {
     if (target.empty() || target == o.name) return;
-    Event e = base_event(o, SeenVia::Dns);
-    e.name = target;
-    e.client = o.dst;
-    e.address.clear();
-    e.port = 0;
-    e.qtype = o.qtype;
-    e.note = std::string(rel) + o.name;
-    out.push_back(std::move(e));
+    Event a = base_event(o, SeenVia::Dns);
+    a.name = target;
+    a.client = o.dst;
+    a.address.clear();
+    a.port = 0;
+    a.qtype = o.qtype;
+    a.note = std::string(rel) + o.name;
+    out.push_back(std::move(a));
   };
   for (const auto& c : o.cname_chain) alias(c, "cname-of: ");
   for (const auto& t : o.svcb_targets) alias(t, "svcb-target-of: ");
@@ -188,6 +200,8 @@ void Attribution::decide(const Pending& p, std::vector<Event>& out) {
 }
 
 void Attribution::expire(std::int64_t now_us, std::vector<Event>& out) {
+  if (!m_queries.empty() && now_us - m_oldest_query_us > m_limits.query_hold_us)
+    release_queries(now_us - m_limits.query_hold_us, out);
   if (m_pending.empty() || now_us - m_oldest_pending_us <= m_limits.hold_us) return;
   std::vector<std::pair<std::string, Pending>> due;
   std::int64_t oldest = now_us;
@@ -208,6 +222,7 @@ void Attribution::expire(std::int64_t now_us, std::vector<Event>& out) {
 }
 
 void Attribution::finish(std::vector<Event>& out) {
+  release_queries(INT64_MAX, out);
   std::vector<std::pair<std::string, Pending>> all(m_pending.begin(), m_pending.end());
   m_pending.clear();
   std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
@@ -216,15 +231,25 @@ void Attribution::finish(std::vector<Event>& out) {
   for (const auto& [key, p] : all) decide(p, out);
 }
 
-void Attribution::remember_query(std::string key, std::int64_t time_us) {
-  if (m_queries.size() >= m_limits.max_queries) {
-    // Unanswered queries pile up (lost answers, NXDOMAIN floods): forget those older than 30 s,
-    // and if that is not enough, all of them (their answers will then be counted as lookups).
-    for (auto it = m_queries.begin(); it != m_queries.end();)
-      it = time_us - it->second > 30000000 ? m_queries.erase(it) : std::next(it);
-    if (m_queries.size() >= m_limits.max_queries) m_queries.clear();
+void Attribution::release_queries(std::int64_t before_us, std::vector<Event>& out) {
+  // Unanswered: the lookup still happened (NXDOMAIN floods and lost answers look like this).
+  std::vector<std::pair<std::string, Event>> due;
+  std::int64_t oldest = INT64_MAX;
+  for (auto it = m_queries.begin(); it != m_queries.end();) {
+    if (it->second.time_us < before_us || before_us == INT64_MAX) {
+      due.emplace_back(it->first, std::move(it->second));
+      it = m_queries.erase(it);
+    } else {
+      oldest = std::min(oldest, it->second.time_us);
+      ++it;
+    }
   }
-  m_queries[std::move(key)] = time_us;
+  m_oldest_query_us = oldest == INT64_MAX ? 0 : oldest;
+  // Oldest first, ties by key: the same capture always writes the same events file.
+  std::sort(due.begin(), due.end(), [](const auto& a, const auto& b) {
+    return a.second.time_us != b.second.time_us ? a.second.time_us < b.second.time_us : a.first < b.first;
+  });
+  for (auto& [key, e] : due) out.push_back(std::move(e));
 }
 
 } // namespace netmap::capture

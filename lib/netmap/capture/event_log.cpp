@@ -2,6 +2,7 @@
 
 #include "netmap/base/atomic_file.hpp"
 #include "netmap/base/error.hpp"
+#include "netmap/base/text.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -18,7 +19,7 @@ EventLog::EventLog(std::string path) : m_path(std::move(path)) {
   }
   m_tmp = base::temp_path(m_path);
   m_file = std::fopen(m_tmp.c_str(), "we");
-  if (!m_file) throw base::UserError("cannot write " + m_path + ": " + std::strerror(errno));
+  if (!m_file) throw base::UserError("cannot write " + base::printable(m_path) + ": " + std::strerror(errno));
   // Events come in bursts of short lines; a large buffer keeps the writes few.
   std::setvbuf(m_file, nullptr, _IOFBF, 1 << 20);
 }
@@ -55,12 +56,12 @@ bool EventLog::try_flush() noexcept {
 void EventLog::write(const inventory::Event& e) {
   std::string line = inventory::to_jsonl(e);
   if (std::fwrite(line.data(), 1, line.size(), m_file) != line.size())
-    throw base::UserError("cannot write " + m_path + ": " + std::strerror(errno));
+    throw base::UserError("cannot write " + base::printable(m_path) + ": " + std::strerror(errno));
   ++m_lines;
 }
 
 void EventLog::flush() {
-  if (m_file && std::fflush(m_file) != 0) throw base::UserError("cannot write " + m_path + ": " + std::strerror(errno));
+  if (m_file && std::fflush(m_file) != 0) throw base::UserError("cannot write " + base::printable(m_path) + ": " + std::strerror(errno));
 }
 
 void EventLog::commit() {
@@ -77,7 +78,7 @@ void EventLog::commit() {
   if (!ok || ::rename(m_tmp.c_str(), m_path.c_str()) != 0) {
     if (ok) err = errno;
     ::unlink(m_tmp.c_str());
-    throw base::UserError("cannot write " + m_path + ": " + std::strerror(err));
+    throw base::UserError("cannot write " + base::printable(m_path) + ": " + std::strerror(err));
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include "netmap/base/atomic_file.hpp"
 #include "netmap/base/error.hpp"
+#include "netmap/base/text.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -85,7 +86,7 @@ void save(const std::string& path, const std::function<void(std::ostream&)>& wri
   const std::string tmp = base::temp_path(path);
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw base::UserError("cannot write " + path + ": " + std::strerror(errno));
+    if (!out) throw base::UserError("cannot write " + base::printable(path) + ": " + std::strerror(errno));
     try {
       write(out);
     } catch (...) {
@@ -95,7 +96,7 @@ void save(const std::string& path, const std::function<void(std::ostream&)>& wri
     out.flush();
     if (!out) {
       ::unlink(tmp.c_str());
-      throw base::UserError("cannot write " + path + ": " + std::strerror(errno));
+      throw base::UserError("cannot write " + base::printable(path) + ": " + std::strerror(errno));
     }
   }
   // fsync before rename: otherwise a crash can leave the new name pointing at an empty file.
@@ -105,7 +106,7 @@ void save(const std::string& path, const std::function<void(std::ostream&)>& wri
   if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
     int err = errno;
     ::unlink(tmp.c_str());
-    throw base::UserError("cannot write " + path + ": " + std::strerror(err));
+    throw base::UserError("cannot write " + base::printable(path) + ": " + std::strerror(err));
   }
 }
 

@@ -22,9 +22,10 @@ Session::Session(SessionOptions options)
       m_domains(m_strings) {}
 
 void Session::packet(dissect::LinkType link, std::span<const std::uint8_t> frame, std::int64_t time_us) {
+  widen_span(time_us, time_us);
   m_dissector.packet(link, frame, time_us, m_observations);
   if (!m_observations.empty()) {
-    for (const auto& o : m_observations) m_attribution.observe(o, m_events, m_answered);
+    for (const auto& o : m_observations) m_attribution.observe(o, m_events);
     m_observations.clear();
   }
   // Nameless connections wait for their flow to name itself; decide the overdue ones about once
@@ -33,7 +34,15 @@ void Session::packet(dissect::LinkType link, std::span<const std::uint8_t> frame
     m_attribution.expire(time_us, m_events);
     m_last_expire_us = time_us;
   }
-  if (!m_events.empty() || !m_answered.empty()) emit(m_events);
+  if (!m_events.empty()) emit(m_events);
+}
+
+void Session::widen_span(std::int64_t first_us, std::int64_t last_us) {
+  // As Inventory::add: a time no inventory can write (a capture file's to choose) is unknown.
+  auto& inv = m_inventory;
+  if (base::rfc3339_representable(first_us) && first_us != 0 && (inv.started_us == 0 || first_us < inv.started_us))
+    inv.started_us = first_us;
+  if (base::rfc3339_representable(last_us) && last_us > inv.finished_us) inv.finished_us = last_us;
 }
 
 void Session::emit(std::vector<inventory::Event>& events) {
@@ -52,20 +61,14 @@ void Session::emit(std::vector<inventory::Event>& events) {
       continue;
     }
     m_domains.add(e);
-    // What Inventory::add does to the run's span for a named event.
-    if (e.time_us != 0 && (m_inventory.started_us == 0 || e.time_us < m_inventory.started_us))
-      m_inventory.started_us = e.time_us;
-    if (e.time_us > m_inventory.finished_us) m_inventory.finished_us = e.time_us;
+    widen_span(e.time_us, e.time_us); // what Inventory::add does to the run's span
   }
   events.clear();
-  // Answered addresses describe the domain without being contacts of their own.
-  for (const auto& a : m_answered) m_domains.add_addresses(a.name, a.addresses);
-  m_answered.clear();
 }
 
 void Session::on_packet(void* self, const PacketSource::Packet& p) {
   auto* s = static_cast<Session*>(self);
-  s->packet(s->m_link, p.bytes, p.time_us);
+  s->packet(static_cast<dissect::LinkType>(p.linktype), p.bytes, p.time_us); // pcapng: per interface
 }
 
 void Session::read(PacketSource& source, const RunControl& control) {
@@ -86,6 +89,8 @@ void Session::capture(PacketSource& source, const RunControl& control) {
   m_link = static_cast<dissect::LinkType>(source.linktype());
   m_inventory.sources.push_back(source.description());
   const std::int64_t start = base::monotonic_ns();
+  // The window, not only the packets in it: "nothing contacted between T1 and T2" is a result.
+  const std::int64_t started_us = base::now_unix_us();
   std::int64_t last_progress = start;
   std::int64_t drain_until = -1;
   pollfd pfd{source.selectable_fd(), POLLIN, 0};
@@ -109,6 +114,7 @@ void Session::capture(PacketSource& source, const RunControl& control) {
     }
   }
   source.dispatch(-1, &Session::on_packet, this);
+  widen_span(started_us, base::now_unix_us());
   record_source_stats(source);
 }
 
@@ -128,11 +134,13 @@ Findings Session::finish_findings() {
   for (const auto& [reason, n] : m_dissector.drops()) st["undecodable." + reason] = n;
   st["evicted_unfinished_flows"] = m_dissector.evicted_unfinished();
   st["address_map_evicted"] = m_attribution.addresses().evicted_live();
+  if (const auto gaps = m_dissector.lost_to_gaps(); gaps > 0) st["flows_lost_to_gaps"] = gaps; // written when any
   // With the kernel filter on, every dropped packet was one that could carry a name; an evicted
   // unfinished flow had not yet shown its name; an evicted address loses its attribution; the
-  // partial last packet of a capture cut short may have carried a name.
+  // partial last packet of a capture cut short may have carried a name; so may the bytes a
+  // sequence gap hid from a TCP flow that could not be read across it (dissector.hpp).
   st["names_maybe_lost"] = st["dropped_kernel"] + st["dropped_interface"] + st["evicted_unfinished_flows"] +
-                           st["address_map_evicted"] + st["cut_short_captures"];
+                           st["address_map_evicted"] + st["cut_short_captures"] + m_inventory.stat("flows_lost_to_gaps");
   return Findings{std::move(m_inventory), std::move(m_domains), m_options.matcher};
 }
 

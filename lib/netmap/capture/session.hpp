@@ -48,14 +48,16 @@ public:
   /// A session with these options.
   explicit Session(SessionOptions options);
 
-  /// Decodes one frame of link type `link` captured at `time_us`.
+  /// Decodes one frame of link type `link` captured at `time_us`; the run's span (started,
+  /// finished) takes in every packet's time.
   void packet(dissect::LinkType link, std::span<const std::uint8_t> frame, std::int64_t time_us);
   /// Reads a capture file source to its end (or until base::stop_requested()). Throws
   /// base::UserError on a corrupt file; one cut short is read up to its last whole packet and
   /// counted in the statistics (cut_short_captures).
   void read(PacketSource& source, const RunControl& control);
   /// Captures live until control.finished() (then drains), the duration passes, or a stop arrives
-  /// while no `finished` callback is set. Kernel drop counters are recorded.
+  /// while no `finished` callback is set. Kernel drop counters are recorded; the run's span is
+  /// the capture window (wall clock), even when nothing arrived.
   void capture(PacketSource& source, const RunControl& control);
   /// Decides what still waits and records the statistics; the domains stay compact and get the
   /// policy's verdicts as they are read. Call once (or finish() once).
@@ -68,6 +70,7 @@ public:
 private:
   static void on_packet(void* self, const PacketSource::Packet& p);
   void emit(std::vector<inventory::Event>& events);
+  void widen_span(std::int64_t first_us, std::int64_t last_us);
   void record_source_stats(const PacketSource& source);
 
   SessionOptions m_options;
@@ -80,7 +83,6 @@ private:
   dissect::LinkType m_link = dissect::LinkType::Ethernet;
   std::vector<dissect::Observation> m_observations;
   std::vector<inventory::Event> m_events;
-  std::vector<AnsweredAddresses> m_answered;
   std::int64_t m_last_expire_us = 0;
   std::uint64_t m_dropped_kernel = 0;
 };

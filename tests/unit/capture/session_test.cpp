@@ -324,3 +324,105 @@ TEST(CaptureSession, TimesPastYear9999AreUnknownAndTheInventoryReadsBack) {
   std::filesystem::remove(path);
   std::filesystem::remove(out);
 }
+
+namespace {
+
+std::string jsonl_of(const std::vector<inventory::Event>& events) {
+  std::string lines;
+  for (const auto& e : events) lines += inventory::to_jsonl(e);
+  return lines;
+}
+
+} // namespace
+
+// A lookup's event waits for its answer and carries it (rcode, addresses, TTL), so the inventory
+// rebuilt from --events is the one -o writes (audit: merge of the events lost every address).
+TEST(CaptureSession, DnsEventsCarryTheAnswerSoEventsRebuildTheInventory) {
+  Capture c;
+  lookup_then_connect(c, 0, "api.example.com", "192.0.2.10", 40000, 443, 120);
+  Endpoints dns{"10.0.0.2", "10.0.0.53", 40100, 53};
+  c.add(20, udp_packet(dns, DnsBuilder::query(1, "two.example.com", k_rr_a)));
+  c.add(25, udp_packet(dns.reversed(), DnsBuilder::response(1, "two.example.com", k_rr_a,
+                                                            {a_record("two.example.com", 60, "192.0.2.21"),
+                                                             a_record("two.example.com", 60, "192.0.2.22")})));
+  Endpoints nx{"10.0.0.2", "10.0.0.53", 40200, 53};
+  c.add(30, udp_packet(nx, DnsBuilder::query(2, "nx.example.com", k_rr_a)));
+  c.add(35, udp_packet(nx.reversed(), DnsBuilder::response(2, "nx.example.com", k_rr_a, {}, 3)));
+  Endpoints lost{"10.0.0.2", "10.0.0.53", 40300, 53};
+  c.add(40, udp_packet(lost, DnsBuilder::query(3, "unanswered.example.com", k_rr_a)));
+  std::string f = write_pcap("dns-events.pcap", c);
+  std::vector<inventory::Event> events;
+  auto inv = discover({f}, nullptr, &events);
+
+  const inventory::Event* api = nullptr;
+  const inventory::Event* two = nullptr;
+  const inventory::Event* nxe = nullptr;
+  const inventory::Event* unanswered = nullptr;
+  for (const auto& e : events) {
+    if (e.via != inventory::SeenVia::Dns) continue;
+    if (e.name == "api.example.com" && !e.qtype.empty()) api = &e;
+    if (e.name == "two.example.com") two = &e;
+    if (e.name == "nx.example.com") nxe = &e;
+    if (e.name == "unanswered.example.com") unanswered = &e;
+  }
+  ASSERT_TRUE(api && two && nxe && unanswered);
+  EXPECT_EQ(api->rcode, "NOERROR");
+  EXPECT_EQ(api->address, "192.0.2.10");
+  EXPECT_EQ(api->ttl, 120U);
+  EXPECT_EQ(api->time_us, k_t0) << "the lookup is dated by its query";
+  EXPECT_EQ(two->answers, (std::vector<std::string>{"192.0.2.21", "192.0.2.22"}));
+  EXPECT_EQ(two->address, "192.0.2.21");
+  EXPECT_EQ(nxe->rcode, "NXDOMAIN");
+  EXPECT_TRUE(nxe->address.empty());
+  EXPECT_TRUE(unanswered->rcode.empty()) << "an unanswered query is still a lookup, written at the end";
+  EXPECT_EQ(inv.domains.at("two.example.com").addresses, (std::set<std::string>{"192.0.2.21", "192.0.2.22"}));
+
+  // The events, read back, hold the same domains, counts, ports and addresses.
+  auto rebuilt = inventory::parse_inventory(jsonl_of(events), "events.jsonl");
+  ASSERT_EQ(rebuilt.domains.size(), inv.domains.size());
+  for (const auto& [name, d] : inv.domains) {
+    ASSERT_EQ(rebuilt.domains.count(name), 1U) << name;
+    const auto& r = rebuilt.domains.at(name);
+    EXPECT_EQ(r.addresses, d.addresses) << name;
+    EXPECT_EQ(r.count, d.count) << name;
+    EXPECT_EQ(r.ports, d.ports) << name;
+    EXPECT_EQ(r.via, d.via) << name;
+  }
+  std::filesystem::remove(f);
+}
+
+// A request that names an address (Host: 192.0.2.10) is a bare-IP destination even when DNS
+// answered that address for a name: a proxy sees the address, which no name rule admits. A
+// connection that names nothing is credited to the name (audit finding 6: one documented rule).
+TEST(CaptureSession, RequestNamingAnAddressIsUnnamedEvenWhenDnsNamedIt) {
+  Capture c;
+  lookup_then_connect(c, 0, "api.example.com", "192.0.2.10", 40000, 443);
+  TcpFlow http({"10.0.0.2", "192.0.2.10", 41500, 8080}, 100, 200);
+  c.add(20, http.syn());
+  c.add(21, http.syn_ack());
+  c.add(22, http.ack());
+  c.add(23, http.client(http_request("GET", "/", "192.0.2.10:8080")));
+  std::string f = write_pcap("iphost.pcap", c);
+  auto inv = discover({f});
+  ASSERT_EQ(inv.domains.count("api.example.com"), 1U);
+  EXPECT_EQ(inv.domains.at("api.example.com").ports, std::set<std::uint16_t>{443}) << "the nameless SYN is credited";
+  ASSERT_EQ(inv.unnamed.size(), 1U);
+  EXPECT_EQ(inv.unnamed.begin()->second.address, "192.0.2.10");
+  EXPECT_EQ(inv.unnamed.begin()->second.port, 8080);
+  std::filesystem::remove(f);
+}
+
+// started/finished of a file are its first and last packet, whether or not a packet named
+// anything (audit finding 8).
+TEST(CaptureSession, FileSpanIsFirstToLastPacket) {
+  Capture c;
+  TcpFlow a({"10.0.0.2", "192.0.2.1", 40000, 22}, 1, 2);
+  c.add(0, a.syn_ack()); // nothing named: no event at all
+  lookup_then_connect(c, 1000, "mid.example.com", "192.0.2.3", 40100, 443);
+  c.add(5000, a.ack());
+  std::string f = write_pcap("span.pcap", c);
+  auto inv = discover({f});
+  EXPECT_EQ(inv.started_us, k_t0);
+  EXPECT_EQ(inv.finished_us, k_t0 + 5000 * 1000);
+  std::filesystem::remove(f);
+}
