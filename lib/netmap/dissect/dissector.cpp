@@ -1,6 +1,7 @@
 #include "netmap/dissect/dissector.hpp"
 
 #include "netmap/dissect/dissector_impl.hpp"
+#include "netmap/dissect/dns_message.hpp"
 #include "netmap/dissect/http_request.hpp"
 #include "netmap/dissect/tls_client_hello.hpp"
 
@@ -95,18 +96,20 @@ void Dissector::Impl::tcp(const Frame& f, std::int64_t t, std::vector<Observatio
     if (e == nullptr) e = flows.insert(key, h, t);
     flows.release(*e);
     e->state = FlowState::Start;
+    e->flags = 0;
     e->next_seq = isn_next;
     e->last_us = t;
     if (!f.payload.empty()) tcp_payload(*e, f, t, out); // TCP Fast Open data (RFC 7413)
     return;
   }
   if (f.payload.empty()) {
-    if (e != nullptr && closing) flows.erase(e);
+    if (e != nullptr && closing) close(e);
     return;
   }
   if (e != nullptr && t - e->last_us > limits.flow_idle_us) { // a reused 4-tuple: start over
     flows.release(*e);
     e->state = FlowState::Start;
+    e->flags = 0;
     e->next_seq = f.tcp_seq;
   }
   if (e == nullptr) { // capture began mid-connection: take this segment as the stream start
@@ -115,7 +118,73 @@ void Dissector::Impl::tcp(const Frame& f, std::int64_t t, std::vector<Observatio
   }
   e->last_us = t;
   tcp_payload(*e, f, t, out);
-  if (closing) flows.erase(e);
+  if (closing) close(e);
+}
+
+void Dissector::Impl::close(FlowEntry* e) noexcept {
+  // Held segments at the close: the bytes before them never came, and with them maybe a name.
+  if (e->state != FlowState::Done && e->data && !e->data->pending.empty()) count_gap(*e);
+  flows.erase(e);
+}
+
+void Dissector::Impl::count_gap(FlowEntry& e) noexcept {
+  if ((e.flags & k_flow_gap_counted) != 0) return;
+  e.flags |= k_flow_gap_counted;
+  ++gap_lost;
+}
+
+// Whether `p` can begin what the flow reads next, so reading may resume there after a gap. These
+// are the segments the live kernel filter passes (kernel_filter.cpp): request heads, TLS handshake
+// records, and everything on port 53.
+bool Dissector::Impl::starts_unit(const FlowEntry& e, std::span<const std::uint8_t> p) noexcept {
+  switch (e.state) {
+  case FlowState::Start:
+  case FlowState::Tls:
+    return looks_like_tls(p) || looks_like_http(p);
+  case FlowState::Http:
+  case FlowState::Heads:
+    return looks_like_http(p);
+  case FlowState::Dns:
+    return looks_like_dns_tcp(p);
+  default:
+    return false;
+  }
+}
+
+bool Dissector::Impl::gap(FlowEntry& e, std::uint32_t seq, std::span<const std::uint8_t> p) {
+  if (e.state == FlowState::Heads) { // heads are read segment by segment: nothing to wait for
+    flows.release(e);
+    e.next_seq = seq;
+    return true;
+  }
+  const auto ahead = static_cast<std::size_t>(seq - e.next_seq);
+  const std::size_t held = e.data ? e.data->pending_bytes : 0;
+  if (ahead + p.size() <= limits.max_flow_bytes &&
+      held + p.size() + k_pending_overhead <= limits.max_flow_bytes) {
+    // Within the first-bytes budget: hold the segment until the missing bytes arrive.
+    if (!e.data) e.data = std::make_unique<FlowData>();
+    e.data->pending.emplace_back(seq, std::vector<std::uint8_t>(p.begin(), p.end()));
+    e.data->pending_bytes += p.size() + k_pending_overhead;
+    flows.account(0, p.size() + k_pending_overhead);
+    return false;
+  }
+  // Beyond the budget the missing bytes are not waited for: the live kernel filter drops bulk
+  // segments on purpose, so they may never come. Whatever they held (the rest of a head or a
+  // hello, the first bytes, DNS messages) is counted as maybe lost, and reading resumes where a
+  // new unit begins.
+  count_gap(e);
+  flows.release(e);
+  if (e.state == FlowState::Http) e.state = FlowState::Heads;
+  else if (e.state == FlowState::Tls) e.state = FlowState::Start;
+  if (!starts_unit(e, p)) {
+    // An HTTP flow goes on at its next head; a hello or unclassified first bytes cut short end
+    // the flow; DNS waits here (next_seq unchanged) for a segment that begins a message.
+    if (e.state == FlowState::Start) finish(e);
+    else if (e.state == FlowState::Heads) e.next_seq = seq + static_cast<std::uint32_t>(p.size());
+    return false;
+  }
+  e.next_seq = seq;
+  return true;
 }
 
 void Dissector::Impl::tcp_payload(FlowEntry& e, const Frame& f, std::int64_t t,
@@ -127,17 +196,7 @@ void Dissector::Impl::tcp_payload(FlowEntry& e, const Frame& f, std::int64_t t,
     auto old = static_cast<std::size_t>(-static_cast<std::int64_t>(delta));
     if (old >= p.size()) return;
     p = p.subspan(old);
-  } else if (delta > 0) { // a gap: hold the segment until the missing bytes arrive
-    auto ahead = static_cast<std::size_t>(delta);
-    if (!e.data) e.data = std::make_unique<FlowData>();
-    FlowData& d = *e.data;
-    if (ahead + p.size() > limits.max_flow_bytes ||
-        d.pending_bytes + p.size() + k_pending_overhead > limits.max_flow_bytes) {
-      return; // beyond the first-bytes budget: never needed
-    }
-    d.pending.emplace_back(seq, std::vector<std::uint8_t>(p.begin(), p.end()));
-    d.pending_bytes += p.size() + k_pending_overhead;
-    flows.account(0, p.size() + k_pending_overhead);
+  } else if (delta > 0 && !gap(e, seq, p)) { // a gap: held, or waiting for a place to resume
     return;
   }
   e.next_seq += static_cast<std::uint32_t>(p.size());
@@ -175,22 +234,14 @@ void Dissector::Impl::deliver(FlowEntry& e, std::span<const std::uint8_t> bytes,
   }
   if (e.state == FlowState::Dns) dns_tcp(e, bytes, f, t, out);
   else if (e.state == FlowState::Tls || e.state == FlowState::Http) scan_stream(e, bytes, f, t, out);
-  else if (e.state == FlowState::Proxy) proxy_request(bytes, f, t, out);
-}
-
-// A forward proxy's keep-alive connection carries requests for many hosts (RFC 9112 §3.2.2), so
-// each segment that begins a request head is read; heads split over segments are not joined here.
-void Dissector::Impl::proxy_request(std::span<const std::uint8_t> bytes, const Frame& f,
-                                    std::int64_t t, std::vector<Observation>& out) {
-  if (!looks_like_http(bytes)) return;
-  HttpRequest req;
-  if (scan_http_request(bytes.first(std::min(bytes.size(), limits.max_flow_bytes)), req) != Scan::Found ||
-      !req.absolute)
-    return;
-  Observation& o = emit(out, ObservationKind::HttpHost, f, t);
-  o.name = req.host;
-  o.target_port = req.port;
-  o.note = "absolute-form";
+  else if (e.state == FlowState::Heads && looks_like_http(bytes)) {
+    // A kept-alive connection carries more requests, to a forward proxy for many hosts (RFC 9112
+    // §3.2.2) and to a virtual-hosting server for many Host values (RFC 9112 §9.3): a segment that
+    // begins a request head is read like the first one, joined with the next if it is split.
+    // Heads that begin inside a segment (pipelining) are not looked for.
+    e.state = FlowState::Http;
+    scan_stream(e, bytes, f, t, out);
+  }
 }
 
 void Dissector::Impl::scan_stream(FlowEntry& e, std::span<const std::uint8_t> bytes,
@@ -211,7 +262,6 @@ void Dissector::Impl::scan_stream(FlowEntry& e, std::span<const std::uint8_t> by
   }
   Scan result;
   bool http_connect = false;
-  bool http_absolute = false;
   if (e.state == FlowState::Tls) {
     ClientHello hello;
     result = scan_tls_stream(stream, scratch, hello);
@@ -234,22 +284,25 @@ void Dissector::Impl::scan_stream(FlowEntry& e, std::span<const std::uint8_t> by
       o.target_port = req.port;
       if (req.absolute) o.note = "absolute-form";
       http_connect = req.connect;
-      http_absolute = req.absolute;
     }
   }
   if (result == Scan::Malformed)
     drop(e.state == FlowState::Tls ? DropReason::BadTls : DropReason::BadHttp);
   if (result != Scan::NeedMore) {
     FlowState next = FlowState::Done;
-    if (result == Scan::Found && e.state == FlowState::Http)
-      next = http_connect ? FlowState::Start : http_absolute ? FlowState::Proxy : FlowState::Done;
+    if (e.state == FlowState::Http && (result == Scan::Found || (e.flags & k_flow_keepalive) != 0)) {
+      e.flags |= k_flow_keepalive;
+      next = http_connect ? FlowState::Start : FlowState::Heads;
+    }
     finish(e);
     // After CONNECT the tunnel's first bytes are the client's own ClientHello: classify again.
     e.state = next;
     return;
   }
   if (at_budget) { // the budget is spent and the answer is not in it
+    const bool keepalive = e.state == FlowState::Http && (e.flags & k_flow_keepalive) != 0;
     finish(e);
+    if (keepalive) e.state = FlowState::Heads;
     return;
   }
   if (!e.data) e.data = std::make_unique<FlowData>();
@@ -286,6 +339,8 @@ const DropCounters& Dissector::drops() const noexcept {
 std::uint64_t Dissector::packets() const noexcept { return m->packets; }
 
 std::uint64_t Dissector::evicted_unfinished() const noexcept { return m->flows.lost_unfinished(); }
+
+std::uint64_t Dissector::lost_to_gaps() const noexcept { return m->gap_lost + m->flows.waiting_on_gaps(); }
 
 bool supported_link(std::uint32_t linktype) noexcept {
   switch (static_cast<LinkType>(linktype)) {

@@ -55,6 +55,10 @@ public:
   [[nodiscard]] std::uint64_t packets() const noexcept;
   /// Flows evicted while still holding unfinished state (names that may have been lost).
   [[nodiscard]] std::uint64_t evicted_unfinished() const noexcept;
+  /// TCP flows that lost bytes which may have held a name to a sequence gap (segments never
+  /// captured, as the live kernel filter intends for bulk data) and could not be read across it:
+  /// counted when the gap outgrows `max_flow_bytes`, at the close, and for gaps still open now.
+  [[nodiscard]] std::uint64_t lost_to_gaps() const noexcept;
 
 private:
   struct Impl;

@@ -21,6 +21,7 @@ struct Dissector::Impl {
   Limits limits;
   FlowTable flows;
   std::uint64_t packets = 0;
+  std::uint64_t gap_lost = 0;               ///< flows counted by count_gap()
   std::array<std::uint64_t, static_cast<std::size_t>(DropReason::Count)> drop_counts{};
   DropCounters drop_map;                    ///< rebuilt from drop_counts by drops()
   std::int64_t next_sweep_us = 0;
@@ -46,8 +47,15 @@ struct Dissector::Impl {
   void scan_stream(FlowEntry& e, std::span<const std::uint8_t> bytes, const Frame& f,
                    std::int64_t t, std::vector<Observation>& out);
   void finish(FlowEntry& e) noexcept;
-  void proxy_request(std::span<const std::uint8_t> bytes, const Frame& f, std::int64_t t,
-                     std::vector<Observation>& out);
+  /// Erases a closing flow, counting it when held segments still wait for missing bytes.
+  void close(FlowEntry* e) noexcept;
+  /// Segment `p` at `seq` lies past the next expected byte: holds it, or gives up waiting and
+  /// returns true when the flow resumes at `seq` (next_seq then equals `seq`).
+  bool gap(FlowEntry& e, std::uint32_t seq, std::span<const std::uint8_t> p);
+  /// True when `p` can begin what the flow reads next (a head, a hello, a DNS message).
+  static bool starts_unit(const FlowEntry& e, std::span<const std::uint8_t> p) noexcept;
+  /// Counts a flow, once, among those that lost bytes to a gap they could not be read across.
+  void count_gap(FlowEntry& e) noexcept;
 
   // DNS (dissector_udp.cpp)
   void dns_message(std::span<const std::uint8_t> msg, bool partial, const Frame& f, std::int64_t t,

@@ -181,4 +181,13 @@ std::string dns_rcode_name(std::uint8_t rcode) {
   }
 }
 
+bool looks_like_dns_tcp(std::span<const std::uint8_t> b) noexcept {
+  // 2 length bytes, then the 12-byte header and at least a root-name question (5 bytes).
+  if (b.size() < 2 + 12) return false;
+  const std::size_t len = std::size_t{b[0]} << 8 | b[1];
+  const unsigned opcode = (b[4] >> 3) & 0x0f;
+  const unsigned qdcount = unsigned{b[6]} << 8 | b[7];
+  return len >= 12 + 5 && opcode <= 5 && opcode != 3 && qdcount == 1;
+}
+
 } // namespace netmap::dissect

@@ -41,6 +41,10 @@ struct DnsMessage {
 [[nodiscard]] std::optional<DnsMessage> decode_dns_message(std::span<const std::uint8_t> bytes,
                                                            bool allow_partial) noexcept;
 
+/// True when `bytes` can begin a DNS message on TCP (RFC 1035 §4.2.2): a length prefix, then a
+/// header with one question (or zone) and a standard opcode; where reading resumes after a gap.
+[[nodiscard]] bool looks_like_dns_tcp(std::span<const std::uint8_t> bytes) noexcept;
+
 /// The final name, addresses and aliases of an answer for `asked`, following CNAMEs in order.
 struct DnsResolution {
   std::vector<std::string> chain;        ///< CNAME targets followed, in order

@@ -52,6 +52,7 @@ FlowEntry* FlowTable::insert(const FlowKey& key, std::uint64_t hash, std::int64_
     e.key = key;
     e.used = true;
     e.state = FlowState::Start;
+    e.flags = 0;
     e.next_seq = 0;
     e.last_us = now_us;
     e.data.reset();
@@ -124,6 +125,15 @@ void FlowTable::release(FlowEntry& e) noexcept {
 void FlowTable::count_lost(const FlowEntry& e) noexcept {
   if (e.state != FlowState::Done && e.data && !(e.data->stream.empty() && e.data->pending.empty()))
     ++m_lost;
+}
+
+std::uint64_t FlowTable::waiting_on_gaps() const noexcept {
+  std::uint64_t n = 0;
+  for (const auto& e : m_slots)
+    if (e.used && e.state != FlowState::Done && e.data && !e.data->pending.empty() &&
+        (e.flags & k_flow_gap_counted) == 0)
+      ++n;
+  return n;
 }
 
 void FlowTable::erase(FlowEntry* e) noexcept {

@@ -37,7 +37,7 @@ enum class FlowState : std::uint8_t {
   Start,   ///< nothing classified yet (SYN seen, or first payload pending)
   Tls,     ///< collecting a ClientHello
   Http,    ///< collecting a request head
-  Proxy,   ///< client side of a forward-proxy connection: every request head is reported
+  Heads,   ///< client side of a kept-alive HTTP connection: every request head is reported
   Dns,     ///< DNS over TCP: length-prefixed messages, followed for the flow's life
   Quic,    ///< collecting QUIC CRYPTO data
   Done,    ///< nothing more to learn: packets return at once
@@ -58,6 +58,12 @@ struct FlowData {
   [[nodiscard]] std::size_t bytes() const noexcept { return stream.capacity() + pending_bytes; }
 };
 
+/// FlowEntry::flags: an HTTP head was already read on this connection (keep-alive: a later head
+/// without a name does not end the flow).
+inline constexpr std::uint8_t k_flow_keepalive = 1;
+/// FlowEntry::flags: the flow was already counted as having lost bytes to a sequence gap.
+inline constexpr std::uint8_t k_flow_gap_counted = 2;
+
 /// One slot: one cache line, so a probe costs one memory access (the hash is recomputed from
 /// the key when a slot moves, rather than stored).
 struct alignas(64) FlowEntry {
@@ -65,6 +71,7 @@ struct alignas(64) FlowEntry {
   std::uint32_t next_seq = 0; ///< TCP: the next in-order sequence number
   FlowState state = FlowState::Start;
   bool used = false;
+  std::uint8_t flags = 0;     ///< k_flow_* bits
   std::int64_t last_us = 0;
   std::unique_ptr<FlowData> data;
 };
@@ -105,6 +112,9 @@ public:
   [[nodiscard]] std::size_t buffered() const noexcept { return m_buffered; }
   /// Flows forgotten (evicted, idle or shed) while still collecting.
   [[nodiscard]] std::uint64_t lost_unfinished() const noexcept { return m_lost; }
+  /// Flows held now that still wait for bytes missing before held out-of-order ones (gaps never
+  /// filled) and were not yet counted for a gap (O(table): for end-of-run statistics).
+  [[nodiscard]] std::uint64_t waiting_on_gaps() const noexcept;
 
 private:
   void evict_oldest(std::int64_t now_us);
