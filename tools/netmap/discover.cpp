@@ -5,6 +5,7 @@
 #include "commands.hpp"
 
 #include "netmap/base/atomic_file.hpp"
+#include "netmap/base/distinct_paths.hpp"
 #include "netmap/base/error.hpp"
 #include "netmap/base/interrupt.hpp"
 #include "netmap/base/text.hpp"
@@ -18,6 +19,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -29,6 +32,8 @@ namespace netmap::tools {
 
 namespace {
 
+constexpr int k_default_buffer_mib = 64;
+
 struct DiscoverOptions {
   std::vector<std::string> files;
   std::string interface;
@@ -36,7 +41,7 @@ struct DiscoverOptions {
   std::string filter;
   std::string output;
   std::string events;
-  int buffer_mib = 64;
+  int buffer_mib = 0; ///< 0: not given (k_default_buffer_mib)
   bool no_kernel_filter = false;
   std::vector<std::string> command;
   policy::PolicyOverrides policy;
@@ -47,28 +52,65 @@ void add_discover(CLI::App& app, DiscoverOptions& o) {
   app.add_option("-r,--read", o.files, "Read pcap/pcapng capture files ('-' = stdin)")->type_name("FILE");
   app.add_option("-i,--interface", o.interface, "Capture live on this interface ('any' = all, loopback included)")
       ->type_name("IFACE");
-  app.add_option("--duration", o.duration, "Live: stop after this many seconds")->type_name("SECS")->check(CLI::PositiveNumber);
+  // CLI::PositiveNumber's message for 0 reads "not in range 0 to 1.8e308": say what is wanted.
+  const CLI::Validator positive(
+      [](std::string& text) -> std::string {
+        double v = 0;
+        try {
+          std::size_t used = 0;
+          v = std::stod(text, &used);
+          if (used != text.size()) return "must be a number of seconds, e.g. 30 or 0.5";
+        } catch (const std::exception&) {
+          return "must be a number of seconds, e.g. 30 or 0.5";
+        }
+        return std::isfinite(v) && v > 0 ? "" : "must be greater than 0";
+      },
+      "SECS > 0");
+  app.add_option("--duration", o.duration, "Live: stop after this many seconds")->type_name("SECS")->check(positive);
   app.add_option("--filter", o.filter, "BPF expression (pcap-filter(7)), combined with netmap's kernel filter")
       ->type_name("BPF");
   app.add_option("-o,--output", o.output, "Write the inventory (JSON) to FILE, atomically")->type_name("FILE");
   app.add_option("--events", o.events, "Write each contact as JSON Lines to FILE, atomically")->type_name("FILE");
   app.add_option("--buffer", o.buffer_mib, "Live: kernel capture buffer in MiB")->type_name("MIB")
-      ->check(CLI::Range(1, 1024))->capture_default_str();
+      ->check(CLI::Range(1, 1024))->default_str(std::to_string(k_default_buffer_mib));
   app.add_flag("--no-kernel-filter", o.no_kernel_filter,
                "Live: copy every packet to netmap, not only those that can carry a name");
   app.add_option("command", o.command, "Command to run while capturing (after --)")->type_name("CMD");
   cli::add_policy_options(app, o.policy);
   cli::add_output_options(app, o.out);
+  app.footer("With --json, -o - or --events -, the command's standard output goes to standard error, so that\n"
+             "standard output carries the data alone.\n"
+             "Exit status: the command's own with --; otherwise 0 ok, 2 usage or runtime error.");
 }
+
+// True when standard output carries data (JSON) rather than the table.
+bool data_on_stdout(const DiscoverOptions& o) { return o.out.json || o.output == "-" || o.events == "-"; }
 
 void check_modes(const DiscoverOptions& o) {
   const bool files = !o.files.empty();
   if (files && (!o.interface.empty() || !o.command.empty()))
     throw base::UserError("-r reads capture files; it cannot be combined with -i or a command");
+  // The live-only options mean nothing to a file: said at once, rather than silently ignored.
   if (files && o.duration > 0) throw base::UserError("--duration applies to live capture, not to -r files");
+  if (files && o.buffer_mib != 0) throw base::UserError("--buffer applies to live capture, not to -r files");
+  if (files && o.no_kernel_filter)
+    throw base::UserError("--no-kernel-filter applies to live capture, not to -r files",
+                          "a file holds every packet it was written with; no kernel filter is involved");
+  if (std::count(o.files.begin(), o.files.end(), "-") > 1)
+    throw base::UserError("-r - (standard input) is given twice", "standard input can be read once; give it one -r -");
   if (!files && o.interface.empty() && o.command.empty())
     throw base::UserError("nothing to capture",
                           "give capture files (-r FILE…), an interface (-i any), or a command (-- make test)");
+  // Two documents on one stream would be neither.
+  const int on_stdout = (o.out.json ? 1 : 0) + (o.output == "-" ? 1 : 0) + (o.events == "-" ? 1 : 0);
+  if (on_stdout > 1)
+    throw base::UserError("--json, -o - and --events - each write to standard output; give at most one of them",
+                          "write the others to files");
+  std::vector<base::PathUse> inputs;
+  for (const auto& f : o.files) inputs.push_back({f, "-r"});
+  inputs.push_back({o.policy.file, "--policy"});
+  const base::PathUse outputs[] = {{o.output, "--output"}, {o.events, "--events"}};
+  base::require_distinct(inputs, outputs);
 }
 
 std::string verdict_text(const inventory::DomainRecord& d) {
@@ -106,36 +148,37 @@ std::vector<std::string> domain_row(const inventory::DomainRecord& d) {
   return {d.name, joined(d.via), joined(d.ports), std::to_string(d.count), verdict_text(d), joined(d.notes, "; ")};
 }
 
-void print_table(const capture::Findings& found, bool live, bool colour) {
+void print_table(std::ostream& out, const capture::Findings& found, bool live, bool colour) {
   const inventory::Inventory& inv = found.inventory;
   // Two passes over the compact records (widths, then rows), so a run with 100 k names never
   // holds its table in memory.
   report::StreamedTable domains({"DOMAIN", "SEEN VIA", "PORTS", "COUNT", "VERDICT", "NOTES"});
   found.for_each_domain([&](const inventory::DomainRecord& d) { domains.measure(domain_row(d)); });
   if (found.domains.size() > 0) {
-    domains.write_header(std::cout, colour);
+    domains.write_header(out, colour);
     found.for_each_domain([&](const inventory::DomainRecord& d) {
-      domains.write_row(std::cout, domain_row(d), {"", "", "", "", verdict_colour(d.verdict), ""}, colour);
+      domains.write_row(out, domain_row(d), {"", "", "", "", verdict_colour(d.verdict), ""}, colour);
     });
   } else {
-    std::cout << "No domains seen.\n";
+    out << "No domains seen.\n";
   }
   if (!inv.unnamed.empty()) {
-    std::cout << "\nUnnamed destinations (reached by address, no name ever seen; a domain allowlist cannot admit them):\n";
+    out << "\nUnnamed destinations (reached by address: no name was seen for them, or the request itself named the "
+           "address; a domain allowlist cannot admit them):\n";
     report::Table unnamed({"ADDRESS", "PORT", "PROTOCOL", "COUNT"});
     for (const auto& [key, u] : inv.unnamed)
       unnamed.add_row({u.address, std::to_string(u.port), u.transport, std::to_string(u.count)});
-    std::cout << unnamed.render(colour);
+    out << unnamed.render(colour);
   }
   std::string undecodable;
   for (const auto& [k, v] : inv.stats)
     if (k.rfind("undecodable.", 0) == 0 && v > 0)
       undecodable += (undecodable.empty() ? "" : ", ") + k.substr(12) + " " + std::to_string(v);
-  std::cout << "\nCapture: " << stat(inv, "packets") << " packets decoded";
+  out << "\nCapture: " << stat(inv, "packets") << " packets decoded";
   if (live)
-    std::cout << ", " << stat(inv, "dropped_kernel") << " dropped by the kernel, " << stat(inv, "dropped_interface")
+    out << ", " << stat(inv, "dropped_kernel") << " dropped by the kernel, " << stat(inv, "dropped_interface")
               << " by the interface";
-  std::cout << "\nUndecodable: " << (undecodable.empty() ? "none" : undecodable) << "\n";
+  out << "\nUndecodable: " << (undecodable.empty() ? "none" : undecodable) << "\n";
   // What makes up names_maybe_lost: drops only where a kernel captured (live), the rest when any.
   std::string parts;
   auto part = [&](const char* key, const char* what, bool always) {
@@ -144,9 +187,10 @@ void print_table(const capture::Findings& found, bool live, bool colour) {
   part("dropped_kernel", "kernel drops", live);
   part("dropped_interface", "interface drops", false);
   part("evicted_unfinished_flows", "flows evicted unfinished", true);
+  part("flows_lost_to_gaps", "flows cut by sequence gaps", false);
   part("address_map_evicted", "addresses evicted from the address map", false);
   part("cut_short_captures", inv.stat("cut_short_captures") == 1 ? "capture cut short" : "captures cut short", false);
-  std::cout << "Names that may have been lost: " << stat(inv, "names_maybe_lost") << " (" << parts << ")\n";
+  out << "Names that may have been lost: " << stat(inv, "names_maybe_lost") << " (" << parts << ")\n";
 }
 
 // The progress line: stderr, only on a terminal, never with --json. Not around a command either:
@@ -166,6 +210,9 @@ int capture_around(capture::Session& session, capture::PacketSource& source, con
                    capture::RunControl control) {
   sandbox::ChildSpec spec;
   spec.argv = o.command;
+  // stdout carries the data then; the command's own output would corrupt it (check -- CMD and
+  // replay --json do the same).
+  if (data_on_stdout(o)) spec.stdio = {-1, STDERR_FILENO, -1};
   sandbox::ChildProcess child = sandbox::ChildProcess::spawn(spec);
   // The child runs in its own process group; on a terminal, hand it the foreground so it can read
   // the terminal and receives Ctrl-C itself (as a shell would), while netmap keeps capturing.
@@ -202,7 +249,7 @@ int run_discover(const DiscoverOptions& o) {
   if (o.files.empty()) {
     capture::LiveOptions live;
     live.interface = o.interface.empty() ? "any" : o.interface;
-    live.buffer_bytes = o.buffer_mib * 1024 * 1024;
+    live.buffer_bytes = (o.buffer_mib != 0 ? o.buffer_mib : k_default_buffer_mib) * 1024 * 1024;
     live.name_filter = !o.no_kernel_filter;
     live.user_filter = o.filter;
     sources.push_back(capture::PacketSource::open_live(live));
@@ -241,7 +288,8 @@ int run_discover(const DiscoverOptions& o) {
   if (log) log->commit();
   if (!o.output.empty()) capture::save_inventory(o.output, found);
   if (o.out.json) capture::save_inventory("-", found);
-  else print_table(found, o.files.empty(), cli::use_color(o.out, 1));
+  else if (data_on_stdout(o)) print_table(std::cerr, found, o.files.empty(), cli::use_color(o.out, 2)); // -o -, --events -
+  else print_table(std::cout, found, o.files.empty(), cli::use_color(o.out, 1));
   if (base::stop_requested() && o.command.empty())
     cli::print_note("discover", "stopped by signal; the inventory holds everything captured until then");
   return rc;
