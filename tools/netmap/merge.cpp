@@ -6,6 +6,7 @@
 
 #include "commands.hpp"
 
+#include "netmap/base/distinct_paths.hpp"
 #include "netmap/cli/diagnostics.hpp"
 #include "netmap/cli/options.hpp"
 #include "netmap/inventory/inventory.hpp"
@@ -32,6 +33,11 @@ bool policy_available(const MergeOpts& o) {
 }
 
 int run_merge(const MergeOpts& o) {
+  // An inventory given as input may also be the output (`merge a.json b.json -o a.json`
+  // accumulates, and every input is read before the output is written); the policy may not.
+  const base::PathUse policy_file[] = {{o.policy.file, "--policy"}};
+  const base::PathUse output[] = {{o.output, "--output"}};
+  base::require_distinct(policy_file, output);
   inventory::Inventory inv;
   for (const auto& f : o.files) inv.merge(inventory::read_inventory(f));
   bool apply = !o.keep_verdicts && policy_available(o);
