@@ -48,8 +48,9 @@ int run_presets(const PresetsOptions& o) {
       std::cout << preset_json(*p, true).dump(2) << "\n";
       return cli::k_exit_ok;
     }
-    std::cout << "# " << p->name << ": " << p->title << "\n# source: " << p->source << "\n# semantics: " << p->semantics
-              << "\n# as netmap rules (" << p->rules.size() << " hosts):\n";
+    std::cout << "# " << p->name << ": " << p->title << "\n# source: " << p->source << "\n";
+    if (!p->semantics.empty()) std::cout << "# semantics: " << p->semantics << "\n";
+    std::cout << "# as netmap rules (" << p->rules.size() << " hosts):\n";
     for (const auto& r : p->rules) std::cout << r.text() << "\n";
     if (!p->url_entries.empty()) {
       std::cout << "# URL-prefix entries a host-level fence cannot hold (not used for matching):\n";
@@ -82,6 +83,7 @@ cli::Command presets_command() {
           [opts](CLI::App& app) -> std::function<int()> {
             app.add_option("name", opts->name, "Preset to print")->type_name("NAME");
             cli::add_output_options(app, opts->out);
+            app.footer("Exit status: 0 ok, 2 usage or runtime error (an unknown preset).");
             return [opts] { return run_presets(*opts); };
           }};
 }
