@@ -6,6 +6,7 @@
 
 #include <pcap/pcap.h>
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -73,15 +74,55 @@ std::vector<std::string> interface_names() {
   throw base::UserError("cannot capture on '" + base::escape_bytes(iface) + "': " + detail);
 }
 
+std::string link_name(std::uint32_t linktype) {
+  const int dlt = linktype == static_cast<std::uint32_t>(dissect::LinkType::Raw) ? DLT_RAW : static_cast<int>(linktype);
+  const char* name = pcap_datalink_val_to_name(dlt);
+  return name ? name : std::to_string(linktype);
+}
+
+[[noreturn]] void unsupported_link(const std::string& where, std::uint32_t linktype) {
+  throw base::UserError(base::Location{where, 0, 0}, "unsupported link type " + link_name(linktype),
+                        "netmap reads Ethernet, Linux cooked (v1, v2), raw IP and BSD loopback captures");
+}
+
+[[noreturn]] void bad_filter(const std::string& expression, const std::string& why, const std::string& link) {
+  throw base::UserError("bad --filter expression '" + printable(expression) + "'" +
+                            (link.empty() ? "" : " for link type " + link) + ": " + printable(why),
+                        "the syntax is pcap-filter(7), as for tcpdump");
+}
+
+// The --filter compiled for the link types a file is known to hold at open.
+std::unique_ptr<OfflineFilter> file_filter(const std::string& expression, const std::vector<std::uint32_t>& links) {
+  if (expression.empty()) return nullptr;
+  auto f = std::make_unique<OfflineFilter>(expression);
+  std::string why;
+  for (std::uint32_t l : links)
+    if (!f->prepare(l, why)) bad_filter(expression, why, links.size() > 1 ? link_name(l) : "");
+  return f;
+}
+
+// libpcap cannot read a pcapng file whose interfaces have different link types; netmap's reader
+// can, but only from a named file (it maps it). The file is not corrupt: say what to do instead.
+[[noreturn]] void read_error(const std::string& where, const std::string& why) {
+  if (why.find("different from the type of the first interface") != std::string::npos)
+    throw base::UserError(base::Location{where, 0, 0}, "cannot read capture: " + why,
+                          "this pcapng file mixes link types, which netmap reads only from a named file: "
+                          "save it and give -r FILE");
+  throw base::UserError(base::Location{where, 0, 0}, "cannot read capture: " + why,
+                        "the file is corrupt; nothing was written");
+}
+
 struct Trampoline {
   PacketSource::Handler handler;
   void* context;
+  std::uint32_t linktype;
 };
 
 extern "C" void on_pcap_packet(u_char* user, const pcap_pkthdr* h, const u_char* bytes) {
   auto* t = reinterpret_cast<Trampoline*>(user);
   PacketSource::Packet p{{bytes, h->caplen},
-                         static_cast<std::int64_t>(h->ts.tv_sec) * 1000000 + static_cast<std::int64_t>(h->ts.tv_usec)};
+                         static_cast<std::int64_t>(h->ts.tv_sec) * 1000000 + static_cast<std::int64_t>(h->ts.tv_usec),
+                         t->linktype};
   t->handler(t->context, p);
 }
 
@@ -91,12 +132,15 @@ PacketSource::PacketSource(pcap* handle, std::string description, std::string wh
     : m_pcap(handle), m_linktype(to_linktype(pcap_datalink(handle))), m_description(std::move(description)),
       m_where(std::move(where)), m_live(live) {}
 
-PacketSource::PacketSource(std::unique_ptr<PcapFile> file, std::string description, std::string where)
-    : m_file(std::move(file)), m_linktype(to_linktype(static_cast<int>(m_file->linktype()))),
+PacketSource::PacketSource(std::unique_ptr<PcapFile> file, std::unique_ptr<PcapngFile> pcapng,
+                           std::unique_ptr<OfflineFilter> filter, std::uint32_t linktype, std::string description,
+                           std::string where)
+    : m_file(std::move(file)), m_pcapng(std::move(pcapng)), m_filter(std::move(filter)), m_linktype(linktype),
       m_description(std::move(description)), m_where(std::move(where)) {}
 
 PacketSource::PacketSource(PacketSource&& o) noexcept
-    : m_pcap(std::exchange(o.m_pcap, nullptr)), m_file(std::move(o.m_file)), m_linktype(o.m_linktype),
+    : m_pcap(std::exchange(o.m_pcap, nullptr)), m_file(std::move(o.m_file)), m_pcapng(std::move(o.m_pcapng)),
+      m_filter(std::move(o.m_filter)), m_linktype(o.m_linktype),
       m_description(std::move(o.m_description)), m_where(std::move(o.m_where)), m_cut_short(std::move(o.m_cut_short)),
       m_live(o.m_live) {}
 
@@ -105,6 +149,8 @@ PacketSource& PacketSource::operator=(PacketSource&& o) noexcept {
     if (m_pcap) pcap_close(m_pcap);
     m_pcap = std::exchange(o.m_pcap, nullptr);
     m_file = std::move(o.m_file);
+    m_pcapng = std::move(o.m_pcapng);
+    m_filter = std::move(o.m_filter);
     m_linktype = o.m_linktype;
     m_description = std::move(o.m_description);
     m_where = std::move(o.m_where);
@@ -119,33 +165,34 @@ PacketSource::~PacketSource() {
 }
 
 PacketSource PacketSource::open_file(const std::string& path, const std::string& user_filter) {
-  // A filter needs libpcap's BPF over its own records; without one, a classic pcap file is mapped.
-  if (auto mapped = user_filter.empty() ? PcapFile::open(path) : nullptr) {
-    PacketSource s(std::move(mapped), "pcap:" + path, path);
-    if (!dissect::supported_link(s.m_linktype)) {
-      const int dlt = s.m_linktype == static_cast<std::uint32_t>(dissect::LinkType::Raw) ? DLT_RAW : static_cast<int>(s.m_linktype);
-      const char* name = pcap_datalink_val_to_name(dlt);
-      throw base::UserError(base::Location{path, 0, 0},
-                            "unsupported link type " + std::string(name ? name : std::to_string(s.m_linktype)),
-                            "netmap reads Ethernet, Linux cooked (v1, v2), raw IP and BSD loopback captures");
-    }
-    return s;
+  if (auto mapped = PcapFile::open(path)) {
+    const std::uint32_t link = to_linktype(static_cast<int>(mapped->linktype()));
+    if (!dissect::supported_link(link)) unsupported_link(path, link);
+    auto filter = file_filter(user_filter, {link});
+    return PacketSource(std::move(mapped), nullptr, std::move(filter), link, "pcap:" + path, path);
+  }
+  // Each pcapng packet is read with its own interface's link type; the file is refused only when
+  // none of the interfaces it starts with is one netmap reads (packets of the others are counted
+  // as unsupported-link).
+  if (auto ng = PcapngFile::open(path)) {
+    const auto& links = ng->first_linktypes();
+    auto readable = std::find_if(links.begin(), links.end(), [](std::uint32_t l) { return dissect::supported_link(l); });
+    if (!links.empty() && readable == links.end()) unsupported_link(path, links.front());
+    const std::uint32_t link = links.empty() ? static_cast<std::uint32_t>(dissect::LinkType::Ethernet) : *readable;
+    auto filter = file_filter(user_filter, links);
+    return PacketSource(nullptr, std::move(ng), std::move(filter), link, "pcap:" + path, path);
   }
   char err[PCAP_ERRBUF_SIZE] = {};
   pcap* p = pcap_open_offline(path.c_str(), err);
   const std::string shown = path == "-" ? "<stdin>" : path;
   std::string why = printable(err);
   if (why.rfind(path + ": ", 0) == 0) why.erase(0, path.size() + 2); // the location names it already
+  if (!p && why.find("different from the type of the first interface") != std::string::npos) read_error(shown, why);
   if (!p)
     throw base::UserError(base::Location{shown, 0, 0}, "cannot read capture: " + why,
                           "expected a pcap or pcapng file (tcpdump -w, tshark -w, dumpcap)");
   PacketSource s(p, "pcap:" + shown, shown, false);
-  if (!dissect::supported_link(s.m_linktype)) {
-    const char* name = pcap_datalink_val_to_name(pcap_datalink(p));
-    throw base::UserError(base::Location{shown, 0, 0},
-                          "unsupported link type " + std::string(name ? name : std::to_string(s.m_linktype)),
-                          "netmap reads Ethernet, Linux cooked (v1, v2), raw IP and BSD loopback captures");
-  }
+  if (!dissect::supported_link(s.m_linktype)) unsupported_link(shown, s.m_linktype);
   if (!user_filter.empty()) s.install_filter(user_filter);
   return s;
 }
@@ -189,6 +236,14 @@ void PacketSource::install_filter(const std::string& expression) {
   if (rc != 0) throw base::UserError("cannot install the capture filter on " + m_where + ": " + printable(pcap_geterr(m_pcap)));
 }
 
+bool PacketSource::passes(const PcapRecord& r) {
+  if (!m_filter->prepared(r.linktype)) { // an interface first described partway through the file
+    std::string why;
+    if (!m_filter->prepare(r.linktype, why)) bad_filter(m_filter->expression(), why, link_name(r.linktype));
+  }
+  return m_filter->matches(r);
+}
+
 int PacketSource::dispatch_file(int max, Handler handler, void* context) {
   int n = 0;
   PcapRecord r;
@@ -197,17 +252,17 @@ int PacketSource::dispatch_file(int max, Handler handler, void* context) {
       m_break.store(false, std::memory_order_relaxed);
       return n;
     }
-    switch (m_file->next(r)) {
+    switch (m_file ? m_file->next(r) : m_pcapng->next(r)) {
     case PcapFile::Status::End:
       return n == 0 ? -1 : n;
     case PcapFile::Status::CutShort:
-      m_cut_short = printable(m_file->error());
+      m_cut_short = printable(m_file ? m_file->error() : m_pcapng->error());
       return n == 0 ? -1 : n;
     case PcapFile::Status::Error:
-      throw base::UserError(base::Location{m_where, 0, 0}, "cannot read capture: " + printable(m_file->error()),
-                            "the file is corrupt; nothing was written");
+      read_error(m_where, printable(m_file ? m_file->error() : m_pcapng->error()));
     case PcapFile::Status::Packet:
-      handler(context, Packet{r.bytes, r.time_us});
+      if (m_filter && !passes(r)) break;
+      handler(context, Packet{r.bytes, r.time_us, r.linktype});
       ++n;
       break;
     }
@@ -216,8 +271,8 @@ int PacketSource::dispatch_file(int max, Handler handler, void* context) {
 }
 
 int PacketSource::dispatch(int max, Handler handler, void* context) {
-  if (m_file) return dispatch_file(max, handler, context);
-  Trampoline t{handler, context};
+  if (m_file || m_pcapng) return dispatch_file(max, handler, context);
+  Trampoline t{handler, context, m_linktype};
   int n = pcap_dispatch(m_pcap, max, on_pcap_packet, reinterpret_cast<u_char*>(&t));
   if (n == PCAP_ERROR_BREAK) return 0;
   if (n == PCAP_ERROR) {
@@ -229,8 +284,7 @@ int PacketSource::dispatch(int max, Handler handler, void* context) {
       m_cut_short = why;
       return -1;
     }
-    throw base::UserError(base::Location{m_where, 0, 0}, "cannot read capture: " + why,
-                          "the file is corrupt; nothing was written");
+    read_error(m_where, why);
   }
   if (n == 0 && !m_live) return -1; // a savefile returns 0 only at its end
   return n;

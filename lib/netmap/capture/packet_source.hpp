@@ -1,9 +1,12 @@
 #pragma once
 // libpcap behind one small type: a capture file (pcap or pcapng, "-" = stdin) or a live interface,
-// with the filter installed, statistics, and errors turned into base::UserError. Classic pcap
-// files without a --filter are read through a memory map instead (pcap_file.hpp).
+// with the filter installed, statistics, and errors turned into base::UserError. Capture files
+// given by name are read by netmap's own mapped readers (pcap_file.hpp, pcapng_file.hpp), a
+// --filter applied per link type (offline_filter.hpp); libpcap reads stdin and old pcap versions.
 
+#include "netmap/capture/offline_filter.hpp"
 #include "netmap/capture/pcap_file.hpp"
+#include "netmap/capture/pcapng_file.hpp"
 #include "netmap/dissect/dissector.hpp"
 
 #include <atomic>
@@ -52,6 +55,7 @@ public:
   struct Packet {
     std::span<const std::uint8_t> bytes; ///< as captured (may be shorter than on the wire)
     std::int64_t time_us = 0;            ///< capture timestamp
+    std::uint32_t linktype = 0;          ///< LINKTYPE_ value of the packet's interface
   };
   /// Packet handler: a plain function pointer and its context, so the per-packet call stays cheap.
   using Handler = void (*)(void* context, const Packet& packet);
@@ -67,7 +71,7 @@ public:
   [[nodiscard]] int selectable_fd() const noexcept;
   /// libpcap statistics (live captures only).
   [[nodiscard]] SourceStats stats() const;
-  /// The link type (LINKTYPE_ value).
+  /// The link type (LINKTYPE_ value); a pcapng file's first interface's (each Packet says its own).
   [[nodiscard]] std::uint32_t linktype() const noexcept { return m_linktype; }
   /// What was opened, for messages and the inventory's sources ("pcap:FILE", "iface:any").
   [[nodiscard]] const std::string& description() const noexcept { return m_description; }
@@ -80,12 +84,17 @@ public:
 
 private:
   PacketSource(pcap* handle, std::string description, std::string where, bool live);
-  PacketSource(std::unique_ptr<PcapFile> file, std::string description, std::string where);
+  PacketSource(std::unique_ptr<PcapFile> file, std::unique_ptr<PcapngFile> pcapng,
+               std::unique_ptr<OfflineFilter> filter, std::uint32_t linktype, std::string description,
+               std::string where);
   void install_filter(const std::string& expression);
+  bool passes(const PcapRecord& r);
   int dispatch_file(int max, Handler handler, void* context);
 
   pcap* m_pcap = nullptr;                ///< null when m_file reads
   std::unique_ptr<PcapFile> m_file;      ///< a mapped classic pcap file
+  std::unique_ptr<PcapngFile> m_pcapng;  ///< a mapped pcapng file
+  std::unique_ptr<OfflineFilter> m_filter; ///< --filter over m_file or m_pcapng
   std::atomic<bool> m_break{false};      ///< break_loop() for m_file
   std::uint32_t m_linktype = 0;
   std::string m_description;

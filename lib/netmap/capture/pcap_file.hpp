@@ -1,11 +1,9 @@
 #pragma once
-// A classic pcap file (what tcpdump -w writes) read through a sliding memory map: packets are
-// handed out where they lie in the page cache, not copied by read() and again by stdio as
-// libpcap does, which was a third of discover's CPU time on large files. Anything else (pcapng,
-// stdin, old versions, a --filter) is left to libpcap. A mapped reader faults (SIGBUS) on pages
-// past the end of a file truncated under it: each window is checked against the file's size once
-// mapped, so only a truncation during the milliseconds one window is read goes unnoticed. The size
-// is taken at open: a file still being written is read up to where it ended then.
+// A classic pcap file (what tcpdump -w writes) read through a sliding memory map (file_window.hpp),
+// which was a third of discover's CPU time on large files when libpcap copied every record. pcapng
+// has its own reader (pcapng_file.hpp); stdin and old versions are left to libpcap.
+
+#include "netmap/capture/file_window.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -19,6 +17,8 @@ namespace netmap::capture {
 struct PcapRecord {
   std::span<const std::uint8_t> bytes; ///< valid until the next call to next()
   std::int64_t time_us = 0;
+  std::uint32_t linktype = 0;          ///< LINKTYPE_ value of the record's interface
+  std::uint32_t wire_len = 0;          ///< length on the wire (≥ bytes.size() in a sane file)
 };
 
 /// A mapped classic pcap file (version 2.4, micro- or nanosecond timestamps, either byte order).
@@ -42,23 +42,11 @@ public:
   /// Why the last next() failed.
   [[nodiscard]] const std::string& error() const noexcept { return m_error; }
 
-  /// Bytes mapped at once (the window slides through the file).
-  static constexpr std::size_t k_window = std::size_t{4} << 20;
-  /// How far ahead of the reading position the file is streamed into the CPU cache.
-  static constexpr std::size_t k_prefetch = 4096;
-
 private:
-  PcapFile(int fd, std::uint64_t size) noexcept : m_fd(fd), m_size(size) {}
-  bool map(std::uint64_t offset, std::size_t need);
-  void unmap() noexcept;
+  explicit PcapFile(std::unique_ptr<FileWindow> file) noexcept : m_file(std::move(file)) {}
 
-  int m_fd = -1;
-  std::uint64_t m_size = 0;        ///< file size at open
+  std::unique_ptr<FileWindow> m_file;
   std::uint64_t m_pos = 0;         ///< file offset of the next record
-  std::uint64_t m_map_offset = 0;  ///< file offset of the window
-  std::uint64_t m_prefetched = 0;  ///< file offset up to which lines were prefetched
-  const std::uint8_t* m_map = nullptr;
-  std::size_t m_map_len = 0;
   std::uint32_t m_linktype = 0;
   std::uint32_t m_snaplen = 0;
   bool m_big_endian = false;       ///< the file's byte order (from its magic number)
