@@ -21,6 +21,7 @@ start_origin() {
 # start_proxy NAME ARGS…: runs `netmap proxy` on a free loopback port; sets PORT_<NAME> and PID_<NAME>.
 start_proxy() {
   local name=$1; shift
+  : >"$T/$name.err" # a restarted proxy must not be found at its previous port
   "$NETMAP" proxy --listen 127.0.0.1:0 "$@" >"$T/$name.out" 2>"$T/$name.err" &
   local pid=$!
   PIDS+=($pid)

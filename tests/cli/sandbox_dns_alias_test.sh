@@ -37,6 +37,7 @@ stop_netmap TERM
 
 # Allowing the target makes the chain whole.
 start_netmap --upstream "127.0.0.1:$UP_PORT" --allow cdn.example.com --allow edge.cdn.test --cname-policy strict
-q cdn.example.com A | grep -q "192.0.2.9" || fail "strict with the target allowed"
+out=$(q cdn.example.com A)
+grep -q "192.0.2.9" <<<"$out" || fail "strict with the target allowed: $out"
 stop_netmap TERM
 finish

@@ -31,6 +31,9 @@ upstream_queries() { grep -c "query\[[A-Z0-9]*\] $1 from" "$T/up.log" 2>/dev/nul
 # start_netmap ARGS…: runs `netmap sandbox-dns --listen 127.0.0.1:0 ARGS…` in the background;
 # sets NM_PID and PORT (read from its "serving" note). Output in $T/nm.out, $T/nm.err.
 start_netmap() {
+  # Emptied here, not only by the child's redirection: until the child runs, the loop below
+  # would read the previous server's port.
+  : >"$T/nm.err"
   "$NETMAP" sandbox-dns --listen 127.0.0.1:0 "$@" >"$T/nm.out" 2>"$T/nm.err" &
   NM_PID=$!
   local i

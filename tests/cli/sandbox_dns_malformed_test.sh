@@ -87,6 +87,7 @@ if [ "$(id -u)" = 0 ] && command -v ip >/dev/null && unshare -n true 2>/dev/null
   NETMAP="$NETMAP" T="$T" unshare -n bash -c '
     ip link set lo up && ip addr add 10.53.0.1/32 dev lo || exit 3
     serve() {
+      : >"$T/ns.err" # emptied first, or the loop may read the previous server port
       "$NETMAP" sandbox-dns --listen 10.53.0.1:0 --upstream 127.0.0.1:9 --allow www.example.com "$@" >"$T/ns.out" 2>"$T/ns.err" &
       pid=$!
       for i in $(seq 1 50); do
