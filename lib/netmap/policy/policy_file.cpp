@@ -229,16 +229,25 @@ Location mark_location(const std::string& file, const YAML::Mark& m) {
 
 Policy parse_policy(const std::string& text, const std::string& file) {
   reject_tabs(text, file);
-  YAML::Node root;
+  std::vector<YAML::Node> documents;
   try {
-    root = YAML::Load(text);
+    documents = YAML::LoadAll(text);
   } catch (const YAML::DeepRecursion& e) {
     // yaml-cpp's own text for this is "bad file", which sends the reader the wrong way.
     throw UserError(mark_location(file, e.mark), "invalid YAML: nested " + std::to_string(e.depth()) + " levels deep",
                     "a policy is a few flat lists; is this the right file?");
   } catch (const YAML::Exception& e) {
-    throw UserError(mark_location(file, e.mark), "invalid YAML: " + e.msg);
+    // An unquoted rule such as *.example.com reads as an alias to an anchor that does not exist.
+    bool alias = e.msg.find("anchor") != std::string::npos;
+    throw UserError(mark_location(file, e.mark), "invalid YAML: " + e.msg,
+                    alias ? "a rule that starts with '*' must be quoted: \"*.example.com\"" : "");
   }
+  // Reading only the first document would drop the others' rules (a deny among them) unseen.
+  if (documents.size() > 1)
+    throw UserError(mark_location(file, documents[1].Mark()),
+                    "the file holds " + std::to_string(documents.size()) + " YAML documents; a policy is one",
+                    "put every list in one document (remove the '---' line between them)");
+  YAML::Node root = documents.empty() ? YAML::Node() : documents.front();
   try {
     return Loader(file).load(root);
   } catch (const YAML::Exception& e) {

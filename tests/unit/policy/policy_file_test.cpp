@@ -107,6 +107,16 @@ TEST(PolicyFile, ProxyUrlsAreUrlsAndKeepTheirPlace) {
   EXPECT_EQ(p.proxy.https_at.str(), "netmap.yaml:3:10");
 }
 
+// A second document would be dropped unread, and a deny rule with it.
+TEST(PolicyFile, OneDocumentOnly) {
+  EXPECT_EQ(error_of("allow: [b.example]\n---\nallow: [a.example]\ndeny: [b.example]\n"),
+            "netmap.yaml:3:1: the file holds 2 YAML documents; a policy is one | put every list in one document "
+            "(remove the '---' line between them)");
+  EXPECT_NE(error_of("---\n...\n---\nallow: [a.example]\n").find("2 YAML documents"), std::string::npos);
+  EXPECT_EQ(parse_policy("---\nallow: [a.example]\n...\n", "netmap.yaml").rules.size(), 1u);
+  EXPECT_NE(error_of("allow:\n  - *.other.test\n").find("| a rule that starts with '*' must be quoted"), std::string::npos);
+}
+
 TEST(PolicyFile, EmptyFileIsEmptyPolicy) {
   auto p = parse_policy("", "netmap.yaml");
   EXPECT_TRUE(p.rules.empty());
