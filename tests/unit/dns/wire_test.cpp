@@ -103,7 +103,8 @@ TEST(DnsWire, NamesWithOddBytesAreNotHostNames) {
 TEST(DnsWire, NameOkMeansCanonicalHostName) {
   for (std::string name : {"www.example.com", "WWW.Example.COM", "_dmarc.example.com", "a-b.example", "-a.example",
                            "a-.example", "a.-b.example", "example.123", "1.2.3.4", "4.3.2.1.in-addr.arpa", "x.1a",
-                           "a_b.example", "*.example", "a+b.example", "xn--bcher-kva.example", "localhost"}) {
+                           "a_b.example", "*.example", "a+b.example", "xn--bcher-kva.example", "localhost", "xn--zz.example",
+                           "XN--zz.example", "a.xn--.example"}) {
     auto pkt = make_query(name, 1, false);
     Query q;
     ASSERT_EQ(parse_query(pkt, q), QueryStatus::Ok) << name;
