@@ -3,6 +3,7 @@
 #include "fixtures.hpp"
 #include "message_builder.hpp"
 #include "pcap_writer.hpp"
+#include "pcapng_builder.hpp"
 #include "quic_builder.hpp"
 
 #include <filesystem>
@@ -86,6 +87,30 @@ void write_fuzz_seeds(const std::string& dir) {
     w.close();
     std::filesystem::resize_file(whole, std::filesystem::file_size(whole) - 9);
   }
+  // pcapng files for its own reader: interfaces of two link types, every block kind, two sections
+  // in both byte orders, timestamp options, and one cut short.
+  const auto dns = udp_packet({"10.0.0.2", "10.0.0.53", 40000, 53}, DnsBuilder::query(1, "ng.example", k_rr_a));
+  PcapngBuilder multi;
+  multi.section().interface({Link::Ethernet}).interface({Link::Raw});
+  multi.enhanced(0, 1700000000000001, frame(Link::Ethernet, dns)).enhanced(1, 1700000000000002, dns);
+  save(root / "capture_pcapng_file", "two-links.pcapng", multi.bytes());
+  const Bytes note{1, 2, 3, 4, 5};
+  PcapngBuilder kinds;
+  kinds.section(true)
+      .interface({Link::Raw, 262144, 9, 0})
+      .interface({Link::Raw, 262144, 0x80 | 20, 3600})
+      .other(5, note)
+      .enhanced(0, 1700000000123456789ull, dns)
+      .enhanced(1, std::uint64_t{1700000000} << 20, dns)
+      .obsolete(0, 1700000001000000000ull, dns)
+      .section(false)
+      .interface({Link::Ethernet, 60, 3, -5})
+      .simple(frame(Link::Ethernet, dns))
+      .other(0x40000bad, note);
+  save(root / "capture_pcapng_file", "kinds.pcapng", kinds.bytes());
+  Bytes cut = multi.bytes();
+  cut.resize(cut.size() - 9);
+  save(root / "capture_pcapng_file", "cut.pcapng", cut);
 }
 
 } // namespace netmap::testgen
