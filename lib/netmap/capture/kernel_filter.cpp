@@ -16,7 +16,9 @@ namespace {
 //     head split over segments. A relative sequence offset ("the first N bytes of the flow") is
 //     not expressible in BPF (it needs per-flow state); bulk transfers use full-sized segments,
 //     so this passes continuations and little else. A middle segment of a hello longer than two
-//     full segments can still be missed; the dissector then counts the flow as unfinished.
+//     full segments can still be missed; the dissector then counts the flow (flows_lost_to_gaps).
+//     What is left out leaves sequence gaps: the dissector resumes reading a flow at the next
+//     segment these clauses pass that begins a head, a hello or (port 53) a DNS message.
 //   * UDP datagrams with the long-header bit (first byte & 0x80, RFC 9000 §17.2): QUIC Initials
 //     of v1 and v2. Short-header QUIC (the bulk of QUIC traffic) is left in the kernel.
 //   * IPv6 whose next header is neither TCP, UDP nor ICMPv6: extension headers hide the transport
