@@ -33,6 +33,7 @@ void add_explain(CLI::App& app, ExplainOptions& o) {
       ->type_name("TARGET")->capture_default_str();
   cli::add_policy_options(app, o.policy);
   cli::add_output_options(app, o.out);
+  app.footer("Exit status: 0 every name allowed, 1 any blocked, 2 usage or runtime error.");
 }
 
 std::string describe(const policy::Verdict& v) {

@@ -62,6 +62,7 @@ struct SandboxDnsOptions {
 };
 
 void add_sandbox_dns(CLI::App& app, SandboxDnsOptions& o) {
+  app.footer("Exit status: the command's own with --; otherwise 0 after a clean stop, 2 usage or runtime error.");
   app.add_option("--listen", o.listen, std::string("Serve UDP and TCP on ADDR[:PORT] (repeatable; default ") +
                                            dns::k_default_listen + ", or " + k_command_resolver + ":53 with -- CMD)")
       ->type_name("ADDR");

@@ -2,6 +2,7 @@
 
 #include "netmap/base/error.hpp"
 #include "netmap/base/fd.hpp"
+#include "netmap/base/text.hpp"
 
 #include <cerrno>
 #include <cstdlib>
@@ -40,6 +41,20 @@ std::string replaced_path(const std::string& path) {
   return out;
 }
 
+// Opens the temporary a write of `path` goes through. When that fails but the file itself is
+// there (/proc/version, a file in a read-only directory), the error must say it was the
+// temporary beside it, or "No such file or directory" names a file that exists.
+Fd open_temp(const std::string& tmp, const std::string& path) {
+  Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (fd) return fd;
+  int err = errno;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0)
+    throw UserError("cannot write " + printable(path) + ": cannot create a temporary file beside it: " + std::strerror(err),
+                    "netmap replaces a file by renaming a new one over it, so its directory must be writable");
+  throw UserError("cannot write " + printable(path) + ": " + std::strerror(err));
+}
+
 } // namespace
 
 std::string temp_path(const std::string& path) { return path + ".tmp." + std::to_string(::getpid()); }
@@ -50,8 +65,7 @@ void require_writable(const std::string& path) {
   if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) throw UserError("cannot write " + path + ": it is a directory");
   // The same temporary the real write makes: the same directory, permissions and file system.
   std::string tmp = temp_path(replaced_path(path));
-  Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-  if (!fd) throw UserError("cannot write " + path + ": " + std::strerror(errno));
+  Fd fd = open_temp(tmp, path);
   ::unlink(tmp.c_str());
 }
 
@@ -65,8 +79,7 @@ void write_file_atomic(const std::string& path, std::string_view content) {
   }
   const std::string target = replaced_path(path);
   std::string tmp = temp_path(target);
-  Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-  if (!fd) throw UserError("cannot write " + path + ": " + std::strerror(errno));
+  Fd fd = open_temp(tmp, path);
   // The new file keeps the old one's mode (a 0640 config must not become world-readable) and,
   // where we may, its owner and group; a failed chown leaves ours, as any new file would have.
   if (struct stat old {}; ::stat(target.c_str(), &old) == 0 && S_ISREG(old.st_mode)) {

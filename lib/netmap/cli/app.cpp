@@ -76,13 +76,15 @@ int run_app(int argc, char** argv, const std::vector<Command>& commands) {
   app.name("netmap");
   app.set_version_flag("--version", version_string());
   app.require_subcommand(0, 1);
-  app.footer("Exit status: 0 ok, 1 findings or blocked contacts, 2 usage or runtime error.");
+  app.footer("Exit status: each command's --help says; 2 is always a usage or runtime error.");
   std::map<std::string, std::function<int()>> runners;
   std::map<std::string, CLI::App*> subs;
   std::vector<std::string> names;
   for (const auto& c : commands) {
     CLI::App* sub = app.add_subcommand(c.name, c.summary);
-    sub->footer("Exit status: 0 ok, 1 findings or blocked contacts, 2 usage or runtime error.");
+    // Commands whose 1 means something (check, explain, replay) or that pass a command's status
+    // on (discover, sandbox-dns) set their own.
+    sub->footer("Exit status: 0 ok, 2 usage or runtime error.");
     runners[c.name] = c.add(*sub);
     subs[c.name] = sub;
     names.push_back(c.name);

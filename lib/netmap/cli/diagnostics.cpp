@@ -31,7 +31,7 @@ void line(const std::string& text) {
 } // namespace
 
 void print_error(const std::string& cmd, const base::UserError& e) {
-  std::string where = e.where().str();
+  std::string where = base::printable(e.where().str()); // a file name is any bytes
   line(fit(prefix(cmd) + ": error: " + (where.empty() ? "" : where + ": ") + e.message()));
   if (!e.hint().empty()) line(fit("  hint: " + e.hint()));
 }
