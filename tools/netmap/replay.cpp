@@ -170,13 +170,11 @@ int run_replay(const ReplayOptions& o) {
   auto sockets = fence.receive();
 
   report::FailureScanner scanner;
-  scanner.set_timestamps(true);
   std::vector<sandbox::TeeStream> streams;
   streams.push_back({std::move(out_r), o.out.json ? 2 : 1});
   streams.push_back({std::move(err_r), 2});
-  sandbox::OutputTee tee(std::move(streams), [&scanner](std::string_view line) {
-    scanner.feed(line);
-    scanner.feed("\n");
+  sandbox::OutputTee tee(std::move(streams), [&scanner](std::string_view line, std::int64_t first_byte_us) {
+    scanner.feed_line(line, first_byte_us);
   });
 
   sink->set_owners(std::make_unique<sandbox::SocketOwnerFinder>(sockets.netns_inode, child.pid()));

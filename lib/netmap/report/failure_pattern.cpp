@@ -259,6 +259,7 @@ void FailureScanner::feed(std::string_view chunk) {
   while (!chunk.empty()) {
     auto nl = chunk.find('\n');
     std::string_view piece = chunk.substr(0, nl);
+    if (m_timestamps && m_partial.empty() && !m_overlong) m_line_started_us = base::now_unix_us();
     if (!m_overlong) {
       std::size_t room = k_max_line - std::min(k_max_line, m_partial.size());
       m_partial.append(piece.substr(0, room));
@@ -272,10 +273,31 @@ void FailureScanner::feed(std::string_view chunk) {
   }
 }
 
+void FailureScanner::feed_line(std::string_view l, std::int64_t first_byte_us) {
+  m_timestamps = true;
+  if (!m_partial.empty() || m_overlong) finish(); // a line fed in pieces before ends here
+  m_line_started_us = first_byte_us;
+  line(l.substr(0, std::min(l.size(), k_max_line)));
+}
+
 void FailureScanner::finish() {
   if (!m_partial.empty()) line(m_partial);
   m_partial.clear();
   m_overlong = false;
+}
+
+void FailureScanner::start_run(std::string name) {
+  if (!m_timestamps || m_interleaved || name.empty()) return;
+  end_runs(); // runners here run one test at a time: the next one starting ends the last
+  if (m_runs.size() >= m_max) {
+    ++m_dropped;
+    return;
+  }
+  m_runs.push_back({std::move(name), m_line_started_us, 0, m_line_no});
+}
+
+void FailureScanner::end_runs() {
+  if (!m_runs.empty() && m_runs.back().end_us == 0) m_runs.back().end_us = m_line_started_us;
 }
 
 void FailureScanner::add_failed(std::string name) {
@@ -306,6 +328,29 @@ bool unittest_header(std::string_view t, std::string_view& test, std::string_vie
   return word(test) && word(where);
 }
 
+// unittest's verbose progress "test_x (pkg.mod.Class.test_x) ... " (the result, and whatever the
+// test printed, follow on the same line), or its docstring form "test_x (pkg.mod.Class) ... ".
+bool unittest_progress(std::string_view t, std::string_view& test, std::string_view& where) {
+  auto dots = t.find(") ... ");
+  if (dots == std::string_view::npos) dots = t.size() >= 5 && t.substr(t.size() - 5) == ") ..." ? t.size() - 5 : dots;
+  if (dots == std::string_view::npos) return false;
+  auto paren = t.find(" (");
+  if (paren == std::string_view::npos || paren > dots) return false;
+  test = t.substr(0, paren);
+  where = t.substr(paren + 2, dots - paren - 2);
+  auto word = [](std::string_view w) {
+    return !w.empty() && w.find_first_of(" \t()") == std::string_view::npos;
+  };
+  return word(test) && word(where);
+}
+
+// unittest names a test "pkg.mod.Class.test_x" whether it printed "(pkg.mod.Class.test_x)" (3.11+)
+// or "(pkg.mod.Class)".
+std::string unittest_name(std::string_view test, std::string_view where) {
+  return where.size() > test.size() && where.substr(where.size() - test.size()) == test ? std::string(where)
+                                                                                        : std::string(where) + "." + std::string(test);
+}
+
 // pytest's summary "FAILED tests/test_x.py::test_y - message" (and "ERROR path::test"); not
 // unittest's closing "FAILED (failures=1, errors=2)", which names no test.
 bool pytest_result(std::string_view t, std::string_view& test) {
@@ -322,16 +367,24 @@ bool pytest_result(std::string_view t, std::string_view& test) {
 void FailureScanner::section(std::string_view l) {
   std::string_view t = base::trim(l);
   if (std::string_view test, where; unittest_header(t, test, where)) {
-    std::string name = where.size() > test.size() && where.substr(where.size() - test.size()) == test
-                           ? std::string(where) : std::string(where) + "." + std::string(test);
-    m_current_test = shown_test_name(name);
+    end_runs(); // the failure details come after every test ran
+    m_current_test = shown_test_name(unittest_name(test, where));
     add_failed(m_current_test);
+  } else if (std::string_view ptest, pwhere; unittest_progress(l, ptest, pwhere)) {
+    start_run(shown_test_name(unittest_name(ptest, pwhere)));
   } else if (starts_with(t, "=== RUN ")) {
     m_current_test = shown_test_name(base::trim(t.substr(8)));
+    start_run(m_current_test);
+  } else if (starts_with(t, "=== PAUSE ") || starts_with(t, "=== CONT ")) {
+    m_interleaved = true; // parallel go tests: which one made an attempt cannot be told by time
+    m_runs.clear();
   } else if (starts_with(t, "--- FAIL: ")) {
+    end_runs();
     std::string_view rest = t.substr(10);
     add_failed(shown_test_name(rest.substr(0, rest.find(' '))));
-  } else if (starts_with(t, "--- PASS: ") || starts_with(t, "Ran ") || starts_with(t, "=== short test summary")) {
+  } else if (starts_with(t, "--- PASS: ") || starts_with(t, "Ran ") || starts_with(t, "=== short test summary") ||
+             (t.size() >= 20 && t.find_first_not_of('=') == std::string_view::npos)) { // unittest's rule before details
+    end_runs();
     m_current_test.clear();
   } else if (starts_with(t, "---- ") && t.size() > 17 && t.substr(t.size() - 12) == " stdout ----") {
     m_current_test = shown_test_name(t.substr(5, t.size() - 17));

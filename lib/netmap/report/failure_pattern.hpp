@@ -48,6 +48,16 @@ struct OutputTestFailure {
   std::size_t line = 0;    ///< where the runner reported it
 };
 
+/// A test's run as live output shows it: from the first byte of the line that started it
+/// (unittest's "test_x (pkg.C.test_x) ... ", go's "=== RUN   TestX") to the start of the line that
+/// ended it or started the next. Attempts refused inside it were made while it ran.
+struct OutputTestRun {
+  std::string name;         ///< named as OutputTestFailure names it
+  std::int64_t start_us = 0;
+  std::int64_t end_us = 0;  ///< 0 while open: through the end of the output
+  std::size_t line = 0;     ///< where it started
+};
+
 /// Recognizes one line; `context` holds the preceding lines (newest last) for host-less messages.
 /// Returns nothing when the line is not a network failure. Never throws on any input.
 [[nodiscard]] std::vector<FailureMatch> match_line(std::string_view line, const std::deque<std::string>& context);
@@ -63,12 +73,17 @@ public:
   void set_timestamps(bool on) noexcept { m_timestamps = on; }
   /// Feeds a chunk of output (any split, any bytes).
   void feed(std::string_view chunk);
+  /// Feeds one whole line (without its newline) whose first byte arrived at `first_byte_us`:
+  /// live output, timed as it came (implies set_timestamps(true)).
+  void feed_line(std::string_view line, std::int64_t first_byte_us);
   /// Flushes a last line without newline.
   void finish();
   /// Every match so far, in order.
   [[nodiscard]] const std::vector<FailureMatch>& matches() const noexcept { return m_matches; }
   /// Failed tests named by the output, in order, without duplicates.
   [[nodiscard]] const std::vector<OutputTestFailure>& failed_tests() const noexcept { return m_failed; }
+  /// The runs of tests the output showed starting, with times (only for timed output).
+  [[nodiscard]] const std::vector<OutputTestRun>& runs() const noexcept { return m_runs; }
   /// Matches dropped past the bound.
   [[nodiscard]] std::uint64_t dropped() const noexcept { return m_dropped; }
   /// Lines scanned.
@@ -78,6 +93,8 @@ private:
   void line(std::string_view l);
   void section(std::string_view l);
   void add_failed(std::string name);
+  void start_run(std::string name);
+  void end_runs();
 
   std::size_t m_max;
   std::string m_partial;
@@ -89,6 +106,9 @@ private:
   std::vector<OutputTestFailure> m_failed;
   std::uint64_t m_dropped = 0;
   bool m_timestamps = false;
+  std::int64_t m_line_started_us = 0; // first byte of the line being scanned (timed output)
+  std::vector<OutputTestRun> m_runs;
+  bool m_interleaved = false;         // go's parallel tests (=== PAUSE/CONT): runs overlap, none kept
 };
 
 /// Scans a whole text at once (JUnit failure bodies, files).

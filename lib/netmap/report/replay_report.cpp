@@ -15,6 +15,9 @@ constexpr std::size_t k_max_entries = 20'000;
 constexpr std::size_t k_max_address_names = 65'536;
 constexpr std::size_t k_max_names_per_address = 8;
 constexpr std::size_t k_max_refusals = 256;
+// A failing test that no message explains is tied to what was refused while it ran only when
+// that is a few destinations: a test that touched many says nothing about which one broke it.
+constexpr std::size_t k_max_tied_by_run = 3;
 // A message that names no host is tied to a refusal that came before it: netmap stamps a refusal
 // when the attempt arrives, and a line when it reads it from the command's output, which is
 // later. The small allowance after covers the two clocks being read on different threads.
@@ -91,6 +94,45 @@ BlockedEntry* by_time(std::map<std::string, BlockedEntry>& blocked, const Failur
       }
     }
   return best;
+}
+
+// The last run the output showed of `test` (JUnit may prefix a class or package the runner's
+// progress line leaves out, or the other way round).
+const OutputTestRun* run_of(const std::vector<OutputTestRun>& runs, const std::string& test) {
+  auto ends_with = [](const std::string& s, const std::string& tail) {
+    return s.size() > tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0 && s[s.size() - tail.size() - 1] == '.';
+  };
+  for (auto it = runs.rbegin(); it != runs.rend(); ++it)
+    if (it->name == test || ends_with(test, it->name) || ends_with(it->name, test)) return &*it;
+  return nullptr;
+}
+
+// Ties failing tests that no message explains to the attempts refused while they ran. Clients
+// run quietly (wget -q, getent, a test that checks only an exit status) print nothing to match.
+void tie_by_run(std::vector<ReplayFailedTest>& tests, std::map<std::string, BlockedEntry>& blocked,
+                const std::vector<OutputTestRun>& runs) {
+  for (auto& t : tests) {
+    if (!t.blocked.empty()) continue;
+    const OutputTestRun* run = run_of(runs, t.name);
+    if (!run) continue;
+    std::vector<std::pair<BlockedEntry*, const ReplayRefusal*>> during;
+    for (auto& [key, b] : blocked)
+      for (const auto* list : {&b.proxy_refusals, &b.dns_refusals, &b.direct_refusals})
+        for (const auto& r : *list) {
+          bool inside = r.time_us >= run->start_us && (run->end_us == 0 || r.time_us <= run->end_us);
+          if (!inside || std::any_of(during.begin(), during.end(), [&](const auto& d) { return d.first == &b; })) continue;
+          during.emplace_back(&b, &r);
+        }
+    if (during.empty() || during.size() > k_max_tied_by_run) continue;
+    for (auto [b, r] : during) {
+      t.blocked.push_back(b->key());
+      b->tests.insert(t.name);
+      if (b->evidence.size() < k_max_evidence)
+        b->evidence.push_back({t.name, r->program.empty() ? "unknown" : r->program, "refused-during-test",
+                               "refused while " + t.name + " ran" + (r->program.empty() ? "" : " (" + r->program + ")"),
+                               "output:" + std::to_string(run->line)});
+    }
+  }
 }
 
 // The name a tunnel really went to when its ClientHello named another server than the CONNECT.
@@ -225,8 +267,8 @@ void ReplayCollector::add_blocked(const inventory::Event& e, const std::string& 
     b.rule = e.rule;
     b.rule_source = e.rule_source;
   }
-  if ((via == "proxy" || via == "dns") && e.time_us != 0) {
-    auto& refusals = via == "proxy" ? b.proxy_refusals : b.dns_refusals;
+  if ((via == "proxy" || via == "dns" || via == "direct") && e.time_us != 0) {
+    auto& refusals = via == "proxy" ? b.proxy_refusals : via == "dns" ? b.dns_refusals : b.direct_refusals;
     if (refusals.size() >= k_max_refusals) refusals.erase(refusals.begin());
     refusals.push_back({e.time_us, e.pid > 0 ? program_of(e.command) : std::string()});
   }
@@ -332,6 +374,7 @@ ReplayReport ReplayCollector::build(const ReplayOutcome& outcome, JUnitResult ju
       t.hosts.push_back(m.host);
     }
   }
+  tie_by_run(r.failed_tests, blocked, output.runs());
   for (auto& [key, b] : blocked) {
     set_fix(b, *m_matcher);
     r.blocked.push_back(std::move(b));

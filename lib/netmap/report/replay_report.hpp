@@ -61,6 +61,7 @@ struct BlockedEntry {
   std::string fix;                           ///< the suggestion as a sentence
   std::vector<ReplayRefusal> proxy_refusals; ///< the proxy's latest refusals of it (for tying host-less messages)
   std::vector<ReplayRefusal> dns_refusals;   ///< the resolver's latest refusals of it
+  std::vector<ReplayRefusal> direct_refusals; ///< the direct attempts to it seen last
   /// name, or address when no name is known.
   [[nodiscard]] const std::string& key() const noexcept { return name.empty() ? address : name; }
 };

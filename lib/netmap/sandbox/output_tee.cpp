@@ -26,8 +26,9 @@ bool write_all(int fd, const char* data, std::size_t len) {
 
 } // namespace
 
-OutputTee::OutputTee(std::vector<TeeStream> streams, std::function<void(std::string_view)> on_line, std::size_t max_line)
-    : m_streams(std::move(streams)), m_partial(m_streams.size()), m_on_line(std::move(on_line)), m_max_line(max_line),
+OutputTee::OutputTee(std::vector<TeeStream> streams, LineHandler on_line, std::size_t max_line)
+    : m_streams(std::move(streams)), m_partial(m_streams.size()), m_started(m_streams.size(), 0), m_on_line(std::move(on_line)),
+      m_max_line(max_line),
       m_wake(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)), m_done(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
   m_thread = std::thread([this] { loop(); });
 }
@@ -78,19 +79,22 @@ void OutputTee::loop() {
       m_bytes.fetch_add(len);
       if (s.sink >= 0 && !write_all(s.sink, buf.data(), len)) s.sink = -1;
       std::string& part = m_partial[idx[k]];
+      std::int64_t& started = m_started[idx[k]];
+      const std::int64_t now = base::now_unix_us();
       for (std::size_t i = 0; i < len; ++i) {
         if (buf[i] == '\n' || part.size() >= m_max_line) {
-          m_on_line(part);
+          m_on_line(part, part.empty() ? now : started);
           part.clear();
           if (buf[i] == '\n') continue;
         }
+        if (part.empty()) started = now;
         part += buf[i];
       }
     }
   }
   m_eof.store(open == 0);
-  for (auto& part : m_partial)
-    if (!part.empty()) m_on_line(part);
+  for (std::size_t i = 0; i < m_partial.size(); ++i)
+    if (!m_partial[i].empty()) m_on_line(m_partial[i], m_started[i]);
   std::uint64_t one = 1;
   (void)!::write(m_done.get(), &one, sizeof one);
 }

@@ -5,6 +5,7 @@
 #include "netmap/base/fd.hpp"
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -19,13 +20,17 @@ struct TeeStream {
   int sink = -1;
 };
 
+/// Called with a complete line (without its newline) and the wall-clock time its first byte
+/// arrived: a test runner's "test_x ... " line is finished only when the test is.
+using LineHandler = std::function<void(std::string_view line, std::int64_t first_byte_us)>;
+
 /// Copies each stream on its own thread-free poll loop; calls `on_line` (from that one thread,
-/// never concurrently) with each complete line of any stream, without its newline. Lines longer
-/// than `max_line` bytes are passed in pieces of that size.
+/// never concurrently) with each complete line of any stream. Lines longer than `max_line` bytes
+/// are passed in pieces of that size.
 class OutputTee {
 public:
   /// Starts copying at once.
-  OutputTee(std::vector<TeeStream> streams, std::function<void(std::string_view)> on_line, std::size_t max_line = 8192);
+  OutputTee(std::vector<TeeStream> streams, LineHandler on_line, std::size_t max_line = 8192);
   /// Stops (see stop()) and joins.
   ~OutputTee();
   OutputTee(const OutputTee&) = delete;
@@ -41,7 +46,8 @@ private:
   void loop();
   std::vector<TeeStream> m_streams;
   std::vector<std::string> m_partial;
-  std::function<void(std::string_view)> m_on_line;
+  std::vector<std::int64_t> m_started; // when each stream's partial line began
+  LineHandler m_on_line;
   std::size_t m_max_line;
   base::Fd m_wake;
   base::Fd m_done; // readable once loop() has ended: finish() waits on it, not in a sleep loop

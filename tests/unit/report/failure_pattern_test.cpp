@@ -188,3 +188,31 @@ TEST(FailureScanner, HostileOutputStaysBoundedAndLinear) {
   EXPECT_EQ(c[0].host, "colour.example");
   EXPECT_EQ(c[0].tool, "npm");
 }
+
+// Live output, timed line by line: a test runs from the line that starts it to the next one.
+TEST(FailureScanner, TimedOutputMarksEachTestsRun) {
+  FailureScanner s;
+  s.feed_line("test_wget (test_clients.Clients.test_wget) ... FAIL", 100);
+  s.feed_line("test_pip (test_clients.Clients) ... Looking in indexes: https://pypi.example/simple", 200);
+  s.feed_line("ok", 250);
+  s.feed_line("======================================================================", 300);
+  s.feed_line("FAIL: test_wget (test_clients.Clients.test_wget)", 301);
+  s.feed_line("=== RUN   TestFetch", 400);
+  s.feed_line("--- FAIL: TestFetch (0.01s)", 450);
+  s.finish();
+  const auto& runs = s.runs();
+  ASSERT_EQ(runs.size(), 3u);
+  EXPECT_EQ(runs[0].name, "test_clients.Clients.test_wget");
+  EXPECT_EQ(runs[0].start_us, 100);
+  EXPECT_EQ(runs[0].end_us, 200);
+  EXPECT_EQ(runs[1].name, "test_clients.Clients.test_pip");
+  EXPECT_EQ(runs[1].end_us, 300) << "the failure details begin after the last test ran";
+  EXPECT_EQ(runs[2].name, "TestFetch");
+  EXPECT_EQ(runs[2].start_us, 400);
+  EXPECT_EQ(runs[2].end_us, 450);
+  FailureScanner parallel;
+  parallel.feed_line("=== RUN   TestA", 1);
+  parallel.feed_line("=== PAUSE TestA", 2);
+  parallel.feed_line("=== RUN   TestB", 3);
+  EXPECT_TRUE(parallel.runs().empty()) << "parallel go tests overlap: time cannot tell them apart";
+}

@@ -213,3 +213,38 @@ TEST(ReplayReport, NamesResolvedOnlyForTheRehearsalAreNotAllowed) {
   ASSERT_EQ(r.blocked.size(), 1u);
   EXPECT_EQ(r.blocked[0].name, "cdn.example.net") << "the name is still learned from the answer";
 }
+
+// A quiet client (wget -q, getent) prints nothing to match: what was refused while its failing
+// test ran explains it, when that is a few destinations.
+TEST(ReplayReport, AFailingTestNoMessageExplainsIsTiedToWhatWasRefusedWhileItRan) {
+  auto m = make_matcher();
+  ReplayCollector c(&m);
+  auto refused = [&](const char* name, std::int64_t t, const char* command) {
+    auto e = ev(inventory::SeenVia::Connect, name, "unlisted", t);
+    e.status = 403;
+    e.pid = 7;
+    e.command = command;
+    c.add(e);
+  };
+  refused("wget.example", 150, "wget -q -O- https://wget.example/x");
+  refused("later.example", 260, "curl -s https://later.example/");
+  FailureScanner out;
+  out.feed_line("test_wget (t.C.test_wget) ... FAIL", 100);
+  out.feed_line("test_ok (t.C.test_ok) ... ok", 200);
+  out.feed_line("test_quiet (t.C.test_quiet) ... FAIL", 300);
+  out.feed_line("FAIL: test_wget (t.C.test_wget)", 400);
+  out.feed_line("FAIL: test_quiet (t.C.test_quiet)", 401);
+  out.finish();
+  auto r = c.build({"python3 -m unittest -v", 1, 0, "nxdomain", 1.0}, JUnitResult{}, out);
+  std::map<std::string, const ReplayFailedTest*> tests;
+  for (const auto& t : r.failed_tests) tests[t.name] = &t;
+  ASSERT_EQ(tests.size(), 2u);
+  EXPECT_EQ(tests.at("t.C.test_wget")->blocked, std::vector<std::string>{"wget.example"});
+  EXPECT_TRUE(tests.at("t.C.test_quiet")->blocked.empty()) << "later.example was refused while test_ok ran";
+  for (const auto& b : r.blocked)
+    if (b.key() == "wget.example") {
+      ASSERT_EQ(b.evidence.size(), 1u);
+      EXPECT_EQ(b.evidence[0].kind, "refused-during-test");
+      EXPECT_EQ(b.evidence[0].tool, "wget");
+    }
+}

@@ -20,7 +20,7 @@ TEST(OutputTee, CopiesEveryByteAndSplitsLinesAcrossStreams) {
   std::vector<TeeStream> streams;
   streams.push_back({netmap::base::Fd(a[0]), sink[1]});
   streams.push_back({netmap::base::Fd(b[0]), -1});
-  OutputTee tee(std::move(streams), [&](std::string_view l) { lines.emplace_back(l); }, 16);
+  OutputTee tee(std::move(streams), [&](std::string_view l, std::int64_t) { lines.emplace_back(l); }, 16);
   ASSERT_EQ(::write(a[1], "one\ntw", 6), 6);
   ASSERT_EQ(::write(b[1], "err line\n", 9), 9);
   ASSERT_EQ(::write(a[1], "o\nthis line is longer than sixteen\nlast", 39), 39);
@@ -47,7 +47,7 @@ TEST(OutputTee, FinishReturnsWhenAWriterNeverCloses) {
   std::vector<TeeStream> streams;
   streams.push_back({netmap::base::Fd(a[0]), -1});
   std::vector<std::string> lines;
-  OutputTee tee(std::move(streams), [&](std::string_view l) { lines.emplace_back(l); });
+  OutputTee tee(std::move(streams), [&](std::string_view l, std::int64_t) { lines.emplace_back(l); });
   ASSERT_EQ(::write(a[1], "partial", 7), 7);
   EXPECT_FALSE(tee.finish(100));
   ::close(a[1]);
