@@ -5,6 +5,7 @@
 # label: privileged
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || skip "python3 not installed"
+command -v curl >/dev/null || skip "curl not installed"
 "$NETMAP" replay --preset none --upstream 127.0.0.1:9 -- true >"$T/probe" 2>&1 || skip "no fence here: $(cat "$T/probe")"
 cd "$T"
 
@@ -25,7 +26,7 @@ PORT=$(cat http.port)
 # A tiny runner: unittest cases, results written as JUnit XML (no pytest needed), verbose output.
 mkdir -p reports
 cat > suite.py <<'PY'
-import os, socket, sys, unittest, urllib.request
+import os, socket, subprocess, sys, unittest, urllib.request
 from xml.sax.saxutils import escape, quoteattr
 PORT = int(sys.argv[1])
 def get(host):
@@ -39,11 +40,14 @@ class Net(unittest.TestCase):
         socket.getaddrinfo("telemetry.blocked.test", 443)
     def test_pure(self):
         self.assertEqual(1 + 1, 2)
+    def test_quiet(self):  # a client that prints nothing: only when it ran ties it to its domain
+        rc = subprocess.call(["curl", "-sf", "-o", "/dev/null", "http://quiet.blocked.test:%d/" % PORT])
+        self.assertEqual(rc, 0)
 result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(unittest.defaultTestLoader.loadTestsFromTestCase(Net))
 bad = {t.id(): (kind, tb) for kind, lst in (("failure", result.failures), ("error", result.errors)) for t, tb in lst}
 with open("reports/junit-net.xml", "w") as f:
-    f.write('<?xml version="1.0"?>\n<testsuite name="net" tests="4">\n')
-    for name in ("test_allowed", "test_registry", "test_telemetry", "test_pure"):
+    f.write('<?xml version="1.0"?>\n<testsuite name="net" tests="5">\n')
+    for name in ("test_allowed", "test_registry", "test_telemetry", "test_pure", "test_quiet"):
         tid = "__main__.Net." + name
         f.write('<testcase classname="__main__.Net" name="%s">' % name)
         if tid in bad:
@@ -68,7 +72,7 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["outcome"]["exit_code"] == 1, d["outcome"]
 b = {e["name"]: e for e in d["blocked"]}
-assert set(b) == {"registry.blocked.test", "telemetry.blocked.test"}, b.keys()
+assert set(b) == {"registry.blocked.test", "telemetry.blocked.test", "quiet.blocked.test"}, b.keys()
 reg, tel = b["registry.blocked.test"], b["telemetry.blocked.test"]
 assert "__main__.Net.test_registry" in reg["tests"], reg
 assert "__main__.Net.test_telemetry" in tel["tests"], tel
@@ -81,9 +85,11 @@ assert any("python3 suite.py" in p["command"] for p in reg["processes"]), reg["p
 t = {x["name"]: x for x in d["failed_tests"]}
 assert t["__main__.Net.test_registry"]["blocked"] == ["registry.blocked.test"], t
 assert t["__main__.Net.test_telemetry"]["blocked"] == ["telemetry.blocked.test"], t
+assert t["__main__.Net.test_quiet"]["blocked"] == ["quiet.blocked.test"], t   # refused while it ran
+assert b["quiet.blocked.test"]["evidence"][0]["kind"] == "refused-during-test", b["quiet.blocked.test"]
 assert "__main__.Net.test_allowed" not in t and "__main__.Net.test_pure" not in t, t
 j = d["junit"]
-assert j["tests"] == 5 and j["failures"] + j["errors"] == 3, j   # the broken report holds one more
+assert j["tests"] == 6 and j["failures"] + j["errors"] == 4, j   # the broken report holds one more
 assert any("junit-broken.xml" in p for p in j["problems"]), j["problems"]
 assert "api.allowed.test" in d["allowed"], d["allowed"]
 PY
