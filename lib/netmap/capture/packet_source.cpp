@@ -179,7 +179,8 @@ PacketSource PacketSource::open_file(const std::string& path, const std::string&
     auto readable = std::find_if(links.begin(), links.end(), [](std::uint32_t l) { return dissect::supported_link(l); });
     if (!links.empty() && readable == links.end()) unsupported_link(path, links.front());
     const std::uint32_t link = links.empty() ? static_cast<std::uint32_t>(dissect::LinkType::Ethernet) : *readable;
-    auto filter = file_filter(user_filter, links);
+    // No interface before the first packet: the expression is still checked now, as for Ethernet.
+    auto filter = file_filter(user_filter, links.empty() ? std::vector<std::uint32_t>{link} : links);
     return PacketSource(nullptr, std::move(ng), std::move(filter), link, "pcap:" + path, path);
   }
   char err[PCAP_ERRBUF_SIZE] = {};

@@ -101,7 +101,7 @@ PcapngFile::Status PcapngFile::next(PcapRecord& out) {
     const std::uint32_t total = hf.u32().value_or(0);
     if (total < k_min_block || total % 4 != 0)
       return fail(Status::Error, "block in pcapng dump file has a length of " + std::to_string(total) +
-                                     ", not a multiple of 4 of at least 12");
+                                     " (less than 12, or not a multiple of 4)");
     if (total > k_max_block)
       return fail(Status::Error, "pcapng block size " + std::to_string(total) + " > maximum " +
                                      std::to_string(k_max_block));

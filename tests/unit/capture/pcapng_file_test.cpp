@@ -215,7 +215,7 @@ TEST(PcapngFile, CorruptBlocksAreErrorsThatSaySo) {
   one.section().interface({Link::Raw}).enhanced(0, 1, Bytes(40, 0x45));
   Bytes bad_length = one.bytes();
   bad_length[56] ^= 0x01;
-  expect_corrupt(bad_length, "not a multiple of 4");
+  expect_corrupt(bad_length, "not a multiple of 4)");
   Bytes huge = one.bytes();
   huge[72 + 2] = 0x10;
   expect_corrupt(huge, "invalid packet capture length");
