@@ -1,5 +1,5 @@
 // replay's readers of untrusted text: the JUnit XML reader and the failure-pattern scanner (the
-// command's output), fed the same bytes; neither may crash, hang or grow without bound. What they
+// command's output, in chunks and as timed lines), fed the same bytes; neither may crash, hang or grow without bound. What they
 // print goes through base::printable, which must never let a control byte through.
 
 #include "netmap/base/text.hpp"
@@ -35,6 +35,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   s.finish();
   for (const auto& f : s.failed_tests()) check_printable(f.name);
   for (const auto& m : s.matches()) check_printable(m.text);
+  // Live output as replay feeds it: whole lines, each timed by its first byte; test runs are
+  // bounded like the rest and never end before they start.
+  netmap::report::FailureScanner timed(64);
+  std::int64_t t = 0;
+  for (std::size_t at = 0; at <= size;) {
+    std::size_t nl = text.find('\n', at);
+    if (nl == std::string_view::npos) nl = size;
+    timed.feed_line(text.substr(at, nl - at), t += 10);
+    at = nl + 1;
+  }
+  timed.finish();
+  if (timed.runs().size() > 64) std::abort();
+  for (const auto& run : timed.runs()) {
+    check_printable(run.name);
+    if (run.end_us != 0 && run.end_us < run.start_us) std::abort();
+  }
   check_printable(netmap::base::printable(text, size / 3));
   std::vector<std::string> argv;
   for (std::size_t at = 0; at < size; at += 7) argv.emplace_back(text.substr(at, 7));

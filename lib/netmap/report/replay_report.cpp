@@ -116,13 +116,15 @@ void tie_by_run(std::vector<ReplayFailedTest>& tests, std::map<std::string, Bloc
     const OutputTestRun* run = run_of(runs, t.name);
     if (!run) continue;
     std::vector<std::pair<BlockedEntry*, const ReplayRefusal*>> during;
-    for (auto& [key, b] : blocked)
-      for (const auto* list : {&b.proxy_refusals, &b.dns_refusals, &b.direct_refusals})
+    for (auto& entry : blocked) {
+      BlockedEntry* b = &entry.second;
+      for (const auto* list : {&b->proxy_refusals, &b->dns_refusals, &b->direct_refusals})
         for (const auto& r : *list) {
           bool inside = r.time_us >= run->start_us && (run->end_us == 0 || r.time_us <= run->end_us);
-          if (!inside || std::any_of(during.begin(), during.end(), [&](const auto& d) { return d.first == &b; })) continue;
-          during.emplace_back(&b, &r);
+          if (!inside || std::any_of(during.begin(), during.end(), [b](const auto& d) { return d.first == b; })) continue;
+          during.emplace_back(b, &r);
         }
+    }
     if (during.empty() || during.size() > k_max_tied_by_run) continue;
     for (auto [b, r] : during) {
       t.blocked.push_back(b->key());
