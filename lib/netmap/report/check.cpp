@@ -128,6 +128,7 @@ void check_completeness(const inventory::Inventory& inv, CheckResult& res) {
   part("dropped_kernel", "packet dropped by the kernel", "packets dropped by the kernel");
   part("dropped_interface", "packet dropped by the interface", "packets dropped by the interface");
   part("evicted_unfinished_flows", "flow evicted before its name", "flows evicted before their names");
+  part("flows_lost_to_gaps", "connection cut by a sequence gap", "connections cut by sequence gaps");
   part("address_map_evicted", "address evicted from the address map", "addresses evicted from the address map");
   part("cut_short_captures", "capture file cut short", "capture files cut short");
   Finding f;

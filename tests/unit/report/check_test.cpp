@@ -110,6 +110,10 @@ TEST(Check, CapturesThatMayHaveLostNamesAreWarnings) {
   ASSERT_EQ(r.findings.size(), 1u);
   EXPECT_EQ(r.findings[0].hint.find("--buffer"), std::string::npos) << r.findings[0].hint;
   EXPECT_FALSE(r.fails(Severity::Error));
+  inv.stats = {{"names_maybe_lost", 2}, {"flows_lost_to_gaps", 2}};
+  r = report::run_check(pol, inv, {});
+  ASSERT_EQ(r.findings.size(), 1u);
+  EXPECT_NE(r.findings[0].message.find("(2 connections cut by sequence gaps)"), std::string::npos) << r.findings[0].message;
 }
 
 TEST(Check, InvalidNamesAreErrorsAndEscaped) {
