@@ -220,6 +220,38 @@ void reject_tabs(const std::string& text, const std::string& file) {
   }
 }
 
+// The line where a second YAML document starts, 0 when there is none. A "---" or "..." at the
+// start of a line, followed by a blank or the line's end, is always a document marker (YAML 1.2
+// §9.1.1 forbids it inside any scalar), so the text alone tells: a "---" after the first
+// document's content or after a "...", or content after a "...".
+int second_document_line(std::string_view text) {
+  bool content = false, ended = false;
+  int line = 0;
+  for (std::size_t at = 0; at < text.size();) {
+    std::size_t nl = text.find('\n', at);
+    std::string_view l = text.substr(at, nl == std::string_view::npos ? text.size() - at : nl - at);
+    at = nl == std::string_view::npos ? text.size() : nl + 1;
+    ++line;
+    auto marker = [&](std::string_view m) {
+      return l.substr(0, 3) == m && (l.size() == 3 || l[3] == ' ' || l[3] == '\t' || l[3] == '\r');
+    };
+    auto rest_has_content = [](std::string_view r) {
+      auto first = r.find_first_not_of(" \t\r");
+      return first != std::string_view::npos && r[first] != '#';
+    };
+    if (marker("---")) {
+      if (content || ended) return line;
+      content = rest_has_content(l.substr(3));
+    } else if (marker("...")) {
+      ended = true;
+    } else if (rest_has_content(l) && !(l.front() == '%' && !content)) {
+      if (ended) return line;
+      content = true;
+    }
+  }
+  return 0;
+}
+
 Location mark_location(const std::string& file, const YAML::Mark& m) {
   if (m.is_null()) return {file, 0, 0};
   return {file, m.line + 1, m.column + 1};
@@ -229,9 +261,14 @@ Location mark_location(const std::string& file, const YAML::Mark& m) {
 
 Policy parse_policy(const std::string& text, const std::string& file) {
   reject_tabs(text, file);
-  std::vector<YAML::Node> documents;
+  // Reading only the first document would drop the others' rules (a deny among them) unseen.
+  // Found in the text: yaml-cpp 0.7's LoadAll can loop for ever on malformed input.
+  if (int line = second_document_line(text))
+    throw UserError(Location{file, line, 1}, "a second YAML document starts here; a policy is one",
+                    "put every list in one document (remove the '---' line between them)");
+  YAML::Node root;
   try {
-    documents = YAML::LoadAll(text);
+    root = YAML::Load(text);
   } catch (const YAML::DeepRecursion& e) {
     // yaml-cpp's own text for this is "bad file", which sends the reader the wrong way.
     throw UserError(mark_location(file, e.mark), "invalid YAML: nested " + std::to_string(e.depth()) + " levels deep",
@@ -242,12 +279,6 @@ Policy parse_policy(const std::string& text, const std::string& file) {
     throw UserError(mark_location(file, e.mark), "invalid YAML: " + e.msg,
                     alias ? "a rule that starts with '*' must be quoted: \"*.example.com\"" : "");
   }
-  // Reading only the first document would drop the others' rules (a deny among them) unseen.
-  if (documents.size() > 1)
-    throw UserError(mark_location(file, documents[1].Mark()),
-                    "the file holds " + std::to_string(documents.size()) + " YAML documents; a policy is one",
-                    "put every list in one document (remove the '---' line between them)");
-  YAML::Node root = documents.empty() ? YAML::Node() : documents.front();
   try {
     return Loader(file).load(root);
   } catch (const YAML::Exception& e) {

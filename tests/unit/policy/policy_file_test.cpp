@@ -110,10 +110,16 @@ TEST(PolicyFile, ProxyUrlsAreUrlsAndKeepTheirPlace) {
 // A second document would be dropped unread, and a deny rule with it.
 TEST(PolicyFile, OneDocumentOnly) {
   EXPECT_EQ(error_of("allow: [b.example]\n---\nallow: [a.example]\ndeny: [b.example]\n"),
-            "netmap.yaml:3:1: the file holds 2 YAML documents; a policy is one | put every list in one document "
+            "netmap.yaml:2:1: a second YAML document starts here; a policy is one | put every list in one document "
             "(remove the '---' line between them)");
-  EXPECT_NE(error_of("---\n...\n---\nallow: [a.example]\n").find("2 YAML documents"), std::string::npos);
-  EXPECT_EQ(parse_policy("---\nallow: [a.example]\n...\n", "netmap.yaml").rules.size(), 1u);
+  EXPECT_EQ(error_of("---\n...\n---\nallow: [a.example]\n").substr(0, 14), "netmap.yaml:3:");
+  EXPECT_EQ(error_of("allow: [a.example]\n...\ndeny: [b.example]\n").substr(0, 14), "netmap.yaml:3:");
+  EXPECT_EQ(error_of("--- {allow: [a.example]}\n--- {deny: [b.example]}\n").substr(0, 14), "netmap.yaml:2:");
+  // One document, with the markers YAML allows around it, and a "---" that is no marker.
+  EXPECT_EQ(parse_policy("%YAML 1.2\n---\n# comment\nallow: [a.example]\n... # end\n\n", "netmap.yaml").rules.size(), 1u);
+  EXPECT_EQ(parse_policy("allow:\n  - a.example\n#---\n", "netmap.yaml").rules.size(), 1u);
+  // yaml-cpp 0.7's LoadAll loops for ever, and grows, on this; the loader must return.
+  (void)error_of(",\n");
   EXPECT_NE(error_of("allow:\n  - *.other.test\n").find("| a rule that starts with '*' must be quoted"), std::string::npos);
 }
 
