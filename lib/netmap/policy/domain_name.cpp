@@ -58,7 +58,8 @@ int alabel_status(std::string_view label) noexcept {
   return std::string_view(back) == label ? IDN2_OK : IDN2_ENCODING_ERROR;
 }
 
-bool alabels_valid(std::string_view name) noexcept {
+// Out of line and cold: the per-query check below must not pay for its frame.
+[[gnu::noinline, gnu::cold]] bool alabels_valid(std::string_view name) noexcept {
   std::size_t start = 0;
   while (start < name.size()) {
     std::size_t dot = std::min(name.find('.', start), name.size());
