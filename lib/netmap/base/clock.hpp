@@ -1,8 +1,11 @@
 #pragma once
 // Wall-clock and monotonic time in the units the inventory uses.
 
+#include "netmap/base/error.hpp"
+
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace netmap::base {
 
@@ -20,7 +23,10 @@ inline constexpr std::int64_t k_max_rfc3339_us = 253402300799999999;
 /// RFC 3339 UTC time with microseconds, e.g. 2026-11-28T10:00:00.000123Z; a time outside
 /// rfc3339_representable() is written as the epoch.
 [[nodiscard]] std::string format_rfc3339(std::int64_t unix_us);
-/// Parses what format_rfc3339 writes (also without fraction); -1 when it is not such a time.
-[[nodiscard]] std::int64_t parse_rfc3339(const std::string& text) noexcept;
+/// Microseconds since the epoch of an RFC 3339 date-time ("2026-11-28T10:00:00.123Z",
+/// "2026-11-28T12:00:00+02:00"; fraction optional, beyond 6 digits truncated): everything
+/// format_rfc3339 writes, and offsets converted to UTC. A failure saying why: not that shape, a
+/// date that does not exist (30 February), or a time outside rfc3339_representable() in UTC.
+[[nodiscard]] Result<std::int64_t> parse_rfc3339(std::string_view text);
 
 } // namespace netmap::base

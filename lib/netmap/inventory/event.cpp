@@ -2,7 +2,6 @@
 
 #include "netmap/base/clock.hpp"
 #include "netmap/inventory/field_values.hpp"
-#include "netmap/inventory/timestamp.hpp"
 
 #include <array>
 #include <cmath>
@@ -109,7 +108,7 @@ base::Result<Event> event_from_json(const nlohmann::json& j) {
   if (time == j.end() || !time->is_string()) return R::failure("'time' is missing or not a string");
   auto v = parse_seen_via(via->get<std::string>());
   if (!v) return R::failure("'via' is not one of dns, sni, http-host, connect, quic, resolver, proxy, direct");
-  auto t = parse_timestamp(time->get<std::string>());
+  auto t = base::parse_rfc3339(time->get<std::string>());
   if (!t) return R::failure("'time' is " + (t.error().starts_with("not ") ? t.error() : "not a valid time: " + t.error()));
   Event e;
   e.via = *v;

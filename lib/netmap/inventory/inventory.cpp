@@ -6,7 +6,6 @@
 #include "netmap/base/text.hpp"
 #include "netmap/inventory/field_values.hpp"
 #include "netmap/inventory/json_text.hpp"
-#include "netmap/inventory/timestamp.hpp"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -183,7 +182,7 @@ std::int64_t time_field(const nlohmann::json& o, const char* key, const Where& w
   auto it = o.find(key);
   if (it == o.end()) return 0;
   if (!it->is_string()) w.fail(key, "is not a time (RFC 3339 text)");
-  auto t = parse_timestamp(it->get<std::string>());
+  auto t = base::parse_rfc3339(it->get<std::string>());
   const std::string quoted = "'" + base::escape_bytes(it->get<std::string>()) + "'";
   if (!t) w.fail(key, t.error().starts_with("not ") ? "is " + t.error() + ": " + quoted : "is not a valid time: " + quoted + ": " + t.error());
   return t.value();

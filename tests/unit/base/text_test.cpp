@@ -1,4 +1,3 @@
-#include "netmap/base/clock.hpp"
 #include "netmap/base/text.hpp"
 
 #include <gtest/gtest.h>
@@ -50,18 +49,4 @@ TEST(Text, Utf8BoundariesNeverSplitACharacter) {
   EXPECT_EQ(utf8_floor(s, 99), s.size());
   EXPECT_EQ(utf8_ceil(s, 99), s.size());
   EXPECT_EQ(utf8_floor("\x80\x80", 1), 0u); // stray continuation bytes: back to the start
-}
-
-TEST(Clock, Rfc3339RoundTrip) {
-  std::int64_t t = 1795860000123456;
-  EXPECT_EQ(parse_rfc3339(format_rfc3339(t)), t);
-  EXPECT_EQ(parse_rfc3339("2026-11-28T10:00:00Z"), std::int64_t{1795860000} * 1000000);
-  EXPECT_EQ(parse_rfc3339("2026-11-28T10:00:00.5Z"), std::int64_t{1795860000} * 1000000 + 500000);
-  EXPECT_EQ(parse_rfc3339("yesterday"), -1);
-  EXPECT_EQ(parse_rfc3339("2026-11-28T10:00:00"), -1);
-  // Every time format_rfc3339 writes reads back; what the format cannot hold is written as the epoch.
-  EXPECT_EQ(parse_rfc3339(format_rfc3339(k_max_rfc3339_us)), k_max_rfc3339_us);
-  EXPECT_EQ(format_rfc3339(k_max_rfc3339_us + 1), "1970-01-01T00:00:00.000000Z");
-  EXPECT_EQ(format_rfc3339(-1), "1970-01-01T00:00:00.000000Z");
-  EXPECT_EQ(format_rfc3339(INT64_MAX), "1970-01-01T00:00:00.000000Z");
 }
