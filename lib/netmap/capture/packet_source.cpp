@@ -245,6 +245,10 @@ bool PacketSource::passes(const PcapRecord& r) {
   return m_filter->matches(r);
 }
 
+PcapFile::Status PacketSource::next_record(PcapRecord& r) { return m_file ? m_file->next(r) : m_pcapng->next(r); }
+
+const std::string& PacketSource::file_error() const { return m_file ? m_file->error() : m_pcapng->error(); }
+
 int PacketSource::dispatch_file(int max, Handler handler, void* context) {
   int n = 0;
   PcapRecord r;
@@ -253,14 +257,14 @@ int PacketSource::dispatch_file(int max, Handler handler, void* context) {
       m_break.store(false, std::memory_order_relaxed);
       return n;
     }
-    switch (m_file ? m_file->next(r) : m_pcapng->next(r)) {
+    switch (next_record(r)) {
     case PcapFile::Status::End:
       return n == 0 ? -1 : n;
     case PcapFile::Status::CutShort:
-      m_cut_short = printable(m_file ? m_file->error() : m_pcapng->error());
+      m_cut_short = printable(file_error());
       return n == 0 ? -1 : n;
     case PcapFile::Status::Error:
-      read_error(m_where, printable(m_file ? m_file->error() : m_pcapng->error()));
+      read_error(m_where, printable(file_error()));
     case PcapFile::Status::Packet:
       if (m_filter && !passes(r)) break;
       handler(context, Packet{r.bytes, r.time_us, r.linktype});

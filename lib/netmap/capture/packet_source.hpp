@@ -90,6 +90,10 @@ private:
   void install_filter(const std::string& expression);
   bool passes(const PcapRecord& r);
   int dispatch_file(int max, Handler handler, void* context);
+  /// The next record of whichever mapped reader is open (m_file or m_pcapng).
+  PcapFile::Status next_record(PcapRecord& r);
+  /// Why that reader's last next_record() failed.
+  [[nodiscard]] const std::string& file_error() const;
 
   pcap* m_pcap = nullptr;                ///< null when m_file reads
   std::unique_ptr<PcapFile> m_file;      ///< a mapped classic pcap file
