@@ -151,7 +151,7 @@ base::Result<Event> event_from_json(const nlohmann::json& j) {
     if (!addr) return R::failure("'address' is not an IPv4 or IPv6 address");
     e.address = std::move(*addr);
   }
-  if (!e.verdict.empty() && !is_known_verdict(e.verdict)) return R::failure("'verdict' is not one netmap writes");
+  if (!e.verdict.empty() && !is_known_verdict(e.verdict)) return R::failure("'verdict' is not one of " + known_verdicts());
   if (!e.name.empty()) e.name = normalized_name(e.name);
   if (e.name.empty() && e.address.empty()) return R::failure("neither 'name' nor 'address' is set");
   return e;

@@ -24,14 +24,27 @@ std::optional<std::string> normalized_address(std::string_view address) {
   return std::nullopt;
 }
 
+namespace {
+// The resolver and the proxy record why they refused beyond the policy's word (dns/worker.cpp,
+// proxy/worker_request.cpp); their event logs must read back.
+constexpr std::array<std::string_view, 10> k_known_verdicts{"allowed",  "denied",        "mock",       "ignored",
+                                                            "unlisted", "invalid",       "blocked-alias",
+                                                            "ip-literal", "method-blocked", "loop"};
+} // namespace
+
 bool is_known_verdict(std::string_view verdict) noexcept {
-  // The resolver and the proxy record why they refused beyond the policy's word (dns/worker.cpp,
-  // proxy/worker_request.cpp); their event logs must read back.
-  static constexpr std::array<std::string_view, 10> k_known{"allowed", "denied", "mock", "ignored", "unlisted",
-                                                            "invalid", "blocked-alias", "ip-literal", "method-blocked", "loop"};
-  for (auto k : k_known)
+  for (auto k : k_known_verdicts)
     if (k == verdict) return true;
   return false;
+}
+
+std::string known_verdicts() {
+  std::string out;
+  for (auto k : k_known_verdicts) {
+    if (!out.empty()) out += ", ";
+    out += k;
+  }
+  return out;
 }
 
 } // namespace netmap::inventory

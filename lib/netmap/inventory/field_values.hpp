@@ -17,5 +17,7 @@ namespace netmap::inventory {
 /// True for a verdict netmap writes: a policy decision (allowed, denied, mock, ignored, unlisted,
 /// invalid) or a fence's refusal (blocked-alias, ip-literal, method-blocked, loop).
 [[nodiscard]] bool is_known_verdict(std::string_view verdict) noexcept;
+/// Those verdicts as a comma-separated list, for messages that name what is accepted.
+[[nodiscard]] std::string known_verdicts();
 
 } // namespace netmap::inventory

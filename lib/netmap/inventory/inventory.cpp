@@ -303,7 +303,7 @@ Inventory inventory_from_json(const nlohmann::json& j, const std::string& file) 
     d.last_us = time_field(o, "last_seen", w);
     d.verdict = str_field(o, "verdict", w);
     if (!d.verdict.empty() && !is_known_verdict(d.verdict))
-      w.fail("verdict", "is '" + base::escape_bytes(d.verdict) + "', not one of allowed, denied, mock, ignored, unlisted, invalid");
+      w.fail("verdict", "is '" + base::escape_bytes(d.verdict) + "', not one of " + known_verdicts());
     d.rule = str_field(o, "rule", w);
     d.rule_source = str_field(o, "rule_source", w);
     fold(inv.domains[d.name], d); // a name listed twice adds up, as two files merged would

@@ -27,3 +27,9 @@ TEST(FieldValues, KnownVerdicts) {
     EXPECT_TRUE(is_known_verdict(v)) << v;
   for (const char* v : {"", "Allowed", "maybe", "allowed "}) EXPECT_FALSE(is_known_verdict(v)) << v;
 }
+
+TEST(FieldValues, KnownVerdictsListNamesEveryOne) {
+  const std::string list = known_verdicts();
+  EXPECT_TRUE(list.starts_with("allowed, denied, ")) << list;
+  EXPECT_TRUE(list.ends_with(", method-blocked, loop")) << list;
+}
