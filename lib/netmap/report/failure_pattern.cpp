@@ -423,7 +423,7 @@ void FailureScanner::line(std::string_view raw) {
     }
     m.line = m_line_no;
     m.test = m_current_test;
-    if (m_timestamps) m.time_us = base::now_unix_us();
+    if (m_timestamps) m.time_us = m_line_started_us; // as the runs are timed: by the first byte
     // A pytest summary line names its test and carries the message on the same line.
     if (std::string_view node_id; pytest_result(base::trim(l), node_id) && !m_failed.empty()) m.test = m_failed.back().name;
     m_matches.push_back(std::move(m));

@@ -23,6 +23,8 @@ constexpr std::size_t k_max_tied_by_run = 3;
 // later. The small allowance after covers the two clocks being read on different threads.
 constexpr std::int64_t k_tie_before_us = 10'000'000;
 constexpr std::int64_t k_tie_after_us = 50'000;
+// One attempt can be several refusals close together (getaddrinfo's A and AAAA, a retry).
+constexpr std::int64_t k_attempt_burst_us = 1'000'000;
 
 bool hostless_refusal(const FailureMatch& m) {
   return m.kind == FailureKind::ProxyDenied || m.kind == FailureKind::HttpForbidden || m.kind == FailureKind::PolicyAnnotated;
@@ -96,6 +98,21 @@ BlockedEntry* by_time(std::map<std::string, BlockedEntry>& blocked, const Failur
   return best;
 }
 
+// Marks the refusals of `b` that the message at `time_us` reports: the last one before it and
+// those just ahead of that one. A test that printed nothing cannot be tied to them by run time:
+// a line is stamped when netmap reads it, so under load the next test's first line can be read
+// after that test's refusal, which then seems to fall inside the quiet test's run.
+void claim(BlockedEntry& b, std::int64_t time_us) {
+  std::int64_t last = -1;
+  for (const auto* list : {&b.proxy_refusals, &b.dns_refusals, &b.direct_refusals})
+    for (const auto& r : *list)
+      if (r.time_us <= time_us + k_tie_after_us) last = std::max(last, r.time_us);
+  if (last < 0) return;
+  for (auto* list : {&b.proxy_refusals, &b.dns_refusals, &b.direct_refusals})
+    for (auto& r : *list)
+      if (r.time_us <= last && r.time_us >= last - k_attempt_burst_us) r.claimed = true;
+}
+
 // The last run the output showed of `test` (JUnit may prefix a class or package the runner's
 // progress line leaves out, or the other way round).
 const OutputTestRun* run_of(const std::vector<OutputTestRun>& runs, const std::string& test) {
@@ -120,7 +137,7 @@ void tie_by_run(std::vector<ReplayFailedTest>& tests, std::map<std::string, Bloc
       BlockedEntry* b = &entry.second;
       for (const auto* list : {&b->proxy_refusals, &b->dns_refusals, &b->direct_refusals})
         for (const auto& r : *list) {
-          bool inside = r.time_us >= run->start_us && (run->end_us == 0 || r.time_us <= run->end_us);
+          bool inside = !r.claimed && r.time_us >= run->start_us && (run->end_us == 0 || r.time_us <= run->end_us);
           if (!inside || std::any_of(during.begin(), during.end(), [b](const auto& d) { return d.first == b; })) continue;
           during.emplace_back(b, &r);
         }
@@ -218,8 +235,11 @@ void ReplayCollector::add(const inventory::Event& e) {
   const bool blocked = e.verdict != "allowed" || (proxied && e.status == 403);
   if (!blocked) {
     if (resolver && !e.address.empty() && !e.name.empty()) learn_address(e.address, e.name);
-    // Under --dns-mode resolve the resolver answers every name; only the policy's own make it allowed.
-    if (!e.name.empty() && m_matcher->decide(std::string_view(e.name)).decision != policy::Decision::Allowed) return;
+    // Under --dns-mode resolve the resolver answers every name; only the policy's own count as
+    // allowed. The proxy's "allowed" is the policy's decision already.
+    if (resolver && !e.name.empty() &&
+        m_matcher->decide(std::string_view(e.name)).decision != policy::Decision::Allowed)
+      return;
     ++m_allowed_attempts;
     if (!e.name.empty()) m_allowed.insert(e.name);
     return;
@@ -368,6 +388,7 @@ ReplayReport ReplayCollector::build(const ReplayOutcome& outcome, JUnitResult ju
     FailureMatch tied = m;
     if (ti == test_index.end()) tied.test.clear(); // a section of a test that passed
     if (b) add_evidence(*b, tied, "output:" + std::to_string(m.line));
+    if (b && m.time_us != 0) claim(*b, m.time_us);
     if (ti == test_index.end()) continue;
     auto& t = r.failed_tests[ti->second];
     if (b) {

@@ -39,6 +39,7 @@ struct ReplayEvidence {
 struct ReplayRefusal {
   std::int64_t time_us = 0; ///< when the attempt reached netmap
   std::string program;      ///< the refused process's program, with the script an interpreter ran ("python3 pip3"); "" when unknown
+  bool claimed = false;     ///< a message in the output already explains it (build() only)
 };
 
 /// One blocked destination.

@@ -248,3 +248,33 @@ TEST(ReplayReport, AFailingTestNoMessageExplainsIsTiedToWhatWasRefusedWhileItRan
       EXPECT_EQ(b.evidence[0].tool, "wget");
     }
 }
+
+// A line is stamped when netmap reads it: under load the next test's first line is read after
+// that test's own refusal, which then falls inside the quiet test's run. A refusal that a message
+// already explains is not tied to the quiet test as well (seen in replay_junit_test under load).
+TEST(ReplayReport, ARefusalAMessageExplainsIsNotTiedToAnotherTestByRunTime) {
+  auto m = make_matcher();
+  ReplayCollector c(&m);
+  auto refused = [&](const char* name, std::int64_t t) {
+    auto e = ev(inventory::SeenVia::Connect, name, "unlisted", t);
+    e.status = 403;
+    e.pid = 7;
+    e.command = "python3 suite.py";
+    c.add(e);
+  };
+  refused("quiet.example", 320);
+  refused("registry.example", 450); // made by test_registry, before its first line was read
+  FailureScanner out;
+  out.feed_line("test_quiet (t.C.test_quiet) ... FAIL", 300);
+  out.feed_line("test_registry (t.C.test_registry) ... ERROR", 500);
+  out.feed_line("ERROR: test_registry (t.C.test_registry)", 600);
+  out.feed_line("urllib.error.HTTPError: HTTP Error 403: Forbidden", 610);
+  out.feed_line("FAIL: test_quiet (t.C.test_quiet)", 620);
+  out.finish();
+  auto r = c.build({"python3 suite.py", 1, 0, "nxdomain", 1.0}, JUnitResult{}, out);
+  std::map<std::string, const ReplayFailedTest*> tests;
+  for (const auto& t : r.failed_tests) tests[t.name] = &t;
+  ASSERT_EQ(tests.size(), 2u);
+  EXPECT_EQ(tests.at("t.C.test_registry")->blocked, std::vector<std::string>{"registry.example"});
+  EXPECT_EQ(tests.at("t.C.test_quiet")->blocked, std::vector<std::string>{"quiet.example"});
+}
