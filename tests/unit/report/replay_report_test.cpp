@@ -35,6 +35,22 @@ inventory::Event ev(inventory::SeenVia via, std::string name, std::string verdic
   return e;
 }
 
+// The proxy's 403 for `name` at `t`, to a process running `command`.
+void refused_by_proxy(ReplayCollector& c, const char* name, std::int64_t t, const char* command) {
+  auto e = ev(inventory::SeenVia::Connect, name, "unlisted", t);
+  e.status = 403;
+  e.pid = 7;
+  e.command = command;
+  c.add(e);
+}
+
+// The report's failing tests by name.
+std::map<std::string, const ReplayFailedTest*> failed_by_name(const ReplayReport& r) {
+  std::map<std::string, const ReplayFailedTest*> out;
+  for (const auto& t : r.failed_tests) out[t.name] = &t;
+  return out;
+}
+
 } // namespace
 
 TEST(ReplayReport, FoldsBlockedAttemptsPerDestinationWithTheFix) {
@@ -112,8 +128,7 @@ TEST(ReplayReport, TiesFailingTestsFromJUnitAndOutput) {
            "=== RUN   TestOk\n    log: Could not resolve host: pypi.org\n--- PASS: TestOk (0.00s)\n");
   out.finish();
   auto r = c.build({"make test", 2, 0, "nxdomain", 1.0}, junit, out);
-  std::map<std::string, const ReplayFailedTest*> tests;
-  for (const auto& t : r.failed_tests) tests[t.name] = &t;
+  auto tests = failed_by_name(r);
   ASSERT_EQ(tests.size(), 4u);
   EXPECT_EQ(tests.at("t.test_install")->blocked, std::vector<std::string>{"pypi.org"});
   // Names no host, but exactly one destination was refused by the proxy.
@@ -219,15 +234,8 @@ TEST(ReplayReport, NamesResolvedOnlyForTheRehearsalAreNotAllowed) {
 TEST(ReplayReport, AFailingTestNoMessageExplainsIsTiedToWhatWasRefusedWhileItRan) {
   auto m = make_matcher();
   ReplayCollector c(&m);
-  auto refused = [&](const char* name, std::int64_t t, const char* command) {
-    auto e = ev(inventory::SeenVia::Connect, name, "unlisted", t);
-    e.status = 403;
-    e.pid = 7;
-    e.command = command;
-    c.add(e);
-  };
-  refused("wget.example", 150, "wget -q -O- https://wget.example/x");
-  refused("later.example", 260, "curl -s https://later.example/");
+  refused_by_proxy(c, "wget.example", 150, "wget -q -O- https://wget.example/x");
+  refused_by_proxy(c, "later.example", 260, "curl -s https://later.example/");
   FailureScanner out;
   out.feed_line("test_wget (t.C.test_wget) ... FAIL", 100);
   out.feed_line("test_ok (t.C.test_ok) ... ok", 200);
@@ -236,8 +244,7 @@ TEST(ReplayReport, AFailingTestNoMessageExplainsIsTiedToWhatWasRefusedWhileItRan
   out.feed_line("FAIL: test_quiet (t.C.test_quiet)", 401);
   out.finish();
   auto r = c.build({"python3 -m unittest -v", 1, 0, "nxdomain", 1.0}, JUnitResult{}, out);
-  std::map<std::string, const ReplayFailedTest*> tests;
-  for (const auto& t : r.failed_tests) tests[t.name] = &t;
+  auto tests = failed_by_name(r);
   ASSERT_EQ(tests.size(), 2u);
   EXPECT_EQ(tests.at("t.C.test_wget")->blocked, std::vector<std::string>{"wget.example"});
   EXPECT_TRUE(tests.at("t.C.test_quiet")->blocked.empty()) << "later.example was refused while test_ok ran";
@@ -255,15 +262,8 @@ TEST(ReplayReport, AFailingTestNoMessageExplainsIsTiedToWhatWasRefusedWhileItRan
 TEST(ReplayReport, ARefusalAMessageExplainsIsNotTiedToAnotherTestByRunTime) {
   auto m = make_matcher();
   ReplayCollector c(&m);
-  auto refused = [&](const char* name, std::int64_t t) {
-    auto e = ev(inventory::SeenVia::Connect, name, "unlisted", t);
-    e.status = 403;
-    e.pid = 7;
-    e.command = "python3 suite.py";
-    c.add(e);
-  };
-  refused("quiet.example", 320);
-  refused("registry.example", 450); // made by test_registry, before its first line was read
+  refused_by_proxy(c, "quiet.example", 320, "python3 suite.py");
+  refused_by_proxy(c, "registry.example", 450, "python3 suite.py"); // by test_registry, before its first line was read
   FailureScanner out;
   out.feed_line("test_quiet (t.C.test_quiet) ... FAIL", 300);
   out.feed_line("test_registry (t.C.test_registry) ... ERROR", 500);
@@ -272,8 +272,7 @@ TEST(ReplayReport, ARefusalAMessageExplainsIsNotTiedToAnotherTestByRunTime) {
   out.feed_line("FAIL: test_quiet (t.C.test_quiet)", 620);
   out.finish();
   auto r = c.build({"python3 suite.py", 1, 0, "nxdomain", 1.0}, JUnitResult{}, out);
-  std::map<std::string, const ReplayFailedTest*> tests;
-  for (const auto& t : r.failed_tests) tests[t.name] = &t;
+  auto tests = failed_by_name(r);
   ASSERT_EQ(tests.size(), 2u);
   EXPECT_EQ(tests.at("t.C.test_registry")->blocked, std::vector<std::string>{"registry.example"});
   EXPECT_EQ(tests.at("t.C.test_quiet")->blocked, std::vector<std::string>{"quiet.example"});
