@@ -13,6 +13,7 @@
 #include "netmap/cli/options.hpp"
 #include "netmap/dns/server.hpp"
 #include "netmap/inventory/inventory.hpp"
+#include "netmap/policy/policy.hpp"
 #include "netmap/proxy/host_overrides.hpp"
 #include "netmap/proxy/server.hpp"
 #include "netmap/report/replay_report.hpp"
@@ -136,7 +137,9 @@ int run_replay(const ReplayOptions& o) {
                                                 pol.proxy.http_at, pol.proxy.https_at);
   pcfg.sni_mismatch = o.sni_mismatch == "block" ? proxy::SniMismatch::Block : proxy::SniMismatch::Report;
   pcfg.host_overrides = overrides;
-  pcfg.policy_name = pol.path.empty() ? "netmap.yaml" : pol.path;
+  // Fixes and the proxy's refusals name the file to edit (netmap.yaml when none was read).
+  const std::string policy_name = policy::fix_file_name(pol.path);
+  pcfg.policy_name = policy_name;
   pcfg.producer = "replay";
   dns::ServerConfig dcfg;
   dcfg.matcher = o.dns_mode == "resolve" ? allow_everything() : matcher;
@@ -146,7 +149,7 @@ int run_replay(const ReplayOptions& o) {
   sandbox::FenceConfig fcfg;
   fcfg.proxy_port = o.proxy_port;
   // Servers are built (and their configs checked) before anything runs in the fence.
-  auto sink = std::make_shared<report::ReplaySink>(matcher.get(), fcfg.dns_port, fcfg.proxy_port, o.events);
+  auto sink = std::make_shared<report::ReplaySink>(matcher.get(), fcfg.dns_port, fcfg.proxy_port, o.events, policy_name);
   dcfg.on_event = [sink](const inventory::Event& e) { sink->add(e); };
   pcfg.on_event = [sink](const inventory::Event& e) { sink->add(e); };
   pcfg.on_refusal = [sink](inventory::Event& e) { sink->attribute_proxy_refusal(e); };

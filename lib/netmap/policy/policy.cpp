@@ -17,6 +17,10 @@ Matcher Policy::build_matcher() const {
   return m;
 }
 
+std::string fix_file_name(const std::string& path) {
+  return path.empty() || path == "/dev/null" ? std::string("netmap.yaml") : base::printable(path);
+}
+
 std::optional<std::string> find_policy_file(const std::string& start_dir) {
   std::error_code ec;
   std::filesystem::path dir = std::filesystem::absolute(start_dir, ec);

@@ -46,6 +46,9 @@ struct Policy {
 inline constexpr std::size_t k_max_policy_bytes = 16 << 20;
 /// Reads and parses a policy file (at most k_max_policy_bytes). Throws base::UserError.
 [[nodiscard]] Policy load_policy_file(const std::string& path);
+/// The file a fix goes into, as hints and fixes name it: `path` made printable, or netmap.yaml
+/// when no file was read (empty, or /dev/null).
+[[nodiscard]] std::string fix_file_name(const std::string& path);
 /// The nearest netmap.yaml in `start_dir` or its parents, if any.
 [[nodiscard]] std::optional<std::string> find_policy_file(const std::string& start_dir);
 

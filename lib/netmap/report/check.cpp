@@ -9,6 +9,7 @@
 #include "netmap/report/check.hpp"
 
 #include "netmap/base/text.hpp"
+#include "netmap/policy/policy.hpp"
 #include "netmap/policy/preset.hpp"
 #include "netmap/report/entries.hpp"
 
@@ -37,11 +38,6 @@ std::string times(std::uint64_t n) { return std::to_string(n) + (n == 1 ? " time
 std::string shown(const std::string& text) {
   bool plain = std::all_of(text.begin(), text.end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
   return plain ? text : base::escape_bytes(text);
-}
-
-// The file a fix goes into, as hints name it.
-std::string policy_file(const std::string& path) {
-  return path.empty() || path == "/dev/null" ? std::string("netmap.yaml") : base::printable(path);
 }
 
 
@@ -75,7 +71,7 @@ Finding domain_finding(const DomainOutcome& o, const policy::Verdict& v, const s
     f.code = "unlisted";
     f.title = "domain not allowed";
     f.message = o.name + " was " + seen + ", but no rule allows it";
-    f.hint = "add it to 'allow' in " + policy_file(policy_path) + " (or 'mock'/'ignore' it)";
+    f.hint = "add it to 'allow' in " + policy::fix_file_name(policy_path) + " (or 'mock'/'ignore' it)";
     break;
   }
   return f;
@@ -165,7 +161,7 @@ void check_presets(const policy::Policy& p, CheckResult& res) {
       res.findings.push_back(rule_finding(r, Severity::Notice, "covered-by-preset", "allow rule covered by a preset",
                                           "allow rule " + r.text() + " is already admitted by preset " + ref.name +
                                               " (entry " + hit->text() + ")"));
-      res.findings.back().hint = "remove it from " + policy_file(p.path);
+      res.findings.back().hint = "remove it from " + policy::fix_file_name(p.path);
       break;
     }
   }

@@ -162,7 +162,7 @@ std::string sni_of(const std::string& note) {
   return rest.substr(0, rest.find_first_of(",; "));
 }
 
-void set_fix(BlockedEntry& b, const policy::Matcher& m) {
+void set_fix(BlockedEntry& b, const policy::Matcher& m, const std::string& policy_name) {
   const bool direct = b.via.count("direct") != 0 && b.via.size() == 1;
   if (direct) {
     b.fix_action = "use-proxy";
@@ -205,7 +205,7 @@ void set_fix(BlockedEntry& b, const policy::Matcher& m) {
   } else {
     b.fix_action = "allow";
     b.fix_rule = b.name;
-    b.fix = "add \"" + b.name + "\" to allow: in netmap.yaml (or mock it in the tests)";
+    b.fix = "add \"" + b.name + "\" to allow: in " + policy_name + " (or mock it in the tests)";
   }
 }
 
@@ -219,7 +219,8 @@ void add_evidence(BlockedEntry& b, const FailureMatch& m, const std::string& sou
 
 } // namespace
 
-ReplayCollector::ReplayCollector(const policy::Matcher* matcher) : m_matcher(matcher) {}
+ReplayCollector::ReplayCollector(const policy::Matcher* matcher, std::string policy_name)
+    : m_matcher(matcher), m_policy_name(std::move(policy_name)) {}
 
 void ReplayCollector::add(const inventory::Event& e) {
   std::lock_guard lock(m_mutex);
@@ -399,7 +400,7 @@ ReplayReport ReplayCollector::build(const ReplayOutcome& outcome, JUnitResult ju
   }
   tie_by_run(r.failed_tests, blocked, output.runs());
   for (auto& [key, b] : blocked) {
-    set_fix(b, *m_matcher);
+    set_fix(b, *m_matcher, m_policy_name);
     r.blocked.push_back(std::move(b));
   }
   std::stable_sort(r.blocked.begin(), r.blocked.end(), [](const BlockedEntry& a, const BlockedEntry& b) {

@@ -106,8 +106,9 @@ struct ReplayReport {
 /// number of distinct destinations, not attempts.
 class ReplayCollector {
 public:
-  /// `matcher` (required, outlives the collector) decides names the events do not decide.
-  explicit ReplayCollector(const policy::Matcher* matcher);
+  /// `matcher` (required, outlives the collector) decides names the events do not decide;
+  /// `policy_name` is the file the fixes tell the user to edit.
+  explicit ReplayCollector(const policy::Matcher* matcher, std::string policy_name = "netmap.yaml");
 
   /// Folds one event; safe from any thread.
   void add(const inventory::Event& e);
@@ -125,6 +126,7 @@ private:
   void learn_address(const std::string& address, const std::string& name);
 
   const policy::Matcher* m_matcher;
+  std::string m_policy_name;
   mutable std::mutex m_mutex;
   inventory::Inventory m_inventory;
   std::map<std::string, BlockedEntry> m_blocked;     ///< by key

@@ -11,8 +11,8 @@ bool refused(const inventory::Event& e) {
 } // namespace
 
 ReplaySink::ReplaySink(const policy::Matcher* matcher, std::uint16_t dns_port, std::uint16_t proxy_port,
-                       const std::string& events_path)
-    : m_collector(matcher), m_dns_port(dns_port), m_proxy_port(proxy_port) {
+                       const std::string& events_path, std::string policy_name)
+    : m_collector(matcher, std::move(policy_name)), m_dns_port(dns_port), m_proxy_port(proxy_port) {
   if (!events_path.empty()) m_log.emplace(events_path);
 }
 

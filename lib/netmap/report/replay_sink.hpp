@@ -21,9 +21,10 @@ class ReplaySink {
 public:
   /// Decides with `matcher` (outlives the sink); the resolver and proxy listen on these fence
   /// ports; a non-empty `events_path` gets every event as a JSON line (through a temporary file,
-  /// so memory stays flat however long the run). Throws base::UserError when it cannot be written.
+  /// so memory stays flat however long the run); fixes name `policy_name` as the file to edit.
+  /// Throws base::UserError when the events file cannot be written.
   ReplaySink(const policy::Matcher* matcher, std::uint16_t dns_port, std::uint16_t proxy_port,
-             const std::string& events_path = {});
+             const std::string& events_path = {}, std::string policy_name = "netmap.yaml");
 
   /// From now on, refused attempts are attributed through `owners` (set once, before traffic).
   void set_owners(std::unique_ptr<sandbox::SocketOwnerFinder> owners) { m_owners = std::move(owners); }

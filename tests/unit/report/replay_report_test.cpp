@@ -1,6 +1,7 @@
 #include "netmap/report/replay_report.hpp"
 
 #include "netmap/base/clock.hpp"
+#include "netmap/policy/policy.hpp"
 #include "netmap/policy/rule.hpp"
 
 #include <gtest/gtest.h>
@@ -276,4 +277,17 @@ TEST(ReplayReport, ARefusalAMessageExplainsIsNotTiedToAnotherTestByRunTime) {
   ASSERT_EQ(tests.size(), 2u);
   EXPECT_EQ(tests.at("t.C.test_registry")->blocked, std::vector<std::string>{"registry.example"});
   EXPECT_EQ(tests.at("t.C.test_quiet")->blocked, std::vector<std::string>{"quiet.example"});
+}
+
+// The fix names the policy file the run read, as check's hints do, not always netmap.yaml.
+TEST(ReplayReport, TheFixNamesThePolicyFileTheRunRead) {
+  auto m = make_matcher();
+  ReplayCollector c(&m, "ci/egress.yaml");
+  refused_by_proxy(c, "registry.npmjs.org", 100, "npm ci");
+  FailureScanner out;
+  auto r = c.build({"npm ci", 1, 0, "nxdomain", 1.0}, JUnitResult{}, out);
+  ASSERT_EQ(r.blocked.size(), 1u);
+  EXPECT_EQ(r.blocked[0].fix, "add \"registry.npmjs.org\" to allow: in ci/egress.yaml (or mock it in the tests)");
+  EXPECT_EQ(policy::fix_file_name(""), "netmap.yaml");
+  EXPECT_EQ(policy::fix_file_name("/dev/null"), "netmap.yaml");
 }
