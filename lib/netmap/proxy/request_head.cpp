@@ -280,32 +280,59 @@ TargetParse target_fail(int status, std::string reason) {
   return t;
 }
 
+// The transfer codings of every Transfer-Encoding field, in order; false when one is not a token.
+bool transfer_codings(const RequestHead& head, std::vector<std::string_view>& out) {
+  for (const auto& h : head.headers) {
+    if (!iequals(h.name, "transfer-encoding")) continue;
+    std::string_view v = h.value;
+    for (std::size_t start = 0;;) {
+      auto comma = v.find(',', start);
+      auto token = trim_ows(v.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+      if (token.empty()) return false;
+      for (char c : token)
+        if (!is_tchar(static_cast<std::uint8_t>(c))) return false; // parameters are refused too
+      out.push_back(token);
+      if (comma == std::string_view::npos) break;
+      start = comma + 1;
+    }
+  }
+  return true;
+}
+
 // Conflicting or malformed framing is how a request is smuggled past one parser and into the next
-// (RFC 9112 §6.3 items 3 and 5): refuse instead of guessing.
-std::string check_framing(const RequestHead& head) {
+// (RFC 9112 §6.3 items 3 to 5): refuse instead of guessing. Sets the body's framing in `t`.
+TargetParse check_framing(const RequestHead& head, ProxyTarget& t) {
   std::string length;
   int hosts = 0;
-  bool chunked = false;
   for (const auto& h : head.headers) {
     if (iequals(h.name, "host")) ++hosts;
-    if (iequals(h.name, "transfer-encoding")) chunked = true;
     if (!iequals(h.name, "content-length")) continue;
     if (h.value.empty() || h.value.find_first_not_of("0123456789") != std::string::npos || h.value.size() > 18)
-      return "invalid Content-Length";
-    if (!length.empty() && length != h.value) return "conflicting Content-Length headers";
+      return target_fail(400, "invalid Content-Length");
+    if (!length.empty() && length != h.value) return target_fail(400, "conflicting Content-Length headers");
     length = h.value;
   }
-  if (hosts > 1) return "more than one Host header";
-  if (chunked && !length.empty()) return "both Transfer-Encoding and Content-Length";
-  if (chunked && head.minor_version == 0) return "Transfer-Encoding in an HTTP/1.0 request";
+  if (hosts > 1) return target_fail(400, "more than one Host header");
+  std::vector<std::string_view> codings;
+  if (!transfer_codings(head, codings)) return target_fail(400, "malformed Transfer-Encoding");
+  if (!codings.empty()) {
+    if (!length.empty()) return target_fail(400, "both Transfer-Encoding and Content-Length");
+    if (head.minor_version == 0) return target_fail(400, "Transfer-Encoding in an HTTP/1.0 request");
+    // §6.3 item 4: without chunked last, the body's end cannot be known: 400. Any other coding
+    // (chunked twice, gzip, identity) is one more way for two parsers to disagree: 501, as squid.
+    if (!iequals(codings.back(), "chunked")) return target_fail(400, "Transfer-Encoding without chunked last");
+    if (codings.size() != 1) return target_fail(501, "only Transfer-Encoding: chunked is supported");
+    t.chunked = true;
+  }
+  if (!length.empty()) (void)std::from_chars(length.data(), length.data() + length.size(), t.content_length);
   return {};
 }
 
 } // namespace
 
 TargetParse parse_target(const RequestHead& head) {
-  if (auto bad = check_framing(head); !bad.empty()) return target_fail(400, bad);
   ProxyTarget t;
+  if (auto bad = check_framing(head, t); !bad.reason.empty()) return bad;
   const std::string& target = head.target;
   if (head.method == "CONNECT") {
     auto a = parse_authority(target, std::nullopt);

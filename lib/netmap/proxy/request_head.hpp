@@ -62,13 +62,16 @@ struct ProxyTarget {
   bool tunnel = false;  ///< CONNECT
   Authority authority;  ///< where to connect
   std::string path;     ///< origin-form path+query for forwarded requests ("/" when empty)
+  bool chunked = false; ///< the body is chunked (Transfer-Encoding: chunked)
+  std::uint64_t content_length = 0; ///< the body's length when not chunked (0: no body)
 };
 
 /// The target of a parsed request, or (status, reason) when it is not one a proxy serves:
-/// CONNECT needs authority-form with a port; others need absolute-form http:// (no userinfo).
+/// CONNECT needs authority-form with a port; others need absolute-form http:// (no userinfo), and
+/// a body framed by one Content-Length or by Transfer-Encoding: chunked alone.
 struct TargetParse {
   std::optional<ProxyTarget> target; ///< set on success
-  int error_status = 400;            ///< 400 or 501
+  int error_status = 400;            ///< 400 or 501 (a transfer coding other than chunked)
   std::string reason;                ///< safe text when it failed
 };
 /// Classifies and checks the request target and framing headers (RFC 9112 §3.2, §6.3).

@@ -5,6 +5,7 @@
 #include "netmap/base/fd.hpp"
 #include "netmap/proxy/rate_limiter.hpp"
 #include "netmap/proxy/refusal.hpp"
+#include "netmap/proxy/request_body.hpp"
 #include "netmap/proxy/request_head.hpp"
 #include "netmap/proxy/resolver.hpp"
 #include "netmap/proxy/server.hpp"
@@ -87,6 +88,8 @@ public:
   [[nodiscard]] std::span<const std::uint8_t> bytes() const noexcept;
   /// Drops `n` bytes from the front.
   void consume(std::size_t n) noexcept;
+  /// Drops the last `n` stored bytes (a memory buffer only; n <= size()).
+  void drop_back(std::size_t n) noexcept { m_end -= n; }
 
 private:
   std::unique_ptr<char[]> m_data;
@@ -116,6 +119,7 @@ struct Session {
   bool client_eof = false, server_eof = false, client_shut = false, server_shut = false;
   bool tunnel = false;        ///< CONNECT (else a forwarded http:// request)
   bool await_head = false;    ///< forwarded request: the response head is not rewritten yet
+  BodyFramer request_body = BodyFramer::fixed(0); ///< forwarded request: where its body ends
   bool body_known = false;    ///< forwarded response: its framing gives its length (body_left)
   std::uint64_t body_left = 0; ///< forwarded response: body bytes not yet sent to the client
   const UpstreamProxy* parent = nullptr; ///< chained through this parent proxy
@@ -188,6 +192,9 @@ private:
   void on_response_head(Session& s);
   void check_hello(Session& s, bool final);
   bool read_into(Session& s, bool from_client);
+  /// Keeps the last `got` bytes of `up` only as far as they are the forwarded request's body;
+  /// false when its framing is malformed (the session is then refused or closed).
+  bool frame_request_body(Session& s, std::size_t got);
   bool flush(Session& s, bool to_server);
 
   Shared& m_shared;

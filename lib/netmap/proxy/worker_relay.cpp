@@ -241,6 +241,11 @@ bool Worker::read_into(Session& s, bool from_client) {
     return true;
   }
   b.produced(got);
+  if (from_client && !s.tunnel) {
+    std::size_t before = b.size();
+    if (!frame_request_body(s, got)) return true; // refused or closed already
+    got -= before - b.size();
+  }
   if (from_client) {
     s.ev.bytes_up += got;
     m_shared.counters.bytes_up += got;

@@ -109,6 +109,8 @@ void Worker::on_head(Session& s, const RequestHead& head, std::size_t head_bytes
   if (!s.tunnel) {
     s.to_server = forward_head(head, *t.target, s.parent, m_shared.via_token);
     s.await_head = true;
+    s.request_body = t.target->chunked ? BodyFramer::chunked() : BodyFramer::fixed(t.target->content_length);
+    if (!frame_request_body(s, s.up.size())) return;
   }
   start_connect(s);
 }
@@ -178,6 +180,23 @@ void Worker::refuse(Session& s, const Refusal& r, const char* verdict) {
   s.deadline_ns = base::monotonic_ns() + 2'000'000'000LL;
   s.client_eof = false;
   update(s);
+}
+
+bool Worker::frame_request_body(Session& s, std::size_t got) {
+  // Only the body goes on: a pipelined request behind it would reach the server without having
+  // been judged (and with a Host of its own), so it is dropped; the client sees Connection: close
+  // and sends it again on a new connection (RFC 9112 §9.3.2).
+  std::size_t keep = s.request_body.feed(s.up.bytes().last(got));
+  if (s.request_body.status() != BodyFramer::Status::Error) {
+    s.up.drop_back(got - keep);
+    return true;
+  }
+  ++m_shared.counters.bad_requests;
+  if (s.await_head && s.to_client.empty() && s.down.size() == 0 && s.ev.bytes_down == 0)
+    refuse(s, plain_refusal(400, "malformed chunked request body"), "invalid");
+  else
+    close_session(s);
+  return false;
 }
 
 void Worker::start_connect(Session& s) {

@@ -132,3 +132,38 @@ TEST(RequestHead, HopByHop) {
   EXPECT_FALSE(is_hop_by_hop("Accept", "close"));
   EXPECT_FALSE(is_hop_by_hop("Transfer-Encoding", "transfer-encoding")); // framing is never dropped
 }
+
+TEST(RequestHead, TransferEncodingMustBeChunkedAlone) {
+  auto target = [](const std::string& te) {
+    auto p = parse("POST http://a.test/ HTTP/1.1\r\nTransfer-Encoding: " + te + "\r\n\r\n");
+    EXPECT_EQ(p.status, HeadStatus::Complete) << te;
+    return parse_target(p.head);
+  };
+  auto ok = target("Chunked");
+  ASSERT_TRUE(ok.target);
+  EXPECT_TRUE(ok.target->chunked);
+  for (const char* last_not_chunked : {"identity", "chunked, identity", "gzip", "chunked;q=1", "chunked,", ",chunked", ""}) {
+    auto t = target(last_not_chunked);
+    EXPECT_FALSE(t.target) << last_not_chunked;
+    EXPECT_EQ(t.error_status, 400) << last_not_chunked;
+  }
+  for (const char* other : {"gzip, chunked", "chunked, chunked", "identity, chunked"}) {
+    auto t = target(other);
+    EXPECT_FALSE(t.target) << other;
+    EXPECT_EQ(t.error_status, 501) << other;
+  }
+  // Split over two fields, the codings still add up (RFC 9110 §5.3).
+  auto two = parse("POST http://a.test/ HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n");
+  EXPECT_EQ(parse_target(two.head).error_status, 501);
+}
+
+TEST(RequestHead, ContentLengthGivesTheBodyLength) {
+  auto p = parse("POST http://a.test/ HTTP/1.1\r\nContent-Length: 12\r\n\r\n");
+  auto t = parse_target(p.head);
+  ASSERT_TRUE(t.target);
+  EXPECT_FALSE(t.target->chunked);
+  EXPECT_EQ(t.target->content_length, 12u);
+  auto none = parse_target(parse("GET http://a.test/ HTTP/1.1\r\n\r\n").head);
+  ASSERT_TRUE(none.target);
+  EXPECT_EQ(none.target->content_length, 0u);
+}
