@@ -134,7 +134,10 @@ bool is_hop_by_hop(std::string_view name, std::string_view connection) noexcept 
   while (start <= connection.size()) {
     auto comma = connection.find(',', start);
     auto token = trim_ows(connection.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
-    if (!token.empty() && iequals(token, name) && !iequals(token, "transfer-encoding") && !iequals(token, "host"))
+    // Framing fields stay whatever Connection lists: without its Content-Length the server would
+    // read the body the proxy relays as a request of its own (request smuggling).
+    if (!token.empty() && iequals(token, name) && !iequals(token, "transfer-encoding") && !iequals(token, "host") &&
+        !iequals(token, "content-length"))
       return true;
     if (comma == std::string_view::npos) break;
     start = comma + 1;

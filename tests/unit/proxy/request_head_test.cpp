@@ -131,6 +131,8 @@ TEST(RequestHead, HopByHop) {
   EXPECT_TRUE(is_hop_by_hop("X-Secret", "close, x-secret"));
   EXPECT_FALSE(is_hop_by_hop("Accept", "close"));
   EXPECT_FALSE(is_hop_by_hop("Transfer-Encoding", "transfer-encoding")); // framing is never dropped
+  // Dropping Content-Length would turn the body the proxy relays into a second request at the server.
+  EXPECT_FALSE(is_hop_by_hop("Content-Length", "close, Content-Length"));
 }
 
 TEST(RequestHead, TransferEncodingMustBeChunkedAlone) {

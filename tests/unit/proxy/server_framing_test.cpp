@@ -149,3 +149,13 @@ TEST(ProxyFraming, MalformedChunkedBodyIsRefusedBeforeAnyResponse) {
   EXPECT_EQ(status_of(ex.client_got), "HTTP/1.1 400 Bad Request") << ex.client_got;
   EXPECT_EQ(ex.server_got.find("evil.test"), std::string::npos) << ex.server_got;
 }
+
+TEST(ProxyFraming, ConnectionHeaderCannotStripContentLength) {
+  // Connection: content-length would make the proxy drop the field as hop-by-hop; the server
+  // would then take the body for a second request.
+  auto ex = exchange({"POST http://ORIGIN/ HTTP/1.1\r\nConnection: content-length\r\nContent-Length: 36\r\n\r\n"
+                      "GET / HTTP/1.1\r\nHost: evil.test\r\n\r\n"},
+                     k_ok);
+  EXPECT_EQ(status_of(ex.client_got), "HTTP/1.1 200 OK");
+  EXPECT_NE(ex.server_got.find("\r\nContent-Length: 36\r\n"), std::string::npos) << ex.server_got;
+}
