@@ -3,6 +3,8 @@
 #include "netmap/base/byte_reader.hpp"
 #include "netmap/base/sock_addr.hpp"
 
+#include <arpa/inet.h>
+
 #include <charconv>
 
 namespace netmap::proxy {
@@ -99,6 +101,19 @@ int parse_version(std::string_view v) noexcept {
   if (v[5] < '0' || v[5] > '9' || v[7] < '0' || v[7] > '9') return -2;
   if (v[5] != '1') return -1;
   return v[7] - '0';
+}
+
+// getaddrinfo(3) takes any inet_aton(3) form for an IPv4 address, not only dotted quads:
+// "0x7f.0x1", "0x7f000001", "127.1". Such a name must count as the address it is, or it would pass
+// as a host name (under an allow-all policy) and reach the address the literal check refuses.
+bool resolver_reads_as_ipv4(std::string_view host) noexcept {
+  if (!host.empty() && host.back() == '.') host.remove_suffix(1); // the name is looked up without it
+  char buf[64];
+  if (host.empty() || host.size() >= sizeof buf) return false;
+  host.copy(buf, host.size());
+  buf[host.size()] = '\0';
+  in_addr a{};
+  return ::inet_aton(buf, &a) != 0;
 }
 
 RequestParse fail(int status, std::string reason) {
@@ -258,7 +273,7 @@ std::optional<Authority> parse_authority(std::string_view text, std::optional<st
       bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
       if (!ok) return std::nullopt;
     }
-    a.ip_literal = base::sockaddr_of(host, 0).has_value();
+    a.ip_literal = base::sockaddr_of(host, 0).has_value() || resolver_reads_as_ipv4(host);
   }
   if (has_port) {
     if (port.empty() || port.size() > 5) return std::nullopt;

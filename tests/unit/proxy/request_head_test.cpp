@@ -169,3 +169,18 @@ TEST(RequestHead, ContentLengthGivesTheBodyLength) {
   ASSERT_TRUE(none.target);
   EXPECT_EQ(none.target->content_length, 0u);
 }
+
+TEST(RequestHead, EveryIpv4FormTheResolverTakesIsAnIpLiteral) {
+  // getaddrinfo reads these as 127.0.0.1; as host names they would slip past the literal check.
+  for (const char* host : {"127.0.0.1", "0x7f.0x1", "0X7F.0X1", "0x7f000001", "0x7f.0.0.0x1", "127.1", "2130706433",
+                           "0177.0.0.1", "0x7f.0x1."}) {
+    auto a = parse_authority(std::string(host) + ":443", std::nullopt);
+    ASSERT_TRUE(a) << host;
+    EXPECT_TRUE(a->ip_literal) << host;
+  }
+  for (const char* name : {"0x7f.example", "example.com", "1.2.3.4.example", "x0x7f"}) {
+    auto a = parse_authority(std::string(name) + ":443", std::nullopt);
+    ASSERT_TRUE(a) << name;
+    EXPECT_FALSE(a->ip_literal) << name;
+  }
+}
