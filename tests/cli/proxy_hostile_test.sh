@@ -82,6 +82,17 @@ grep -q '^HTTP/1.1 400 ' <<<"$out" || fail "chunked not last is 400: $out"
 out=$(raw "$P" "POST http://allowed.test:$UP/ HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n")
 grep -q '^HTTP/1.1 501 ' <<<"$out" || fail "another coding with chunked is 501: $out"
 
+# A hostile upstream's framing: conflicting lengths are a 502, bytes after the body go nowhere,
+# and Transfer-Encoding wins over Content-Length (RFC 9112 §6.3).
+for path in twocl badcl; do
+  out=$(raw "$P" "GET http://allowed.test:$UP/$path HTTP/1.1\r\n\r\n")
+  grep -q '^HTTP/1.1 502 ' <<<"$out" || fail "$path: 502 expected: $out"
+done
+out=$(raw "$P" "GET http://allowed.test:$UP/extra HTTP/1.1\r\n\r\n")
+! grep -q 'second' <<<"$out" || fail "bytes after the response body were relayed: $out"
+out=$(raw "$P" "GET http://allowed.test:$UP/te-cl HTTP/1.1\r\n\r\n")
+! grep -qi '^content-length' <<<"$out" && grep -qi '^transfer-encoding: chunked' <<<"$out" || fail "TE and CL: CL dropped: $out"
+
 # IPv4 in every spelling getaddrinfo accepts is an IP literal, even when the policy allows every name.
 printf 'allow: ["*"]\n' >"$T/all.yaml"
 start_proxy all --policy "$T/all.yaml" || finish

@@ -293,8 +293,8 @@ void Worker::update(Session& s) {
   }
   // A forwarded response of known length is over once its last byte is delivered: closing then,
   // not at the server's FIN, spares the loop a wakeup per request (we asked for Connection: close).
-  if (s.phase == Phase::Relay && !s.tunnel && !s.await_head && s.body_known && s.body_left == 0 && s.down.size() == 0 &&
-      s.to_client.empty())
+  // Whatever else the server sent is not relayed (flush stops at the body's end).
+  if (s.phase == Phase::Relay && !s.tunnel && !s.await_head && s.body_known && s.body_left == 0 && s.to_client.empty())
     return close_session(s);
   if (relaying && s.server_eof && s.down.size() == 0 && s.to_client.empty() && !s.client_shut) {
     if (!s.tunnel) return close_session(s); // forwarded requests end with the response (Connection: close)

@@ -31,22 +31,36 @@ constexpr std::uint64_t k_splice_after = 256 * 1024;
 
 void append_note(std::string& note, const std::string& more) { note += note.empty() ? more : "; " + more; }
 
-// The body length of a final response when its framing says (RFC 9112 §6.3): none for HEAD, 204
-// and 304; else one valid Content-Length, every copy equal, and no Transfer-Encoding. Nothing
-// when the body runs until the server closes.
-std::optional<std::uint64_t> body_length(const std::string& method, const ResponseHead& h) {
-  if (method == "HEAD" || h.status == 204 || h.status == 304) return 0;
+// How a final response's body is delimited (RFC 9112 §6.3).
+struct ResponseFraming {
+  bool bad = false;     ///< Content-Length copies disagree or one is invalid, with no Transfer-Encoding
+  bool chunked = false; ///< a Transfer-Encoding is present: it wins, and Content-Length is dropped
+  std::optional<std::uint64_t> length; ///< the body's length when known; else it runs until close
+};
+
+// None for HEAD, 204 and 304; else Transfer-Encoding (the body runs until the server closes, as
+// we asked for Connection: close), or one valid Content-Length whose every copy agrees.
+ResponseFraming response_framing(const std::string& method, const ResponseHead& h) {
+  ResponseFraming f;
   std::optional<std::uint64_t> length;
-  for (const auto& f : h.headers) {
-    if (iequals(f.name, "transfer-encoding")) return std::nullopt;
-    if (!iequals(f.name, "content-length")) continue;
+  bool bad_length = false;
+  for (const auto& field : h.headers) {
+    if (iequals(field.name, "transfer-encoding")) f.chunked = true;
+    if (!iequals(field.name, "content-length")) continue;
     std::uint64_t v = 0;
-    auto [p, ec] = std::from_chars(f.value.data(), f.value.data() + f.value.size(), v);
-    if (ec != std::errc() || p != f.value.data() + f.value.size() || f.value.empty() || (length && *length != v))
-      return std::nullopt;
+    auto [p, ec] = std::from_chars(field.value.data(), field.value.data() + field.value.size(), v);
+    if (ec != std::errc() || p != field.value.data() + field.value.size() || field.value.empty() || (length && *length != v))
+      bad_length = true;
     length = v;
   }
-  return length;
+  if (method == "HEAD" || h.status == 204 || h.status == 304) {
+    f.length = 0;
+    return f;
+  }
+  if (f.chunked) return f;
+  f.bad = bad_length;
+  f.length = length;
+  return f;
 }
 } // namespace
 
@@ -168,9 +182,19 @@ void Worker::on_response_head(Session& s) {
     for (const auto& f : r.head.headers)
       if (iequals(f.name, "connection")) connection += f.value + ",";
     bool interim = r.head.status / 100 == 1 && r.head.status != 101;
+    auto framing = response_framing(s.ev.method, r.head);
+    if (!interim && framing.bad) {
+      // RFC 9112 §6.3 item 5: a proxy discards such a response and answers 502; relayed, the
+      // client and any cache behind it could each take a different length for the body.
+      ++m_shared.counters.upstream_errors;
+      return refuse(s, plain_refusal(502, s.ev.name + " sent conflicting or invalid Content-Length", "upstream-bad-response"), nullptr);
+    }
     std::string out = "HTTP/1.1 " + std::to_string(r.head.status) + " " + r.head.reason + "\r\n";
-    for (const auto& f : r.head.headers)
-      if (!is_hop_by_hop(f.name, connection)) out += f.name + ": " + f.value + "\r\n";
+    for (const auto& f : r.head.headers) {
+      if (is_hop_by_hop(f.name, connection)) continue;
+      if (framing.chunked && iequals(f.name, "content-length")) continue; // §6.3 item 3: removed before forwarding
+      out += f.name + ": " + f.value + "\r\n";
+    }
     out += "Via: 1.1 " + m_shared.via_token + "\r\n";
     if (!interim) out += "Connection: close\r\n";
     out += "\r\n";
@@ -179,9 +203,8 @@ void Worker::on_response_head(Session& s) {
     if (!interim) {
       s.ev.status = r.head.status;
       s.await_head = false;
-      auto length = body_length(s.ev.method, r.head);
-      s.body_known = length.has_value();
-      s.body_left = length.value_or(0);
+      s.body_known = framing.length.has_value();
+      s.body_left = framing.length.value_or(0);
       return;
     }
   }
@@ -263,8 +286,11 @@ bool Worker::flush(Session& s, bool to_server) {
   std::string& own = to_server ? s.to_server : s.to_client;
   Buffer& b = to_server ? s.up : s.down;
   bool ready = to_server ? s.phase == Phase::Relay : (!s.await_head && s.phase != Phase::Parent && s.phase != Phase::Linger);
+  // A response of known length ends there: bytes the server sends after it (a second response)
+  // are no part of it and never reach the client (RFC 9112 §6.3).
+  auto relayable = [&] { return !to_server && s.body_known ? std::min<std::uint64_t>(b.size(), s.body_left) : b.size(); };
   // Our own bytes (a rewritten response head, a 200) and the relayed ones leave in one sendmsg.
-  while (!own.empty() || (ready && b.size() > 0)) {
+  while (!own.empty() || (ready && relayable() > 0)) {
     if (own.empty() && b.piped()) {
       ssize_t n = b.splice_to(fd.get());
       if (n < 0) return errno == EAGAIN || errno == EINTR;
@@ -274,7 +300,7 @@ bool Worker::flush(Session& s, bool to_server) {
     iovec iov[2];
     std::size_t count = 0;
     if (!own.empty()) iov[count++] = {own.data(), own.size()};
-    if (ready && b.size() > 0 && !b.piped()) iov[count++] = {const_cast<char*>(b.data()), b.size()};
+    if (ready && relayable() > 0 && !b.piped()) iov[count++] = {const_cast<char*>(b.data()), static_cast<std::size_t>(relayable())};
     msghdr mh{};
     mh.msg_iov = iov;
     mh.msg_iovlen = count;

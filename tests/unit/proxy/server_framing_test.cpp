@@ -159,3 +159,31 @@ TEST(ProxyFraming, ConnectionHeaderCannotStripContentLength) {
   EXPECT_EQ(status_of(ex.client_got), "HTTP/1.1 200 OK");
   EXPECT_NE(ex.server_got.find("\r\nContent-Length: 36\r\n"), std::string::npos) << ex.server_got;
 }
+
+TEST(ProxyFraming, ResponseWithConflictingContentLengthsIsA502) {
+  // RFC 9112 §6.3 item 5: the proxy discards it; the client would pick one length, a cache another.
+  for (const std::string& lengths : std::vector<std::string>{"Content-Length: 5\r\nContent-Length: 50\r\n", "Content-Length: 5x\r\n"}) {
+    auto ex = exchange({"GET http://ORIGIN/ HTTP/1.1\r\n\r\n"}, "HTTP/1.1 200 OK\r\n" + lengths + "\r\nhelloEXTRA");
+    EXPECT_EQ(status_of(ex.client_got), "HTTP/1.1 502 Bad Gateway") << ex.client_got;
+    EXPECT_EQ(ex.client_got.find("hello"), std::string::npos) << ex.client_got;
+  }
+}
+
+TEST(ProxyFraming, BytesAfterTheResponseBodyAreNotRelayed) {
+  // A second response behind the first would answer a request the client pipelined (and the
+  // proxy dropped) as if it came from wherever that request was meant to go.
+  auto ex = exchange({"GET http://ORIGIN/ HTTP/1.1\r\n\r\n"},
+                     "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecond");
+  EXPECT_EQ(status_of(ex.client_got), "HTTP/1.1 200 OK");
+  ASSERT_GE(ex.client_got.size(), 6u);
+  EXPECT_EQ(ex.client_got.substr(ex.client_got.size() - 6), "\r\n\r\nok") << ex.client_got;
+}
+
+TEST(ProxyFraming, TransferEncodingWinsAndContentLengthIsDropped) {
+  // RFC 9112 §6.3 item 3: an intermediary removes Content-Length before forwarding such a response.
+  auto ex = exchange({"GET http://ORIGIN/ HTTP/1.1\r\n\r\n"},
+                     "HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n");
+  EXPECT_EQ(status_of(ex.client_got), "HTTP/1.1 200 OK");
+  EXPECT_EQ(ex.client_got.find("Content-Length"), std::string::npos) << ex.client_got;
+  EXPECT_NE(ex.client_got.find("Transfer-Encoding: chunked\r\n"), std::string::npos) << ex.client_got;
+}
