@@ -57,7 +57,7 @@ grep -q '^HTTP/1.1 403' <<<"$out" && grep -q 'x-proxy-error: blocked-ip-literal'
 out=$(raw "$P" "CONNECT [::1]:443 HTTP/1.1\r\n\r\n")
 grep -q 'blocked-ip-literal' <<<"$out" || fail "IPv6 literal CONNECT: $out"
 
-# Hostile or malformed heads: 400/431/505, never forwarded.
+# Hostile or malformed heads: 400/414/431/505, never forwarded.
 for req in 'CONNECT allowed.test:0 HTTP/1.1\r\n\r\n' 'CONNECT allowed.test:65536 HTTP/1.1\r\n\r\n' \
   'CONNECT allowed.test HTTP/1.1\r\n\r\n' 'GET http://allowed.test/ HTTP/1.1\r\nX: a\r\n folded\r\n\r\n' \
   'GET http://allowed.test/ HTTP/1.1\nHost: a\n\n' 'GET /local HTTP/1.1\r\nHost: allowed.test\r\n\r\n' \
@@ -67,6 +67,10 @@ for req in 'CONNECT allowed.test:0 HTTP/1.1\r\n\r\n' 'CONNECT allowed.test:65536
 done
 out=$(raw "$P" "GET http://allowed.test/ HTTP/1.1\r\nX: $(head -c 20000 /dev/zero | tr '\0' a)\r\n\r\n")
 grep -q '^HTTP/1.1 431' <<<"$out" || fail "431 for an oversized head: $(head -n1 <<<"$out")"
+out=$(raw "$P" "GET http://allowed.test/$(head -c 20000 /dev/zero | tr '\0' a) HTTP/1.1\r\n\r\n")
+grep -q '^HTTP/1.1 414' <<<"$out" || fail "414 for an oversized request line: $(head -n1 <<<"$out")"
+out=$(raw "$P" "GET http://allowed.test/ HTTP/1.1\r\n$(for i in $(seq 101); do printf 'X%d: y\\r\\n' "$i"; done)\r\n")
+grep -q '^HTTP/1.1 431' <<<"$out" || fail "431 for too many header fields: $(head -n1 <<<"$out")"
 out=$(raw "$P" 'GET http://allowed.test/ HTTP/2.0\r\n\r\n')
 grep -q '^HTTP/1.1 505' <<<"$out" || fail "505 for HTTP/2 on the wire"
 

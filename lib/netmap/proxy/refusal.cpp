@@ -77,6 +77,7 @@ const char* reason_phrase(int status) noexcept {
   case 403: return "Forbidden";
   case 405: return "Method Not Allowed";
   case 408: return "Request Timeout";
+  case 414: return "URI Too Long";
   case 429: return "Too Many Requests";
   case 431: return "Request Header Fields Too Large";
   case 501: return "Not Implemented";

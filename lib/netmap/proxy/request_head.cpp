@@ -58,38 +58,39 @@ std::string_view trim_ows(std::string_view s) noexcept {
   return s;
 }
 
-// Parses header lines until the blank line; false (with a reason) when one is malformed.
-bool parse_fields(base::ByteReader& r, std::vector<Header>& out, std::string& reason) {
+// Parses header lines until the blank line; 0, or the status (with a reason) when one is malformed
+// (400) or there are too many (431, RFC 6585 §5).
+int parse_fields(base::ByteReader& r, std::vector<Header>& out, std::string& reason) {
   for (;;) {
     std::string_view line;
     if (read_line(r, line) != LineResult::Ok) {
       reason = "bare CR or LF in the header section";
-      return false;
+      return 400;
     }
-    if (line.empty()) return true;
+    if (line.empty()) return 0;
     if (line.front() == ' ' || line.front() == '\t') {
       reason = "obsolete line folding (obs-fold) in a header"; // RFC 9112 §5.2 allows rejecting it
-      return false;
+      return 400;
     }
     auto colon = line.find(':');
     if (colon == std::string_view::npos || colon == 0) {
       reason = "header line without a field name";
-      return false;
+      return 400;
     }
     for (std::size_t i = 0; i < colon; ++i)
       if (!is_tchar(static_cast<std::uint8_t>(line[i]))) {
         reason = "invalid character in a header name"; // includes space before ':' (RFC 9112 §5.1)
-        return false;
+        return 400;
       }
     auto value = line.substr(colon + 1);
     for (char c : value)
       if (!is_field_char(static_cast<std::uint8_t>(c))) {
         reason = "control character in a header value";
-        return false;
+        return 400;
       }
     if (out.size() >= k_max_headers) {
       reason = "too many header fields";
-      return false;
+      return 431;
     }
     out.push_back({std::string(line.substr(0, colon)), std::string(trim_ows(value))});
   }
@@ -170,7 +171,12 @@ RequestParse parse_request_head(std::span<const std::uint8_t> bytes, std::size_t
   try {
     std::size_t end = find_head_end(bytes, max_head);
     if (end == 0) {
-      if (bytes.size() >= max_head) return fail(431, "request head larger than the limit");
+      if (bytes.size() >= max_head) {
+        // No end of the request line within the limit: the target is what is too long (RFC 9112 §3).
+        for (std::size_t i = 0; i + 1 < max_head && i + 1 < bytes.size(); ++i)
+          if (bytes[i] == '\r' && bytes[i + 1] == '\n') return fail(431, "request head larger than the limit");
+        return fail(414, "request line longer than the limit");
+      }
       // An early bare LF or a NUL can be refused now instead of waiting for more bytes.
       for (std::size_t i = 0; i < bytes.size(); ++i)
         if (bytes[i] == 0 || (bytes[i] == '\n' && (i == 0 || bytes[i - 1] != '\r'))) return fail(400, "bare LF or NUL in the request head");
@@ -199,7 +205,7 @@ RequestParse parse_request_head(std::span<const std::uint8_t> bytes, std::size_t
     p.head.method = std::string(method);
     p.head.target = std::string(target);
     p.head.minor_version = minor;
-    if (!parse_fields(r, p.head.headers, p.reason)) return fail(400, p.reason);
+    if (int bad = parse_fields(r, p.head.headers, p.reason); bad != 0) return fail(bad, p.reason);
     p.status = HeadStatus::Complete;
     p.head_bytes = end;
     return p;
@@ -230,7 +236,7 @@ ResponseParse parse_response_head(std::span<const std::uint8_t> bytes, std::size
     p.head.status = code;
     p.head.reason = std::string(line.size() > 13 ? line.substr(13) : std::string_view());
     std::string reason;
-    if (!parse_fields(r, p.head.headers, reason)) return p;
+    if (parse_fields(r, p.head.headers, reason) != 0) return p;
     p.status = HeadStatus::Complete;
     p.head_bytes = end;
   } catch (...) {

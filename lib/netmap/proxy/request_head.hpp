@@ -41,7 +41,7 @@ struct RequestParse {
   HeadStatus status = HeadStatus::Incomplete;
   RequestHead head;            ///< valid when Complete
   std::size_t head_bytes = 0;  ///< bytes of the head including the blank line, when Complete
-  int error_status = 0;        ///< 400, 431 or 505 when Error
+  int error_status = 0;        ///< 400, 414, 431 or 505 when Error
   std::string reason;          ///< a short, safe (ASCII, no CR/LF) explanation when Error
 };
 

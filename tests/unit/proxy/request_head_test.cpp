@@ -86,6 +86,11 @@ TEST(RequestHead, SizeLimitIs431) {
   std::string many = "GET http://a.test/ HTTP/1.1\r\n";
   for (int i = 0; i < 150; ++i) many += "X" + std::to_string(i) + ": y\r\n";
   EXPECT_EQ(parse(many + "\r\n").status, HeadStatus::Error);
+  EXPECT_EQ(parse(many + "\r\n").error_status, 431); // too many fields is too large, not malformed
+  // A request line that does not end within the limit: its target is too long (RFC 9112 §3).
+  auto line = parse("GET http://a.test/" + std::string(20000, 'a') + " HTTP/1.1\r\n\r\n", 16384);
+  EXPECT_EQ(line.status, HeadStatus::Error);
+  EXPECT_EQ(line.error_status, 414);
 }
 
 TEST(RequestHead, TargetsAProxyRefuses) {
