@@ -245,6 +245,12 @@ void Worker::sweep(std::int64_t now) {
       break;
     case Phase::Relay:
       if (now - s->last_ns >= std::int64_t{cfg.idle_timeout_ms} * 1'000'000) {
+        if (!s->tunnel && s->await_head && s->to_client.empty()) {
+          // The server never answered: the client gets a 504 (RFC 9110 §15.6.5), not an empty reply.
+          ++m_shared.counters.upstream_errors;
+          refuse(*s, plain_refusal(504, s->ev.name + " sent no response within the idle timeout", "upstream-timeout"), nullptr);
+          break;
+        }
         s->ev.note += s->ev.note.empty() ? "idle-timeout" : "; idle-timeout";
         close_session(*s);
         continue;

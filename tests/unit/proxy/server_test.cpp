@@ -232,6 +232,20 @@ TEST(ProxyServer, ForwardedResponseOfKnownLengthEndsWithoutWaitingForTheServersC
   EXPECT_EQ(got.substr(got.size() - 5), "hello");
 }
 
+TEST(ProxyServer, ServerThatNeverAnswersGetsTheClientA504) {
+  std::uint16_t origin_port = 0;
+  base::Fd up = origin(origin_port); // the kernel accepts; nobody ever reads or answers
+  auto cfg = allowing_allowed_test();
+  cfg.idle_timeout_ms = 300;
+  RunningProxy p(std::move(cfg));
+  base::Fd c = connect_to(p.port);
+  std::string req = "GET http://allowed.test:" + std::to_string(origin_port) + "/ HTTP/1.1\r\n\r\n";
+  ASSERT_EQ(send(c.get(), req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+  std::string answer = read_all(c.get());
+  EXPECT_EQ(answer.substr(0, answer.find("\r\n")), "HTTP/1.1 504 Gateway Timeout") << answer;
+  EXPECT_NE(answer.find("x-proxy-error: upstream-timeout"), std::string::npos) << answer;
+}
+
 TEST(ProxyServer, ForwardedHeadResponseEndsAfterItsHead) {
   // A response to HEAD has no body whatever its Content-Length says (RFC 9110 §9.3.2).
   auto [got, ended] = through_holding_origin("HEAD", "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n");
