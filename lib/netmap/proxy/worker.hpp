@@ -119,6 +119,7 @@ struct Session {
   bool client_eof = false, server_eof = false, client_shut = false, server_shut = false;
   bool tunnel = false;        ///< CONNECT (else a forwarded http:// request)
   bool await_head = false;    ///< forwarded request: the response head is not rewritten yet
+  int interim_responses = 0;  ///< forwarded request: 1xx responses relayed so far
   BodyFramer request_body = BodyFramer::fixed(0); ///< forwarded request: where its body ends
   bool body_known = false;    ///< forwarded response: its framing gives its length (body_left)
   std::uint64_t body_left = 0; ///< forwarded response: body bytes not yet sent to the client

@@ -28,6 +28,10 @@ constexpr std::int64_t k_hello_wait_ns = 3'000'000'000;
 // A tunnel direction that has carried this much is a bulk transfer: it switches to splice(2),
 // whose pipe costs two fds and three syscalls to set up, not worth it for a short exchange.
 constexpr std::uint64_t k_splice_after = 256 * 1024;
+// Interim (1xx) responses move from the server's buffer to the client's queue as soon as they are
+// parsed, so without a cap a server sending them endlessly to a slow client grows that queue
+// without bound. A few 100 Continue and 103 Early Hints are all an honest server sends.
+constexpr int k_max_interim = 32;
 
 void append_note(std::string& note, const std::string& more) { note += note.empty() ? more : "; " + more; }
 
@@ -182,6 +186,14 @@ void Worker::on_response_head(Session& s) {
     for (const auto& f : r.head.headers)
       if (iequals(f.name, "connection")) connection += f.value + ",";
     bool interim = r.head.status / 100 == 1 && r.head.status != 101;
+    if (interim && ++s.interim_responses > k_max_interim) {
+      ++m_shared.counters.upstream_errors;
+      std::string interims = std::move(s.to_client); // whole 1xx heads: a final answer may follow them
+      refuse(s, plain_refusal(502, s.ev.name + " sent more than " + std::to_string(k_max_interim) + " interim (1xx) responses",
+                              "upstream-bad-response"), nullptr);
+      s.to_client.insert(0, interims);
+      return;
+    }
     auto framing = response_framing(s.ev.method, r.head);
     if (!interim && framing.bad) {
       // RFC 9112 §6.3 item 5: a proxy discards such a response and answers 502; relayed, the

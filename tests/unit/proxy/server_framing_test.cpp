@@ -187,3 +187,24 @@ TEST(ProxyFraming, TransferEncodingWinsAndContentLengthIsDropped) {
   EXPECT_EQ(ex.client_got.find("Content-Length"), std::string::npos) << ex.client_got;
   EXPECT_NE(ex.client_got.find("Transfer-Encoding: chunked\r\n"), std::string::npos) << ex.client_got;
 }
+
+TEST(ProxyFraming, EndlessInterimResponsesEndInA502) {
+  // Each 1xx is queued for the client at once; a server that never stops sending them would
+  // otherwise grow that queue without bound while the client reads slowly.
+  std::string flood;
+  for (int i = 0; i < 2000; ++i) flood += "HTTP/1.1 100 Continue\r\n\r\n";
+  auto ex = exchange({"GET http://ORIGIN/ HTTP/1.1\r\n\r\n"}, flood + k_ok);
+  std::size_t interims = 0;
+  for (std::size_t at = 0; (at = ex.client_got.find("HTTP/1.1 100 ", at)) != std::string::npos; ++at) ++interims;
+  EXPECT_LE(interims, 32u);
+  EXPECT_NE(ex.client_got.find("HTTP/1.1 502 Bad Gateway\r\n"), std::string::npos) << ex.client_got.substr(0, 200);
+  EXPECT_EQ(ex.client_got.find("200 OK"), std::string::npos);
+}
+
+TEST(ProxyFraming, AFewInterimResponsesPassBeforeTheFinalOne) {
+  auto ex = exchange({"GET http://ORIGIN/ HTTP/1.1\r\n\r\n"},
+                     "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n" + k_ok);
+  EXPECT_EQ(status_of(ex.client_got), "HTTP/1.1 100 Continue");
+  EXPECT_NE(ex.client_got.find("HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n"), std::string::npos) << ex.client_got;
+  EXPECT_NE(ex.client_got.find("HTTP/1.1 200 OK\r\n"), std::string::npos) << ex.client_got;
+}
