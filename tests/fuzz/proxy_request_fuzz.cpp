@@ -1,10 +1,13 @@
 // Fuzzes the proxy's readers of untrusted input: request heads and targets, response heads, the
-// no_proxy list and proxy URLs. Never crash; what parses must be free of CR/LF and in range.
+// no_proxy list, proxy URLs and request bodies' framing. Never crash; what parses must be free of
+// CR/LF and in range; a body's end must not depend on how its bytes were split into reads.
 
 #include "netmap/proxy/no_proxy.hpp"
+#include "netmap/proxy/request_body.hpp"
 #include "netmap/proxy/request_head.hpp"
 #include "netmap/proxy/upstream.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <span>
@@ -14,6 +17,38 @@ namespace {
 
 void check_clean(std::string_view s) {
   if (s.find('\r') != std::string_view::npos || s.find('\n') != std::string_view::npos) std::abort();
+}
+
+// Feeds `bytes` to `f` in pieces of `step` bytes (all at once when 0), as reads would deliver them;
+// returns the bytes the framer took as body and aborts when it takes more than it was given.
+std::size_t feed_in_steps(netmap::proxy::BodyFramer& f, std::span<const std::uint8_t> bytes, std::size_t step) {
+  std::size_t taken = 0;
+  while (taken < bytes.size() && f.status() == netmap::proxy::BodyFramer::Status::More) {
+    auto piece = bytes.subspan(taken, step == 0 ? bytes.size() - taken : std::min(step, bytes.size() - taken));
+    std::size_t n = f.feed(piece);
+    if (n > piece.size()) std::abort();
+    taken += n;
+    if (n < piece.size()) break; // the body ended (or broke) inside this piece
+  }
+  return taken;
+}
+
+// The chunked framer over the input, whole and split: the verdict and where the body ends agree.
+void check_body_framing(std::span<const std::uint8_t> bytes) {
+  using netmap::proxy::BodyFramer;
+  auto whole = BodyFramer::chunked();
+  std::size_t end = feed_in_steps(whole, bytes, 0);
+  for (std::size_t step : {std::size_t{1}, std::size_t{7}}) {
+    auto split = BodyFramer::chunked();
+    std::size_t split_end = feed_in_steps(split, bytes, step);
+    if (split.status() != whole.status()) std::abort();
+    if (whole.status() == BodyFramer::Status::Done && split_end != end) std::abort();
+  }
+  if (bytes.size() >= 2) {
+    auto fixed = BodyFramer::fixed(bytes[0] | (std::uint64_t{bytes[1]} << 8));
+    std::size_t n = feed_in_steps(fixed, bytes.subspan(2), 3);
+    if (n > (bytes[0] | (std::size_t{bytes[1]} << 8))) std::abort();
+  }
 }
 
 } // namespace
@@ -48,5 +83,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)np.bypass(text);
   (void)np.bypass("example.com");
   if (auto u = parse_proxy_url(text); u && (u->port == 0 || u->host.empty())) std::abort();
+  // A request's body follows its head: what is left after a complete head is framed as one.
+  if (req.status == HeadStatus::Complete) check_body_framing(bytes.subspan(req.head_bytes));
+  check_body_framing(bytes);
   return 0;
 }
