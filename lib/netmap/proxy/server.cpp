@@ -76,11 +76,23 @@ void Shared::emit(const inventory::Event& e) {
 bool Shared::is_self(const base::SockAddr& a) const {
   std::uint16_t port = 0;
   auto dest = to16(a, &port);
+  // Linux connects to the unspecified address (0.0.0.0, ::) as to loopback (127.0.0.1, ::1): a
+  // name resolving to it reaches a listener on loopback as surely as 127.0.0.1 does.
+  bool unspecified = is_wildcard(dest);
+  if (unspecified) {
+    dest = {};
+    if (a.ss.ss_family == AF_INET) {
+      dest[10] = dest[11] = 0xff;
+      dest[12] = 127;
+    }
+    dest[15] = 1;
+  }
+  bool local = unspecified || base::is_loopback(reinterpret_cast<const sockaddr*>(&a.ss));
   for (const auto& l : listener_addrs) {
     std::uint16_t lport = 0;
     auto mine = to16(l, &lport);
     if (lport != port) continue;
-    if (mine == dest || (is_wildcard(mine) && base::is_loopback(reinterpret_cast<const sockaddr*>(&a.ss)))) return true;
+    if (mine == dest || (is_wildcard(mine) && local)) return true;
   }
   return false;
 }

@@ -246,6 +246,19 @@ TEST(ProxyServer, ServerThatNeverAnswersGetsTheClientA504) {
   EXPECT_NE(answer.find("x-proxy-error: upstream-timeout"), std::string::npos) << answer;
 }
 
+TEST(ProxyServer, NameResolvingToTheUnspecifiedAddressIsStillALoop) {
+  // Connecting to 0.0.0.0 reaches 127.0.0.1: a tunnel to the proxy's own port through it is the
+  // same loop as through 127.0.0.1.
+  auto cfg = allowing_allowed_test();
+  cfg.host_overrides = {{"allowed.test", "0.0.0.0"}};
+  RunningProxy p(std::move(cfg));
+  base::Fd c = connect_to(p.port);
+  std::string target = "allowed.test:" + std::to_string(p.port);
+  std::string req = "CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n";
+  ASSERT_EQ(send(c.get(), req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+  EXPECT_EQ(status_line(c.get()), "HTTP/1.1 508 Loop Detected");
+}
+
 TEST(ProxyServer, ForwardedHeadResponseEndsAfterItsHead) {
   // A response to HEAD has no body whatever its Content-Length says (RFC 9110 §9.3.2).
   auto [got, ended] = through_holding_origin("HEAD", "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n");
