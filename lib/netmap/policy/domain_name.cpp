@@ -58,6 +58,18 @@ int alabel_status(std::string_view label) noexcept {
   return std::string_view(back) == label ? IDN2_OK : IDN2_ENCODING_ERROR;
 }
 
+// A last label that resolvers read as a number: digits (decimal or octal), or 0x and hex digits.
+// inet_aton, and so getaddrinfo, curl and every libc client, takes a name ending in one as an
+// IPv4 address in another spelling ("0x7f.0x1", "0x7f000001", "127.1"): never a host name, and
+// no top-level domain is one.
+[[gnu::noinline, gnu::cold]] bool numeric_label(std::string_view label) noexcept {
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  auto hex = [digit](char c) { return digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); };
+  if (label.size() > 2 && label[0] == '0' && (label[1] == 'x' || label[1] == 'X'))
+    return std::all_of(label.begin() + 2, label.end(), hex);
+  return !label.empty() && std::all_of(label.begin(), label.end(), digit);
+}
+
 // Out of line and cold: the per-query check below must not pay for its frame.
 [[gnu::noinline, gnu::cold]] bool alabels_valid(std::string_view name) noexcept {
   std::size_t start = 0;
@@ -72,7 +84,7 @@ int alabel_status(std::string_view label) noexcept {
 
 std::string check_labels(std::string_view name) {
   std::size_t start = 0;
-  bool all_digits_last = false;
+  std::string_view last;
   while (start <= name.size()) {
     std::size_t dot = name.find('.', start);
     if (dot == std::string_view::npos) dot = name.size();
@@ -81,12 +93,11 @@ std::string check_labels(std::string_view name) {
     if (label.size() > 63)
       return "label '" + base::escape_bytes(label.substr(0, 20)) + "…' is " +
              std::to_string(label.size()) + " bytes long (at most 63, RFC 1035 §2.3.4)";
-    all_digits_last = true;
+    last = label;
     for (char c : label) {
       if (c == '*') return "'*' is only allowed as the whole first label of a rule (*.example.com)";
       if (!ldh_char(c))
         return "character '" + base::escape_bytes(std::string_view(&c, 1)) + "' is not allowed in a host name";
-      if (c < '0' || c > '9') all_digits_last = false;
     }
     if (label.front() == '-' || label.back() == '-')
       return "label '" + std::string(label) + "' starts or ends with '-'";
@@ -97,7 +108,8 @@ std::string check_labels(std::string_view name) {
     start = dot + 1;
     if (dot == name.size()) break;
   }
-  if (all_digits_last) return "the last label is all digits, so this is no host name";
+  if (numeric_label(last))
+    return "its last label is a number (no top-level domain is; resolvers read such names as IPv4 addresses)";
   return {};
 }
 
@@ -130,6 +142,9 @@ bool is_canonical_host(std::string_view text) noexcept {
     prev = c;
   }
   if (label == 0 || prev == '-' || digits) return false;
+  // The hex spelling of a number ("0x7f.0x1") is rare: only a last label starting "0x" is read whole.
+  const char* tld = text.data() + text.size() - label;
+  if (label > 2 && tld[0] == '0' && (tld[1] == 'x' || tld[1] == 'X') && numeric_label({tld, label})) return false;
   // Rare, and only libidn2 can judge them: an A-label's check runs only when one is there.
   return (!text.starts_with("xn--") && text.find(".xn--") == std::string_view::npos) || alabels_valid(text);
 }

@@ -65,6 +65,16 @@ TEST(DomainName, RejectsBadCharactersAndIps) {
   EXPECT_TRUE(DomainName::parse("_dmarc.example.com"));
 }
 
+// getaddrinfo reads the first six as 127.0.0.1 (inet_aton's spellings). A name whose last label
+// is such a number is an address, or nothing: no top-level domain is one.
+TEST(DomainName, RejectsIpv4InOtherSpellings) {
+  for (const char* s : {"0x7f.0x1", "0x7f000001", "0X7F.0X1.", "127.1", "2130706433", "0177.0.0.1", "a.0xff"}) {
+    EXPECT_FALSE(DomainName::parse(s)) << s;
+    EXPECT_FALSE(is_canonical_host(s)) << s;
+  }
+  for (const char* s : {"0x.example", "a.0x", "a.0xg", "face.example", "a.deadbeef"}) EXPECT_TRUE(DomainName::parse(s)) << s;
+}
+
 TEST(DomainName, IpLiterals) {
   EXPECT_TRUE(is_ip_literal("127.0.0.1"));
   EXPECT_TRUE(is_ip_literal("[::1]"));
@@ -106,14 +116,15 @@ TEST(DomainName, CanonicalHostAgreesWithParse) {
       "example.com", "a.b", "_dmarc.example.com", "x-y.example", "1.2.3.4", "1.example", "example.123",
       "-a.example", "a-.example", "a..b", ".a", "a.", "Example.com", "", "*.example.com", "a b.c",
       std::string(63, 'a') + ".com", std::string(64, 'a') + ".com", "xn--bcher-kva.example", "[::1]", "::1",
-      "xn--zz.example", "a.xn--zz", "xn--.example", "xn--bcher-kva.xn--strae-oqa"};
+      "xn--zz.example", "a.xn--zz", "xn--.example", "xn--bcher-kva.xn--strae-oqa", "0x7f.0x1", "a.0x",
+      "a.0x1f", "a.0X", "0x"};
   for (const auto& s : fixed) {
     auto parsed = DomainName::parse(s);
     bool same = parsed && parsed->str() == s;
     EXPECT_EQ(is_canonical_host(s), same) << "'" << s << "'";
   }
   // Random strings over the characters that matter, and lengths around the 253-byte limit.
-  const std::string alphabet = "ab0-._A*";
+  const std::string alphabet = "ab0-._A*x";
   std::uint32_t seed = 12345;
   auto next = [&seed] { return seed = seed * 1664525u + 1013904223u; };
   for (int i = 0; i < 20000; ++i) {
