@@ -29,19 +29,25 @@ std::string address_text(int family, std::span<const std::uint8_t> rdata) {
 }
 
 // Looks at one RR's rdata for what the policy and the event need (RFC 1035 §3.3, RFC 9460 §2.2).
-void inspect_answer(std::span<const std::uint8_t> msg, std::uint16_t type, std::size_t rdata, std::uint16_t rdlen,
+// False when an alias target cannot be read: ldns and the client's stub may still follow it
+// (a forward pointer, say), and a target the policy never saw must not reach a client.
+bool inspect_answer(std::span<const std::uint8_t> msg, std::uint16_t type, std::size_t rdata, std::uint16_t rdlen,
                     ResponseInfo& info) {
   if (type == k_type_cname || type == k_type_dname) {
-    if (auto n = decode_name(msg, rdata)) info.alias_targets.push_back(*n);
+    auto n = decode_name(msg, rdata);
+    if (!n) return false;
+    info.alias_targets.push_back(*n);
   } else if (type == k_type_svcb || type == k_type_https) {
-    if (rdlen < 3) return;
+    if (rdlen < 3) return false;
     auto n = decode_name(msg, rdata + 2);
-    if (n && *n != ".") info.alias_targets.push_back(*n);
+    if (!n) return false;
+    if (*n != ".") info.alias_targets.push_back(*n);
   } else if (type == k_type_a && rdlen == 4) {
     info.addresses.push_back(address_text(AF_INET, msg.subspan(rdata, 4)));
   } else if (type == 28 && rdlen == 16) {
     info.addresses.push_back(address_text(AF_INET6, msg.subspan(rdata, 16)));
   }
+  return true;
 }
 
 } // namespace
@@ -132,7 +138,7 @@ std::optional<ResponseInfo> read_response(std::span<const std::uint8_t> msg, std
     if (i < *an) {
       info.min_ttl = have_min ? std::min(info.min_ttl, t) : t;
       have_min = true;
-      inspect_answer(msg, *type, rdata, *rdlen, info);
+      if (!inspect_answer(msg, *type, rdata, *rdlen, info)) return std::nullopt;
     } else if (i < std::uint32_t{*an} + *ns && *type == k_type_soa && *rdlen >= 20) {
       ByteReader m(msg.subspan(rdata + *rdlen - 4, 4));
       std::uint32_t minimum = m.u32be().value_or(0);

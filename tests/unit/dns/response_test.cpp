@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <vector>
 
 using namespace netmap::dns;
@@ -114,4 +115,56 @@ TEST(DnsCache, NegativeAnswersNeedAnSoa) {
   auto key = cache_key(std::span(m).subspan(12, 3), 1, 1, false, false, kb);
   cache.store(key, m, *info, 1);
   EXPECT_EQ(cache.size(), 0u); // RFC 2308 §5: no SOA, no negative caching
+}
+
+namespace {
+
+// A hostile upstream's answer to "www.example.com A" (id 0x1234), built RR by RR.
+struct Msg {
+  std::vector<std::uint8_t> m;
+  Msg() {
+    static constexpr std::uint8_t k_head[] = {0x12, 0x34, 0x81, 0x80, 0, 1, 0, 0, 0, 0, 0, 0, 3, 'w', 'w', 'w', 7, 'e',
+                                              'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0, 0, 1, 0, 1};
+    m.assign(std::begin(k_head), std::end(k_head));
+  }
+  // Appends one answer RR: owner and rdata as raw wire bytes.
+  Msg& rr(std::vector<std::uint8_t> owner, std::uint16_t type, std::uint32_t ttl, std::vector<std::uint8_t> rdata) {
+    m.insert(m.end(), owner.begin(), owner.end());
+    m.insert(m.end(), {static_cast<std::uint8_t>(type >> 8), static_cast<std::uint8_t>(type), 0, 1,
+                       static_cast<std::uint8_t>(ttl >> 24), static_cast<std::uint8_t>(ttl >> 16),
+                       static_cast<std::uint8_t>(ttl >> 8), static_cast<std::uint8_t>(ttl),
+                       static_cast<std::uint8_t>(rdata.size() >> 8), static_cast<std::uint8_t>(rdata.size())});
+    m.insert(m.end(), rdata.begin(), rdata.end());
+    store16(m.data() + 6, static_cast<std::uint16_t>(load16(m.data() + 6) + 1));
+    return *this;
+  }
+};
+
+const std::vector<std::uint8_t> k_qname_ptr = {0xC0, 12};
+const std::vector<std::uint8_t> k_evil = {4, 'e', 'v', 'i', 'l', 7, 'b', 'l', 'o', 'c', 'k', 'e', 'd', 4, 't', 'e', 's', 't', 0};
+const std::vector<std::uint8_t> k_addr = {192, 0, 2, 1};
+
+std::optional<ResponseInfo> read(const Msg& msg, ResponseError& err) {
+  std::vector<std::uint8_t> q(msg.m.begin() + 12, msg.m.begin() + 33);
+  return read_response(msg.m, q, err);
+}
+
+} // namespace
+
+TEST(DnsResponse, AnAliasTargetThatCannotBeDecodedIsMalformed) {
+  // The CNAME's target is a forward pointer to the next RR's owner, evil.blocked.test: ldns (and
+  // the stubs a client runs) follow it, so a target we could not read would skip the policy.
+  Msg msg;
+  std::size_t next_owner = msg.m.size() + 12 + 2;
+  msg.rr(k_qname_ptr, 5, 300, {static_cast<std::uint8_t>(0xC0 | (next_owner >> 8)), static_cast<std::uint8_t>(next_owner)})
+      .rr(k_evil, 1, 300, k_addr);
+  ASSERT_TRUE(ldns_accepts(msg.m));
+  ResponseError err;
+  EXPECT_FALSE(read(msg, err));
+  EXPECT_EQ(err, ResponseError::Malformed);
+  // The same for an HTTPS/SVCB target.
+  Msg https;
+  https.rr(k_qname_ptr, 65, 300, {0, 0, 0xC0, 0x30});
+  EXPECT_FALSE(read(https, err));
+  EXPECT_EQ(err, ResponseError::Malformed);
 }
