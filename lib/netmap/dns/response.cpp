@@ -15,10 +15,15 @@ namespace {
 
 using base::ByteReader;
 
+// RFC 5452 §9.1: the answer repeats our question. Only the name folds case (RFC 4343): QTYPE and
+// QCLASS are numbers, and 0x41 is not 0x61 there.
 bool same_question(std::span<const std::uint8_t> msg, std::span<const std::uint8_t> question) {
-  if (msg.size() < k_header_size + question.size()) return false;
-  for (std::size_t i = 0; i < question.size(); ++i)
-    if (lower(msg[k_header_size + i]) != lower(question[i])) return false;
+  if (question.size() < 5 || msg.size() < k_header_size + question.size()) return false;
+  const std::size_t name_len = question.size() - 4;
+  for (std::size_t i = 0; i < question.size(); ++i) {
+    std::uint8_t a = msg[k_header_size + i], b = question[i];
+    if (i < name_len ? lower(a) != lower(b) : a != b) return false;
+  }
   return true;
 }
 
@@ -99,6 +104,7 @@ std::optional<ResponseInfo> read_response(std::span<const std::uint8_t> msg, std
   ResponseInfo info;
   auto id = r.u16be(), flags = r.u16be(), qd = r.u16be(), an = r.u16be(), ns = r.u16be(), ar = r.u16be();
   if (!id || !flags || !qd || !an || !ns || !ar || !(*flags & 0x8000u)) return std::nullopt;
+  if (((*flags >> 11) & 0xFu) != 0) return std::nullopt; // RFC 1035 §4.1.1: opcode copied from our QUERY
   info.id = *id;
   info.flags = *flags;
   info.rcode = *flags & 0xFu;

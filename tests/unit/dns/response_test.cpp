@@ -168,3 +168,26 @@ TEST(DnsResponse, AnAliasTargetThatCannotBeDecodedIsMalformed) {
   EXPECT_FALSE(read(https, err));
   EXPECT_EQ(err, ResponseError::Malformed);
 }
+
+TEST(DnsResponse, OnlyTheNameComparesCaseInsensitively) {
+  // RFC 4343 folds case in names only: type 0x0041 (HTTPS) is not type 0x0061, nor class 0x0041 0x0061.
+  Msg msg;
+  msg.rr(k_qname_ptr, 1, 300, k_addr);
+  std::vector<std::uint8_t> q(msg.m.begin() + 12, msg.m.begin() + 33);
+  q[18] = 0x41; // the question asked type 65
+  msg.m[12 + 18] = 0x61; // the answer is for type 97
+  ResponseError err;
+  EXPECT_FALSE(read_response(msg.m, q, err));
+  EXPECT_EQ(err, ResponseError::Mismatch);
+  msg.m[12 + 18] = 0x41;
+  EXPECT_TRUE(read_response(msg.m, q, err));
+}
+
+TEST(DnsResponse, AnAnswerWithAnotherOpcodeIsRefused) {
+  // RFC 1035 §4.1.1: the response carries the query's opcode; ours is always QUERY.
+  Msg msg;
+  msg.rr(k_qname_ptr, 1, 300, k_addr);
+  msg.m[2] |= 5 << 3; // UPDATE
+  ResponseError err;
+  EXPECT_FALSE(read(msg, err));
+}
