@@ -140,7 +140,7 @@ std::optional<ResponseInfo> read_response(std::span<const std::uint8_t> msg, std
     }
     if (ttl_at > 0xFFFF) return std::nullopt;
     info.ttl_offsets.push_back(static_cast<std::uint16_t>(ttl_at));
-    std::uint32_t t = std::min<std::uint32_t>(*ttl, 0x7FFFFFFFu); // RFC 2181 §8
+    std::uint32_t t = (*ttl & 0x80000000u) ? 0 : *ttl; // RFC 2181 §8: the top bit set means 0
     if (i < *an) {
       info.min_ttl = have_min ? std::min(info.min_ttl, t) : t;
       have_min = true;

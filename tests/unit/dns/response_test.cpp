@@ -191,3 +191,21 @@ TEST(DnsResponse, AnAnswerWithAnotherOpcodeIsRefused) {
   ResponseError err;
   EXPECT_FALSE(read(msg, err));
 }
+
+TEST(DnsResponse, ATtlWithTheTopBitSetCountsAsZero) {
+  // RFC 2181 §8: such a TTL is read as 0, so the answer is passed on but never cached.
+  Msg msg;
+  msg.rr(k_qname_ptr, 1, 0x80000000u, k_addr);
+  ResponseError err;
+  auto info = read(msg, err);
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->min_ttl, 0u);
+  Cache cache(10);
+  std::array<char, 264> kb;
+  auto key = cache_key(std::span(msg.m).subspan(12, 17), 1, 1, false, false, kb);
+  auto e = cache.store(key, msg.m, *info, 1);
+  EXPECT_EQ(cache.size(), 0u);
+  std::uint8_t out[512];
+  ASSERT_NE(write_from_cache(out, *e, msg.m, 33, 0x0100, false, false, 1), 0u);
+  EXPECT_EQ(out[info->ttl_offsets[0]], 0); // served with TTL 0, not 2^31
+}
