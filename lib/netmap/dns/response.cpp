@@ -8,6 +8,7 @@
 #include <ldns/ldns.h>
 
 #include <algorithm>
+#include <string_view>
 
 namespace netmap::dns {
 
@@ -51,6 +52,59 @@ bool inspect_answer(std::span<const std::uint8_t> msg, std::uint16_t type, std::
     info.addresses.push_back(address_text(AF_INET, msg.subspan(rdata, 4)));
   } else if (type == 28 && rdlen == 16) {
     info.addresses.push_back(address_text(AF_INET6, msg.subspan(rdata, 16)));
+  }
+  return true;
+}
+
+// Aliases followed from the question's name at most: systemd-resolved's CNAME_REDIRECT_MAX.
+// Real chains reach 9 (unbound had to raise its limit of 8 for one), none comes near 16.
+constexpr std::size_t k_max_aliases = 16;
+
+// An answer-section RR, for the chain check.
+struct AnswerRr {
+  std::size_t owner = 0;
+  std::uint16_t type = 0;
+  std::size_t rdata = 0;
+};
+
+// True when `anc` is `name` or one of its ancestors (both lowercase, dotted, escaped).
+bool is_ancestor(std::string_view anc, std::string_view name) {
+  if (anc == "." || anc == name) return true;
+  return name.size() > anc.size() && name.ends_with(anc) && name[name.size() - anc.size() - 1] == '.';
+}
+
+// RFC 1034 §3.6.2 / RFC 2181 §10.1: the answer section is the question's name, then one CNAME
+// each hop; a DNAME (and RRSIGs) may sit on an ancestor of a name of the chain (RFC 6672 §3.4).
+// False for a loop, more than k_max_aliases hops, two CNAMEs on one name, or any RR that belongs
+// to no name of the chain: what a client's stub may pick up must be what the policy was shown.
+bool answer_is_one_chain(std::span<const std::uint8_t> msg, const std::vector<AnswerRr>& rrs) {
+  auto qname = decode_name(msg, k_header_size);
+  if (!qname) return false;
+  std::vector<std::string> owners;
+  owners.reserve(rrs.size());
+  for (const auto& rr : rrs) {
+    auto n = decode_name(msg, rr.owner);
+    if (!n) return false;
+    owners.push_back(std::move(*n));
+  }
+  std::vector<std::string> chain{std::move(*qname)};
+  for (;;) {
+    std::optional<std::string> next;
+    for (std::size_t i = 0; i < rrs.size(); ++i) {
+      if (rrs[i].type != k_type_cname || owners[i] != chain.back()) continue;
+      auto target = decode_name(msg, rrs[i].rdata);
+      if (!target || (next && *next != *target)) return false;
+      next = std::move(target);
+    }
+    if (!next) break;
+    if (std::find(chain.begin(), chain.end(), *next) != chain.end() || chain.size() > k_max_aliases) return false;
+    chain.push_back(std::move(*next));
+  }
+  for (std::size_t i = 0; i < rrs.size(); ++i) {
+    if (std::find(chain.begin(), chain.end(), owners[i]) != chain.end()) continue;
+    bool above = rrs[i].type == k_type_dname || rrs[i].type == k_type_rrsig;
+    auto below = [&](const std::string& n) { return is_ancestor(owners[i], n); };
+    if (!above || std::none_of(chain.begin(), chain.end(), below)) return false;
   }
   return true;
 }
@@ -119,6 +173,7 @@ std::optional<ResponseInfo> read_response(std::span<const std::uint8_t> msg, std
   info.arcount_without_opt = *ar;
   std::uint32_t total = std::uint32_t{*an} + *ns + *ar;
   bool have_min = false;
+  std::vector<AnswerRr> answers;
   for (std::uint32_t i = 0; i < total; ++i) {
     std::size_t rr_start = r.position();
     if (!skip_name(r)) return std::nullopt;
@@ -145,12 +200,14 @@ std::optional<ResponseInfo> read_response(std::span<const std::uint8_t> msg, std
       info.min_ttl = have_min ? std::min(info.min_ttl, t) : t;
       have_min = true;
       if (!inspect_answer(msg, *type, rdata, *rdlen, info)) return std::nullopt;
+      answers.push_back({rr_start, *type, rdata});
     } else if (i < std::uint32_t{*an} + *ns && *type == k_type_soa && *rdlen >= 20) {
       ByteReader m(msg.subspan(rdata + *rdlen - 4, 4));
       std::uint32_t minimum = m.u32be().value_or(0);
       info.negative_ttl = std::min(t, minimum);
     }
   }
+  if (!answer_is_one_chain(msg, answers)) return std::nullopt;
   err = ResponseError::None;
   return info;
 }

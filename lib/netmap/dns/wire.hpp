@@ -18,7 +18,7 @@ enum Rcode : std::uint8_t { k_noerror = 0, k_formerr = 1, k_servfail = 2, k_nxdo
 
 /// Query types with special handling.
 inline constexpr std::uint16_t k_type_a = 1, k_type_ns = 2, k_type_cname = 5, k_type_soa = 6, k_type_hinfo = 13,
-                               k_type_dname = 39, k_type_opt = 41, k_type_svcb = 64, k_type_https = 65,
+                               k_type_dname = 39, k_type_opt = 41, k_type_rrsig = 46, k_type_svcb = 64, k_type_https = 65,
                                k_type_ixfr = 251, k_type_axfr = 252, k_type_any = 255;
 /// The Internet class.
 inline constexpr std::uint16_t k_class_in = 1;

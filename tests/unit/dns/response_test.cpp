@@ -209,3 +209,61 @@ TEST(DnsResponse, ATtlWithTheTopBitSetCountsAsZero) {
   ASSERT_NE(write_from_cache(out, *e, msg.m, 33, 0x0100, false, false, 1), 0u);
   EXPECT_EQ(out[info->ttl_offsets[0]], 0); // served with TTL 0, not 2^31
 }
+
+namespace {
+// "<label>.test" in wire form.
+std::vector<std::uint8_t> test_name(const std::string& label) {
+  std::string wire = static_cast<char>(label.size()) + label + std::string("\4test\0", 6);
+  return {wire.begin(), wire.end()};
+}
+// www.example.com CNAME c0.test, c0.test CNAME c1.test, … c<n-1>.test A 192.0.2.1.
+Msg chain_of(int n) {
+  Msg msg;
+  std::vector<std::uint8_t> owner = k_qname_ptr;
+  for (int i = 0; i < n; ++i) {
+    auto target = test_name("c" + std::to_string(i));
+    msg.rr(owner, 5, 300, target);
+    owner = target;
+  }
+  msg.rr(owner, 1, 300, k_addr);
+  return msg;
+}
+} // namespace
+
+TEST(DnsResponse, AliasLoopsAndOverlongChainsAreMalformed) {
+  ResponseError err;
+  auto ok = chain_of(16);
+  auto info = read(ok, err);
+  ASSERT_TRUE(info) << "16 aliases (systemd-resolved's CNAME_REDIRECT_MAX) still resolve";
+  EXPECT_EQ(info->alias_targets.size(), 16u);
+  EXPECT_FALSE(read(chain_of(17), err));
+  EXPECT_EQ(err, ResponseError::Malformed);
+  // www.example.com CNAME la.test, la.test CNAME lb.test, lb.test CNAME la.test.
+  Msg loop;
+  loop.rr(k_qname_ptr, 5, 300, test_name("la")).rr(test_name("la"), 5, 300, test_name("lb")).rr(test_name("lb"), 5, 300, test_name("la"));
+  EXPECT_FALSE(read(loop, err));
+  EXPECT_EQ(err, ResponseError::Malformed);
+  // RFC 2181 §10.1: one name, one CNAME.
+  Msg fork;
+  fork.rr(k_qname_ptr, 5, 300, test_name("la")).rr(k_qname_ptr, 5, 300, test_name("lb"));
+  EXPECT_FALSE(read(fork, err));
+}
+
+TEST(DnsResponse, AnswerRecordsOutsideTheAliasChainAreMalformed) {
+  // An A record for evil.blocked.test that no alias of the question leads to: a client's stub
+  // (musl takes any A in the answer section) could use it for a name the policy never saw.
+  Msg msg;
+  msg.rr(k_qname_ptr, 1, 300, k_addr).rr(k_evil, 1, 300, k_addr);
+  ResponseError err;
+  EXPECT_FALSE(read(msg, err));
+  EXPECT_EQ(err, ResponseError::Malformed);
+  // A DNAME for an ancestor of the name, with its synthesized CNAME (RFC 6672 §3.4), is in the chain.
+  Msg dname;
+  std::vector<std::uint8_t> example = {0xC0, 16}; // example.com inside the question
+  dname.rr(example, 39, 300, test_name("dn"))
+      .rr(k_qname_ptr, 5, 300, {3, 'w', 'w', 'w', 2, 'd', 'n', 4, 't', 'e', 's', 't', 0})
+      .rr({3, 'w', 'w', 'w', 2, 'd', 'n', 4, 't', 'e', 's', 't', 0}, 1, 300, k_addr);
+  auto info = read(dname, err);
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->alias_targets, (std::vector<std::string>{"dn.test", "www.dn.test"}));
+}
