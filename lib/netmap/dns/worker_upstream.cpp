@@ -115,6 +115,11 @@ void Worker::on_upstream_answer(std::uint32_t key, std::span<const std::uint8_t>
     return;
   }
   Pending& p = it->second;
+  if (msg.size() < k_header_size || load16(msg.data()) != p.id) {
+    // Over UDP the ID chose `key`; over TCP nothing did. RFC 1035 §4.1.1: the ID is our query's.
+    retry_or_fail(key, "upstream answered another ID", now);
+    return;
+  }
   std::span<const std::uint8_t> question(p.query.data() + k_header_size, p.q.question_end - k_header_size);
   ResponseError err = ResponseError::None;
   auto info = read_response(msg, question, err);

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# A hostile upstream (sandbox_dns_hostile_upstream.py) never gets an answer past the resolver:
+# wrong IDs over TCP, wrong question types, alias targets the policy cannot read, alias loops and
+# overlong chains, records outside the alias chain all become SERVFAIL, quickly; a TTL of 2^31 is 0.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/sandbox_dns_helpers.sh"
+command -v python3 >/dev/null || skip "python3 not installed"
+
+python3 "$(dirname "$0")/sandbox_dns_hostile_upstream.py" 120 >"$T/hostile.port" 2>"$T/hostile.err" &
+UP_PID=$!
+for i in $(seq 1 50); do [ -s "$T/hostile.port" ] && break; sleep 0.1; done
+hostile=$(cat "$T/hostile.port")
+[ -n "$hostile" ] || skip "hostile upstream did not start: $(cat "$T/hostile.err")"
+start_netmap --upstream "127.0.0.1:$hostile" --allow '**.ok.test' --cname-policy strict --timeout 2000
+
+out=$(q plain.ok.test A); grep -q "192.0.2.1" <<<"$out" || fail "a sane answer passes: $out"
+
+# SERVFAIL at once (not after the 2 s timeout), and nothing of the upstream's answer.
+servfail() {
+  local what=$1; shift
+  local t0 t1 out
+  t0=$(date +%s%N)
+  out=$(q "$@")
+  t1=$(date +%s%N)
+  grep -q "status: SERVFAIL" <<<"$out" || fail "$what: SERVFAIL expected: $out"
+  ! grep -q "6\.6\.6\.6\|blocked\.test" <<<"$out" || fail "$what: the hostile answer reached the client: $out"
+  [ $(( (t1 - t0) / 1000000 )) -lt 1000 ] || fail "$what: took $(( (t1 - t0) / 1000000 )) ms"
+}
+servfail "TCP answer with another ID (RFC 1035 §4.1.1)" tcpwrongid.ok.test A
+servfail "CNAME target as a forward pointer" fwdcname.ok.test A
+servfail "40 aliases" chain.ok.test A
+servfail "alias loop" loop.ok.test A
+servfail "A record outside the alias chain" stray.ok.test A
+# A wrong question is not our answer (RFC 5452 §9.1): it is dropped and the query times out.
+out=$(dig @127.0.0.1 -p "$PORT" +tries=1 +time=4 wrongtype.ok.test HTTPS 2>&1)
+grep -q "status: SERVFAIL" <<<"$out" || fail "answer for type 97 to an HTTPS question: $out"
+
+# RFC 2181 §8: TTL 0x80000000 is 0: passed on with TTL 0, never cached.
+out=$(q hugettl.ok.test A +noall +answer)
+grep -Eq "hugettl\.ok\.test\.[[:space:]]+0[[:space:]]" <<<"$out" || fail "TTL with the top bit set must read 0: $out"
+q hugettl.ok.test A >/dev/null
+stop_netmap TERM
+grep -q "cache hits 0" "$T/nm.out" || fail "nothing here may be served from the cache: $(grep cache "$T/nm.out")"
+finish
