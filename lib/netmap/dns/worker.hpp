@@ -145,6 +145,8 @@ private:
   void on_tcp_client(int fd, std::uint32_t events, std::int64_t now);
   void tcp_flush(TcpConn& c);
   void close_tcp(int fd);
+  /// Closes the connection longest without a whole query or an answer read (the table is full).
+  void evict_idlest();
   void expire_tcp(std::int64_t now);
 
   void watch(int fd, std::uint32_t events, std::uint32_t kind);

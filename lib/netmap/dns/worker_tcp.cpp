@@ -36,10 +36,7 @@ void Worker::on_accept(int listen_fd, std::int64_t now) {
       return;
     }
     base::Fd owned(fd);
-    if (m_tcp.size() >= k_max_conns) {
-      counters.dropped.add();
-      continue;
-    }
+    if (m_tcp.size() >= k_max_conns) evict_idlest();
     TcpConn c;
     c.fd = std::move(owned);
     c.serial = ++m_serial;
@@ -53,9 +50,12 @@ void Worker::on_tcp_client(int fd, std::uint32_t events, std::int64_t now) {
   auto it = m_tcp.find(fd);
   if (it == m_tcp.end()) return;
   TcpConn& c = it->second;
-  c.last_ns = now;
-  if (events & EPOLLOUT) tcp_flush(c);
-  if (m_tcp.find(fd) == m_tcp.end()) return;
+  if (events & EPOLLOUT) {
+    const std::size_t owed = c.out.size();
+    tcp_flush(c);
+    if (m_tcp.find(fd) == m_tcp.end()) return;
+    if (c.out.size() < owed) c.last_ns = now; // the client reads its answers
+  }
   if (!(events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))) return;
   std::uint8_t buf[16384];
   bool closed = false;
@@ -88,6 +88,9 @@ void Worker::on_tcp_client(int fd, std::uint32_t events, std::int64_t now) {
       c.out.insert(c.out.end(), m_scratch.begin(), m_scratch.begin() + static_cast<std::ptrdiff_t>(n + 2));
     }
   }
+  // Only a whole query counts as activity: a client that trickles a byte now and then must not
+  // hold its slot past the idle limit (RFC 7766 §6.2.3).
+  if (off != 0) c.last_ns = now;
   c.in.erase(c.in.begin(), c.in.begin() + static_cast<std::ptrdiff_t>(off));
   if (c.out.size() > k_max_out) closed = true;
   if (!c.out.empty()) tcp_flush(c);
@@ -120,6 +123,17 @@ void Worker::tcp_flush(TcpConn& c) {
 void Worker::close_tcp(int fd) {
   epoll_ctl(m_epoll.get(), EPOLL_CTL_DEL, fd, nullptr);
   m_tcp.erase(fd);
+}
+
+void Worker::evict_idlest() {
+  // RFC 7766 §6.2.3 lets a server under pressure close idle connections: a full table then costs
+  // the quietest connection its slot, not every new client its answer.
+  auto idlest = m_tcp.begin();
+  for (auto it = m_tcp.begin(); it != m_tcp.end(); ++it)
+    if (it->second.last_ns < idlest->second.last_ns) idlest = it;
+  if (idlest == m_tcp.end()) return;
+  counters.dropped.add();
+  close_tcp(idlest->first);
 }
 
 void Worker::expire_tcp(std::int64_t now) {
