@@ -184,6 +184,7 @@ std::optional<ResponseInfo> read_response(std::span<const std::uint8_t> msg, std
     std::size_t rdata = r.position();
     if (!type || !cls || !ttl || !rdlen || !r.skip(*rdlen)) return std::nullopt;
     if (*type == k_type_opt) {
+      if (i < std::uint32_t{*an} + *ns) return std::nullopt; // RFC 6891 §6.1.1: additional section only
       if (i + 1 != total) {
         err = ResponseError::OptNotLast;
         return std::nullopt;

@@ -267,3 +267,13 @@ TEST(DnsResponse, AnswerRecordsOutsideTheAliasChainAreMalformed) {
   ASSERT_TRUE(info);
   EXPECT_EQ(info->alias_targets, (std::vector<std::string>{"dn.test", "www.dn.test"}));
 }
+
+TEST(DnsResponse, AnOptOutsideTheAdditionalSectionIsMalformed) {
+  // RFC 6891 §6.1.1: OPT lives in the additional section only. One posing as the last answer
+  // was dropped as if it were the trailing OPT, leaving ANCOUNT 1 over no RR and ARCOUNT 0 - 1.
+  Msg msg;
+  msg.rr({0}, k_type_opt, 0, {});
+  ResponseError err;
+  EXPECT_FALSE(read(msg, err));
+  EXPECT_EQ(err, ResponseError::Malformed);
+}
