@@ -2,6 +2,7 @@
 # A hostile upstream (sandbox_dns_hostile_upstream.py) never gets an answer past the resolver:
 # wrong IDs over TCP, wrong question types, alias targets the policy cannot read, alias loops and
 # overlong chains, records outside the alias chain all become SERVFAIL, quickly; a TTL of 2^31 is 0.
+# Its big answer also serves a TCP client that asks for it over and over and never reads.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sandbox_dns_helpers.sh"
 command -v python3 >/dev/null || skip "python3 not installed"
@@ -41,4 +42,29 @@ grep -Eq "hugettl\.ok\.test\.[[:space:]]+0[[:space:]]" <<<"$out" || fail "TTL wi
 q hugettl.ok.test A >/dev/null
 stop_netmap TERM
 grep -q "cache hits 0" "$T/nm.out" || fail "nothing here may be served from the cache: $(grep cache "$T/nm.out")"
+
+# A TCP client that pipelines queries for a big cached answer and never reads: what the resolver
+# buffers for it stays near the 1 MiB bound per connection, not 5 KiB per 34-byte query.
+start_netmap --upstream "127.0.0.1:$hostile" --allow '**.ok.test'
+q +tcp big.ok.test TXT | grep -q "ANSWER: 20" || fail "the big answer over TCP: $(q +tcp big.ok.test TXT)"
+python3 - "$PORT" "$NM_PID" >"$T/pipe.out" 2>&1 <<'PY' || fail "pipelining client: $(cat "$T/pipe.out")"
+import socket, struct, sys, time
+port, pid = int(sys.argv[1]), sys.argv[2]
+def hwm_kib():
+    return int(next(l for l in open("/proc/%s/status" % pid) if l.startswith("VmHWM")).split()[1])
+q = struct.pack(">HHHHHH", 1, 0x100, 1, 0, 0, 0) + b"\x03big\x02ok\x04test\x00" + struct.pack(">HH", 16, 1)
+framed = struct.pack(">H", len(q)) + q
+before = hwm_kib()
+conns = []
+for _ in range(8):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.sendall(framed * 4000)
+    conns.append(s)
+time.sleep(1)
+grew = hwm_kib() - before
+if grew > 48 * 1024:
+    sys.exit("8 clients that never read made the resolver grow by %d MiB" % (grew // 1024))
+PY
+stop_netmap TERM
 finish

@@ -195,6 +195,9 @@ private:
   std::vector<int> m_busy;
 };
 
+/// Answers buffered for one TCP client at most; past it the client, which is not reading, is closed.
+inline constexpr std::size_t k_tcp_max_out = std::size_t{1} << 20;
+
 /// epoll tags: the kind of a watched fd, in the upper half of epoll_data.u64.
 enum : std::uint32_t { k_tag_stop = 1, k_tag_udp, k_tag_listen, k_tag_upstream, k_tag_tcp, k_tag_up_tcp };
 

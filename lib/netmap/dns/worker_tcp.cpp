@@ -15,7 +15,6 @@ namespace netmap::dns {
 namespace {
 constexpr std::size_t k_max_conns = 256;
 constexpr std::int64_t k_idle_ns = 10'000'000'000; // RFC 7766 §6.2.3: close idle connections
-constexpr std::size_t k_max_out = 1 << 20;
 constexpr std::int64_t k_tcp_sweep_ns = 1'000'000'000;
 } // namespace
 
@@ -73,7 +72,9 @@ void Worker::on_tcp_client(int fd, std::uint32_t events, std::int64_t now) {
   socklen_t plen = sizeof peer;
   getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &plen);
   std::size_t off = 0;
-  while (c.in.size() - off >= 2) {
+  // A client that pipelines queries and never reads gets answers up to k_tcp_max_out, then is
+  // closed: 34 bytes of query can ask for a 64 KiB cached answer.
+  while (c.in.size() - off >= 2 && c.out.size() <= k_tcp_max_out) {
     std::size_t len = load16(c.in.data() + off);
     if (c.in.size() - off < 2 + len) break;
     std::span<const std::uint8_t> msg(c.in.data() + off + 2, len);
@@ -92,7 +93,7 @@ void Worker::on_tcp_client(int fd, std::uint32_t events, std::int64_t now) {
   // hold its slot past the idle limit (RFC 7766 §6.2.3).
   if (off != 0) c.last_ns = now;
   c.in.erase(c.in.begin(), c.in.begin() + static_cast<std::ptrdiff_t>(off));
-  if (c.out.size() > k_max_out) closed = true;
+  if (c.out.size() > k_tcp_max_out) closed = true;
   if (!c.out.empty()) tcp_flush(c);
   if (closed && m_tcp.count(fd)) {
     auto again = m_tcp.find(fd);

@@ -189,6 +189,7 @@ void Worker::deliver(const ClientRef& to, std::span<const std::uint8_t> reply) {
   auto it = m_tcp.find(to.tcp_fd);
   if (it == m_tcp.end() || it->second.serial != to.tcp_serial) return; // the client went away
   auto& c = it->second;
+  if (c.out.size() > k_tcp_max_out) return close_tcp(to.tcp_fd); // it does not read its answers
   c.last_ns = base::monotonic_ns(); // an answer owed is activity: the idle sweep must not close it
   c.out.push_back(static_cast<std::uint8_t>(reply.size() >> 8));
   c.out.push_back(static_cast<std::uint8_t>(reply.size()));
