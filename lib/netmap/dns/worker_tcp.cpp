@@ -83,6 +83,9 @@ void Worker::on_tcp_client(int fd, std::uint32_t events, std::int64_t now) {
     ref.tcp_serial = c.serial;
     std::span<std::uint8_t> out(m_scratch.data() + 2, m_scratch.size() - 2);
     std::size_t n = answer(msg, reinterpret_cast<const sockaddr*>(&peer), ref, out, now);
+    // A query answered later may be answered now: an upstream that fails at once gets its SERVFAIL
+    // delivered from inside answer(), and a failed write there closed the connection (and `c`).
+    if (n == 0 && !m_tcp.count(fd)) return;
     off += 2 + len;
     if (n > 0) {
       store16(m_scratch.data(), static_cast<std::uint16_t>(n));
