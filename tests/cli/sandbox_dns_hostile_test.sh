@@ -2,7 +2,7 @@
 # A hostile upstream (sandbox_dns_hostile_upstream.py) never gets an answer past the resolver:
 # wrong IDs over TCP, wrong question types, alias targets the policy cannot read, alias loops and
 # overlong chains, records outside the alias chain all become SERVFAIL, quickly; a TTL of 2^31 is 0.
-# Its big answer also serves a TCP client that asks for it over and over and never reads.
+# Its big answers also check the UDP size cap and a TCP client that asks over and over, never reading.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sandbox_dns_helpers.sh"
 command -v python3 >/dev/null || skip "python3 not installed"
@@ -43,10 +43,19 @@ q hugettl.ok.test A >/dev/null
 stop_netmap TERM
 grep -q "cache hits 0" "$T/nm.out" || fail "nothing here may be served from the cache: $(grep cache "$T/nm.out")"
 
-# A TCP client that pipelines queries for a big cached answer and never reads: what the resolver
-# buffers for it stays near the 1 MiB bound per connection, not 5 KiB per 34-byte query.
 start_netmap --upstream "127.0.0.1:$hostile" --allow '**.ok.test'
 q +tcp big.ok.test TXT | grep -q "ANSWER: 20" || fail "the big answer over TCP: $(q +tcp big.ok.test TXT)"
+
+# RFC 6891 §6.2.5 / DNS flag day 2020: a UDP answer is no bigger than the 1232 bytes we
+# advertise, whatever size the client claims: a 2 KiB answer goes TC, not out to a maybe spoofed source.
+out=$(q +bufsize=4096 +ignore mid.ok.test TXT)
+grep -q "flags: qr tc" <<<"$out" || fail "a 2 KiB answer over UDP to a client claiming 4096: $out"
+size=$(sed -n 's/.*MSG SIZE  rcvd: \([0-9]*\).*/\1/p' <<<"$out")
+[ "${size:-99999}" -le 1232 ] || fail "UDP answer of $size bytes"
+q +tcp mid.ok.test TXT | grep -q "ANSWER: 8" || fail "the 2 KiB answer over TCP: $(q +tcp mid.ok.test TXT)"
+
+# A TCP client that pipelines queries for a big cached answer and never reads: what the resolver
+# buffers for it stays near the 1 MiB bound per connection, not 5 KiB per 34-byte query.
 python3 - "$PORT" "$NM_PID" >"$T/pipe.out" 2>&1 <<'PY' || fail "pipelining client: $(cat "$T/pipe.out")"
 import socket, struct, sys, time
 port, pid = int(sys.argv[1]), sys.argv[2]

@@ -49,6 +49,8 @@ def answer(pkt, tcp):
         return head(qid, an=1) + q[:-4] + struct.pack(">HH", qtype | 0x20, 1) + rr(QNAME, 1, 300, EVIL)
     if mode == "hugettl":
         return head(qid, an=1) + q + rr(QNAME, 1, 0x80000000, EVIL)
+    if mode == "mid":  # 8 TXT records of 251 bytes: about 2 KiB, over UDP too (past the 1232 we ask)
+        return head(qid, an=8) + q + b"".join(rr(QNAME, 16, 300, bytes([250]) + b"y" * 250) for _ in range(8))
     if mode == "big":  # 20 TXT records of 251 bytes: about 5 KiB, over TCP only
         if not tcp:
             return head(qid, 0x8380) + q

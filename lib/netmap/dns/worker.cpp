@@ -382,7 +382,10 @@ std::size_t Worker::reply_from_entry(const CacheEntry& e, std::span<const std::u
       m_srv.cfg.on_event(ev);
     }
   }
-  std::size_t limit = tcp ? out.size() : std::min<std::size_t>(q.edns ? q.udp_size : 512, out.size());
+  // RFC 6891 §6.2.5: no UDP answer bigger than the size we advertise (DNS flag day 2020), whatever
+  // the client claims: a spoofed source must not draw a 4 KiB answer out of a 40-byte query.
+  std::size_t udp_max = q.edns ? std::min(q.udp_size, k_edns_size) : 512;
+  std::size_t limit = tcp ? out.size() : std::min(udp_max, out.size());
   std::size_t len = write_from_cache(out, e, pkt, q.question_end, q.flags, q.edns, q.dnssec_ok, now_ns);
   bool tc = len == 0 || len > limit;
   if (tc) {
