@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A hostile upstream (sandbox_dns_hostile_upstream.py) never gets an answer past the resolver:
-# wrong IDs over TCP, wrong question types, alias targets the policy cannot read, alias loops and
+# wrong IDs over TCP, a doubled TC answer, wrong question types, alias targets the policy cannot read, alias loops and
 # overlong chains, records outside the alias chain all become SERVFAIL, quickly; a TTL of 2^31 is 0.
 # Its big answers also check the UDP size cap and a TCP client that asks over and over, never reading.
 . "$(dirname "$0")/lib.sh"
@@ -32,6 +32,17 @@ servfail "CNAME target as a forward pointer" fwdcname.ok.test A
 servfail "40 aliases" chain.ok.test A
 servfail "alias loop" loop.ok.test A
 servfail "A record outside the alias chain" stray.ok.test A
+# The TC answer twice: one TCP connection, closed with the query; none left behind for the
+# loop to spin on once the upstream hangs up (it does after a second).
+fds() { ls "/proc/$NM_PID/fd" | wc -l; }
+cpu() { awk '{print $14 + $15}' "/proc/$NM_PID/stat"; }
+before=$(fds)
+q duptc.ok.test A | grep -q "192.0.2.1" || fail "answer over TCP after a doubled TC: $(q duptc.ok.test A)"
+sleep 2
+[ "$(fds)" -eq "$before" ] || fail "a doubled TC answer left $(( $(fds) - before )) upstream connection(s) open"
+c0=$(cpu); sleep 1; c1=$(cpu)
+[ $(( c1 - c0 )) -lt 30 ] || fail "the resolver spins after a doubled TC answer ($(( c1 - c0 )) ticks in 1 s)"
+
 # A wrong question is not our answer (RFC 5452 §9.1): it is dropped and the query times out.
 out=$(dig @127.0.0.1 -p "$PORT" +tries=1 +time=4 wrongtype.ok.test HTTPS 2>&1)
 grep -q "status: SERVFAIL" <<<"$out" || fail "answer for type 97 to an HTTPS question: $out"

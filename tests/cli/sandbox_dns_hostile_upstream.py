@@ -24,7 +24,7 @@ def answer(pkt, tcp):
     q = pkt[12:pos + 5]
     qtype = struct.unpack(">H", q[-4:-2])[0]
     mode, zone = labels[0], ".".join(labels[1:])
-    if mode.startswith("tcp") and not tcp:
+    if (mode.startswith("tcp") or mode == "duptc") and not tcp:
         return head(qid, 0x8380) + q  # TC: ask again over TCP
     if mode == "tcpwrongid":
         return head(qid ^ 0x5555, an=1) + q + rr(QNAME, 1, 300, EVIL)
@@ -60,7 +60,8 @@ def answer(pkt, tcp):
 def serve_udp(s):
     while True:
         pkt, peer = s.recvfrom(4096)
-        s.sendto(answer(pkt, False), peer)
+        for _ in range(2 if b"\x05duptc" in pkt else 1):  # duptc: the TC answer comes twice
+            s.sendto(answer(pkt, False), peer)
 
 def serve_tcp_conn(c):
     with c:

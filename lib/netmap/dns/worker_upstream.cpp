@@ -132,7 +132,7 @@ void Worker::on_upstream_answer(std::uint32_t key, std::span<const std::uint8_t>
     return;
   }
   if (info->truncated && !over_tcp) {
-    start_upstream_tcp(key, now);
+    if (p.tcp_fd < 0) start_upstream_tcp(key, now); // a repeated TC answer opens no second connection
     return;
   }
   if (info->rcode != k_noerror && info->rcode != k_nxdomain) {
@@ -237,6 +237,12 @@ void Worker::on_upstream_tcp(int fd, std::uint32_t events, std::int64_t now) {
   if (it == m_up_tcp.end()) return;
   UpTcp& t = it->second;
   std::uint32_t key = t.key;
+  auto waiting = m_pending.find(key);
+  if (waiting == m_pending.end() || waiting->second.tcp_fd != fd) {
+    // Nobody waits on this connection any more: left open, its EOF would wake the loop forever.
+    close_upstream_tcp(fd);
+    return;
+  }
   if (events & (EPOLLERR | EPOLLHUP)) {
     if (!(events & EPOLLIN)) return retry_or_fail(key, "upstream TCP connection failed", now);
   }
