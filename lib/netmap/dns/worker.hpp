@@ -134,6 +134,8 @@ private:
   void on_upstream_udp(std::size_t index, std::int64_t now);
   void on_upstream_answer(std::uint32_t key, std::span<const std::uint8_t> msg, bool over_tcp, std::int64_t now);
   void retry_or_fail(std::uint32_t key, std::string_view why, std::int64_t now);
+  /// Answers `p`'s client SERVFAIL (EDE 22, `why` in its text) and logs it: fail closed.
+  void fail_closed(const Pending& p, std::string_view why);
   void deliver(const ClientRef& to, std::span<const std::uint8_t> reply);
   void expire(std::int64_t now);
   void start_upstream_tcp(std::uint32_t key, std::int64_t now);

@@ -19,6 +19,10 @@ namespace netmap::dns {
 namespace {
 constexpr unsigned k_batch = 32;
 constexpr std::size_t k_buf = 4096;
+// Queries a worker waits on at once. Far above what a build asks (an allowed name that misses the
+// cache), and low enough that a random free ID is found at once among the 65 536 per upstream;
+// past it, a flood of never-cached allowed names is answered SERVFAIL rather than held.
+constexpr std::size_t k_max_pending = 16'384;
 } // namespace
 
 void Worker::open_upstreams() {
@@ -54,13 +58,19 @@ void Worker::forward(std::span<const std::uint8_t> pkt, const Query& q, const Cl
 
 bool Worker::send_upstream(Pending& p, std::int64_t now) {
   std::uint32_t key = 0;
-  for (int tries = 0; tries < 16; ++tries) {
+  bool free_id = false;
+  for (int tries = 0; tries < 16 && !free_id && m_pending.size() < k_max_pending; ++tries) {
     m_rng ^= m_rng << 13;
     m_rng ^= m_rng >> 7;
     m_rng ^= m_rng << 17;
     p.id = static_cast<std::uint16_t>(m_rng >> 24);
     key = static_cast<std::uint32_t>(p.upstream << 16) | p.id;
-    if (!m_pending.count(key)) break;
+    free_id = m_pending.count(key) == 0;
+  }
+  if (!free_id) { // the query would take another's ID, or never be answered at all
+    counters.upstream_errors.add();
+    fail_closed(p, "too many queries in flight");
+    return false;
   }
   std::uint8_t buf[600];
   std::size_t len = write_upstream_query(buf, p.query, p.q, p.id);
@@ -168,7 +178,11 @@ void Worker::retry_or_fail(std::uint32_t key, std::string_view why, std::int64_t
     send_upstream(p, now);
     return;
   }
-  // Fail closed (issue 4): SERVFAIL with EDE 22, never an answer from anywhere else.
+  fail_closed(p, why);
+}
+
+void Worker::fail_closed(const Pending& p, std::string_view why) {
+  // Issue 4: SERVFAIL with EDE 22, never an answer from anywhere else.
   std::span<std::uint8_t> out(m_scratch.data() + 2, m_scratch.size() - 2);
   std::string text = "netmap: " + std::string(why);
   std::size_t len = write_simple(out, p.query, p.q, k_servfail, false, k_ede_no_reachable, text);
