@@ -5,6 +5,7 @@
 #include "netmap/proxy/server.hpp"
 
 #include "netmap/policy/rule.hpp"
+#include "unit/proxy_test_helpers.hpp"
 #include "unit/socket_test_helpers.hpp"
 
 #include <gtest/gtest.h>
@@ -21,41 +22,8 @@ using namespace netmap;
 
 namespace {
 
-// A proxy allowing allowed.test (served at 127.0.0.1) on an ephemeral port, run on a thread.
-struct RunningProxy {
-  explicit RunningProxy(proxy::ProxyConfig cfg) : server(std::move(cfg)) {
-    std::string bound = server.listen("127.0.0.1:0");
-    port = static_cast<std::uint16_t>(std::stoi(bound.substr(bound.rfind(':') + 1)));
-    thread = std::thread([this] { server.run(); });
-  }
-  ~RunningProxy() {
-    server.stop();
-    thread.join();
-  }
-  proxy::Server server;
-  std::uint16_t port = 0;
-  std::thread thread;
-};
-
-proxy::ProxyConfig allowing_allowed_test() {
-  auto matcher = std::make_shared<policy::Matcher>();
-  matcher->add(policy::parse_rule("allowed.test").value());
-  proxy::ProxyConfig cfg;
-  cfg.matcher = matcher;
-  cfg.host_overrides = {{"allowed.test", "127.0.0.1"}};
-  return cfg;
-}
-
-// Reads what arrives on `fd` until EOF or until the peer stays silent for the receive timeout.
-std::string read_until_quiet(int fd) {
-  std::string got;
-  char buf[4096];
-  for (;;) {
-    ssize_t n = recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) return got;
-    got.append(buf, static_cast<std::size_t>(n));
-  }
-}
+using test::allowing_allowed_test;
+using test::RunningProxy;
 
 struct Exchange {
   std::string server_got; ///< every byte the origin received
@@ -76,10 +44,10 @@ Exchange exchange(const std::vector<std::string>& pieces, const std::string& ans
     if (!conn) return;
     timeval quiet{0, 300'000};
     setsockopt(conn.get(), SOL_SOCKET, SO_RCVTIMEO, &quiet, sizeof quiet);
-    ex.server_got = read_until_quiet(conn.get());
+    ex.server_got = test::read_until_closed(conn.get());
     (void)send(conn.get(), answer.data(), answer.size(), MSG_NOSIGNAL);
     test::receive_timeout(conn.get(), 3);
-    ex.server_got += read_until_quiet(conn.get());
+    ex.server_got += test::read_until_closed(conn.get());
   });
   RunningProxy p(allowing_allowed_test());
   base::Fd c(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
@@ -92,7 +60,7 @@ Exchange exchange(const std::vector<std::string>& pieces, const std::string& ans
     usleep(100'000);
   }
   test::receive_timeout(c.get(), 5);
-  ex.client_got = read_until_quiet(c.get());
+  ex.client_got = test::read_until_closed(c.get());
   server_side.join();
   return ex;
 }

@@ -1,6 +1,7 @@
 #include "netmap/proxy/server.hpp"
 
 #include "netmap/policy/rule.hpp"
+#include "unit/proxy_test_helpers.hpp"
 #include "unit/socket_test_helpers.hpp"
 
 #include <gtest/gtest.h>
@@ -40,41 +41,8 @@ base::Fd connect_to(std::uint16_t port) {
   return fd;
 }
 
-// Everything the client reads until the proxy closes.
-std::string read_all(int fd) {
-  std::string got;
-  char buf[512];
-  for (;;) {
-    ssize_t n = recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) return got;
-    got.append(buf, static_cast<std::size_t>(n));
-  }
-}
-
-// A proxy allowing allowed.test (served at 127.0.0.1) on an ephemeral port, run on a thread.
-struct RunningProxy {
-  explicit RunningProxy(proxy::ProxyConfig cfg) : server(std::move(cfg)) {
-    std::string bound = server.listen("127.0.0.1:0");
-    port = static_cast<std::uint16_t>(std::stoi(bound.substr(bound.rfind(':') + 1)));
-    thread = std::thread([this] { server.run(); });
-  }
-  ~RunningProxy() {
-    server.stop();
-    thread.join();
-  }
-  proxy::Server server;
-  std::uint16_t port = 0;
-  std::thread thread;
-};
-
-proxy::ProxyConfig allowing_allowed_test() {
-  auto matcher = std::make_shared<policy::Matcher>();
-  matcher->add(policy::parse_rule("allowed.test").value());
-  proxy::ProxyConfig cfg;
-  cfg.matcher = matcher;
-  cfg.host_overrides = {{"allowed.test", "127.0.0.1"}};
-  return cfg;
-}
+using test::allowing_allowed_test;
+using test::RunningProxy;
 
 std::string status_line(int fd) {
   std::string got;
@@ -170,7 +138,7 @@ TEST(ProxyServer, RefusedUpstreamConnectIsA502NamingTheCause) {
   std::string target = "allowed.test:" + std::to_string(closed_port);
   std::string req = "CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n";
   ASSERT_EQ(send(c.get(), req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
-  std::string answer = read_all(c.get());
+  std::string answer = test::read_until_closed(c.get());
   EXPECT_EQ(answer.substr(0, answer.find("\r\n")), "HTTP/1.1 502 Bad Gateway");
   EXPECT_NE(answer.find("cannot connect to allowed.test:" + std::to_string(closed_port) + ": Connection refused"),
             std::string::npos) << answer;
@@ -241,7 +209,7 @@ TEST(ProxyServer, ServerThatNeverAnswersGetsTheClientA504) {
   base::Fd c = connect_to(p.port);
   std::string req = "GET http://allowed.test:" + std::to_string(origin_port) + "/ HTTP/1.1\r\n\r\n";
   ASSERT_EQ(send(c.get(), req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
-  std::string answer = read_all(c.get());
+  std::string answer = test::read_until_closed(c.get());
   EXPECT_EQ(answer.substr(0, answer.find("\r\n")), "HTTP/1.1 504 Gateway Timeout") << answer;
   EXPECT_NE(answer.find("x-proxy-error: upstream-timeout"), std::string::npos) << answer;
 }
