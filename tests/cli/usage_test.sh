@@ -30,6 +30,13 @@ expect_err "^netmap: error: 'netmap help' takes one command name" "netmap help s
 run expalin x.com
 expect_rc 2 "mistyped command"
 expect_err "did you mean 'netmap explain'" "command suggestion"
+run explain
+expect_rc 2 "explain without names"
+expect_err "^netmap explain: error: missing NAME: at least one is required" "a missing positional is named by its kind"
+expect_err "usage: netmap explain \[OPTIONS\] NAME…" "and shown in place"
+run merge
+expect_rc 2 "merge without files"
+expect_err "^netmap merge: error: missing FILE" "merge names what is missing"
 run explain --jsno x.com
 expect_rc 2 "mistyped option"
 expect_err "did you mean '--json'" "option suggestion"

@@ -168,7 +168,18 @@ int run_app(int argc, char** argv, const std::vector<Command>& commands) {
         return k_exit_error;
       }
     }
-    print_error(cmd, e.what(), "see 'netmap " + (cmd.empty() ? std::string() : cmd + " ") + "--help'");
+    // CLI11 says "names is required" for a missing positional; say what is missing and show where.
+    const std::string what = e.what();
+    const auto is_required = what.find(" is required");
+    if (!cmd.empty() && is_required != std::string::npos && is_required + 12 == what.size()) {
+      CLI::Option* positional = subs[cmd]->get_option_no_throw(what.substr(0, is_required));
+      if (positional != nullptr && !positional->nonpositional()) {
+        print_error(cmd, "missing " + positional->get_type_name() + ": at least one is required",
+                    "usage: netmap " + cmd + " [OPTIONS] " + positional->get_type_name() + "…");
+        return k_exit_error;
+      }
+    }
+    print_error(cmd, what, "see 'netmap " + (cmd.empty() ? std::string() : cmd + " ") + "--help'");
     return k_exit_error;
   }
   if (cmd.empty()) {
