@@ -69,6 +69,24 @@ grep -q '"via":"direct"' ev.jsonl || fail "--events lacks the direct attempts"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["schema"]=="netmap.inventory" and d["unnamed"], d' inv.json \
   || fail "-o inventory lacks the bare-IP destinations"
 
+# Through the proxy, an allowed name that resolves to this machine (localhost, by /etc/hosts) must
+# not reach the host's loopback service either: 403 blocked-local-address, reported with a mock.
+if command -v curl >/dev/null; then
+  run "${R[@]}" --allow localhost --json -- \
+    sh -c 'curl -sS -i --max-time 5 --noproxy "" -x "$http_proxy" "http://localhost:$1/"' sh "$HOST_PORT"
+  expect_rc 1 "a local address through the proxy is a blocked contact"
+  expect_err 'x-proxy-error: blocked-local-address' "the proxy's refusal reached the client"
+  python3 - "$T/out" <<'PY' || fail "local-address report"
+import json, sys
+d = json.load(open(sys.argv[1]))
+b = {e.get("name"): e for e in d["blocked"]}
+assert b["localhost"]["verdict"] == "local-address", b
+assert b["localhost"]["fix"]["action"] == "mock", b["localhost"]["fix"]
+PY
+else
+  echo "SKIP: curl not installed: the local-address refusal through the proxy is not checked" >&2
+fi
+
 # The environment carries the proxy the way sandboxes set it; resolv.conf names the fence's resolver.
 run "${R[@]}" -- sh -c 'env | sort; cat /etc/resolv.conf'
 expect_rc 0 "nothing blocked, command passed"

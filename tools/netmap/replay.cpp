@@ -137,6 +137,7 @@ int run_replay(const ReplayOptions& o) {
                                                 pol.proxy.http_at, pol.proxy.https_at);
   pcfg.sni_mismatch = o.sni_mismatch == "block" ? proxy::SniMismatch::Block : proxy::SniMismatch::Report;
   pcfg.host_overrides = overrides;
+  pcfg.refuse_local_upstreams = true; // the fenced code must not reach this machine's services
   // Fixes and the proxy's refusals name the file to edit (netmap.yaml when none was read).
   const std::string policy_name = policy::fix_file_name(pol.path);
   pcfg.policy_name = policy_name;

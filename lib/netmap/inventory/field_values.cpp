@@ -27,9 +27,9 @@ std::optional<std::string> normalized_address(std::string_view address) {
 namespace {
 // The resolver and the proxy record why they refused beyond the policy's word (dns/worker.cpp,
 // proxy/worker_request.cpp); their event logs must read back.
-constexpr std::array<std::string_view, 10> k_known_verdicts{"allowed",  "denied",        "mock",       "ignored",
+constexpr std::array<std::string_view, 11> k_known_verdicts{"allowed",  "denied",        "mock",       "ignored",
                                                             "unlisted", "invalid",       "blocked-alias",
-                                                            "ip-literal", "method-blocked", "loop"};
+                                                            "ip-literal", "method-blocked", "loop", "local-address"};
 } // namespace
 
 bool is_known_verdict(std::string_view verdict) noexcept {

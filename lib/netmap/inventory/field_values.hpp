@@ -15,7 +15,7 @@ namespace netmap::inventory {
 /// address.
 [[nodiscard]] std::optional<std::string> normalized_address(std::string_view address);
 /// True for a verdict netmap writes: a policy decision (allowed, denied, mock, ignored, unlisted,
-/// invalid) or a fence's refusal (blocked-alias, ip-literal, method-blocked, loop).
+/// invalid) or a fence's refusal (blocked-alias, ip-literal, method-blocked, loop, local-address).
 [[nodiscard]] bool is_known_verdict(std::string_view verdict) noexcept;
 /// Those verdicts as a comma-separated list, for messages that name what is accepted.
 [[nodiscard]] std::string known_verdicts();

@@ -41,6 +41,7 @@ bool Resolver::resolve_now(const std::string& host, std::uint16_t port, Resoluti
     return true;
   }
   out.addresses.push_back(*a);
+  out.overridden = it != m_overrides.end();
   return true;
 }
 

@@ -23,6 +23,7 @@ namespace netmap::proxy {
 struct Resolution {
   std::vector<base::SockAddr> addresses; ///< in getaddrinfo's order (empty on failure)
   std::string error;               ///< gai_strerror text when it failed
+  bool overridden = false;         ///< the address came from an override, not from DNS
 };
 
 /// A small pool of resolver threads. Overrides (name → IP) answer first, then IP literals, then a

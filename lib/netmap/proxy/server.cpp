@@ -11,6 +11,8 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <exception>
@@ -71,6 +73,16 @@ void Shared::emit(const inventory::Event& e) {
   if (!config.on_event) return;
   std::lock_guard lock(m_sink_mutex);
   config.on_event(e);
+}
+
+bool Shared::is_local(const base::SockAddr& a) {
+  std::uint16_t port = 0;
+  auto d = to16(a, &port);
+  const bool v4 = d[10] == 0xff && d[11] == 0xff && std::all_of(d.begin(), d.begin() + 10, [](std::uint8_t b) { return b == 0; });
+  if (v4) return d[12] == 127 || d[12] == 0 || (d[12] == 169 && d[13] == 254);
+  std::array<std::uint8_t, 16> loop6{};
+  loop6[15] = 1;
+  return is_wildcard(d) || d == loop6 || (d[0] == 0xfe && (d[1] & 0xc0) == 0x80);
 }
 
 bool Shared::is_self(const base::SockAddr& a) const {

@@ -42,6 +42,10 @@ struct ProxyConfig {
   SniMismatch sni_mismatch = SniMismatch::Report; ///< tunnels whose SNI differs from the CONNECT host
   std::vector<base::Cidr> allow_from;      ///< non-loopback clients allowed in; loopback always is
   std::map<std::string, std::string> host_overrides; ///< name → address used instead of DNS (tests)
+  /// Refuses a name that resolves only to this machine (loopback, unspecified, link-local: the
+  /// cloud metadata address too), unless host_overrides mapped it: replay's fence, whose code
+  /// must not reach the host's own services through an allowed name (DNS rebinding).
+  bool refuse_local_upstreams = false;
   std::string policy_name = "netmap.yaml"; ///< named in 403 hints ("add `x` to allow in …")
   std::string producer = "proxy";    ///< Event::producer of every event
   int idle_timeout_ms = 300'000;     ///< a connection with no traffic either way this long is closed

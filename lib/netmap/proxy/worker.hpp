@@ -51,6 +51,9 @@ struct Shared {
   void emit(const inventory::Event& e);
   /// True when connecting to `a` would reach one of our own listeners.
   [[nodiscard]] bool is_self(const base::SockAddr& a) const;
+  /// True when `a` is an address of this machine or its link: loopback, unspecified (which Linux
+  /// connects as loopback) or link-local (169.254.169.254 is the cloud metadata service).
+  [[nodiscard]] static bool is_local(const base::SockAddr& a);
 
 private:
   std::mutex m_matcher_mutex;

@@ -228,6 +228,22 @@ void Worker::on_resolved(std::uint64_t id, Resolution res) {
       ++m_shared.counters.blocked;
       return refuse(s, plain_refusal(508, what + " resolves to " + a.str() + ", this proxy itself", "loop-detected"), "loop");
     }
+  if (m_shared.config.refuse_local_upstreams && !s.parent && !res.overridden) {
+    // Only public addresses are tried: an answer mixing in 127.0.0.1 is a rebinding attempt.
+    std::vector<base::SockAddr> outside;
+    for (const auto& a : res.addresses)
+      if (!Shared::is_local(a)) outside.push_back(a);
+    if (outside.empty()) {
+      ++m_shared.counters.blocked;
+      return refuse(s,
+                    plain_refusal(403, what + " resolves to " + res.addresses.front().str() +
+                                           ", an address of this machine: the fence does not reach its services "
+                                           "(map the name to a test server with --resolve, or mock it)",
+                                  "blocked-local-address"),
+                    "local-address");
+    }
+    res.addresses = std::move(outside);
+  }
   s.addrs = std::move(res.addresses);
   s.next_addr = 0;
   try_connect(s);

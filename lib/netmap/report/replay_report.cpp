@@ -183,6 +183,12 @@ void set_fix(BlockedEntry& b, const policy::Matcher& m, const std::string& polic
     b.fix = "a bare IP address cannot be allowlisted by name: make the client use a host name, or mock it";
     return;
   }
+  if (b.verdict == "local-address") {
+    b.fix_action = "mock";
+    b.fix = "allowed, but it resolves to an address of this machine, which the sandbox cannot reach: mock it, or "
+            "point it at a test server with --resolve NAME=ADDR";
+    return;
+  }
   if (b.verdict == "method-blocked") {
     b.fix_action = "methods";
     b.fix = "the policy's methods: list does not admit this method; the sandbox would refuse it too";

@@ -23,7 +23,7 @@ TEST(FieldValues, AddressesHaveOneSpelling) {
 
 TEST(FieldValues, KnownVerdicts) {
   for (const char* v : {"allowed", "denied", "mock", "ignored", "unlisted", "invalid", "blocked-alias", "ip-literal",
-                        "method-blocked", "loop"})
+                        "method-blocked", "loop", "local-address"})
     EXPECT_TRUE(is_known_verdict(v)) << v;
   for (const char* v : {"", "Allowed", "maybe", "allowed "}) EXPECT_FALSE(is_known_verdict(v)) << v;
 }
@@ -31,5 +31,5 @@ TEST(FieldValues, KnownVerdicts) {
 TEST(FieldValues, KnownVerdictsListNamesEveryOne) {
   const std::string list = known_verdicts();
   EXPECT_TRUE(list.starts_with("allowed, denied, ")) << list;
-  EXPECT_TRUE(list.ends_with(", method-blocked, loop")) << list;
+  EXPECT_TRUE(list.ends_with(", method-blocked, loop, local-address")) << list;
 }

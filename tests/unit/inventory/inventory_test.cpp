@@ -268,7 +268,7 @@ TEST(Inventory, EventLinesAreValidatedLikeInventories) {
   const std::pair<const char*, const char*> cases[] = {
       {R"({"time":"2026-11-28T10:00:01Z","via":"dns","name":"a.example","address":"nope"})", "'address' is not an IPv4 or IPv6 address"},
       {R"({"time":"2026-11-28T10:00:01Z","via":"dns","name":"a.example","answers":["1.2.3.4","x"]})", "'answers' holds"},
-      {R"({"time":"2026-11-28T10:00:01Z","via":"dns","name":"a.example","verdict":"maybe"})", "'verdict' is not one of allowed, denied, mock, ignored, unlisted, invalid, blocked-alias, ip-literal, method-blocked, loop"},
+      {R"({"time":"2026-11-28T10:00:01Z","via":"dns","name":"a.example","verdict":"maybe"})", "'verdict' is not one of allowed, denied, mock, ignored, unlisted, invalid, blocked-alias, ip-literal, method-blocked, loop, local-address"},
       {R"({"time":"2026-02-30T10:00:01Z","via":"dns","name":"a.example"})", "'time' is not a valid time: day 30"},
       {R"({"time":"2026-11-28T10:00:01Z","via":"dns","name":"a.example","name":"b.example"})", "the key 'name' appears twice"},
   };

@@ -1,5 +1,7 @@
 #include "netmap/proxy/server.hpp"
+#include "netmap/proxy/worker.hpp"
 
+#include "netmap/base/sock_addr.hpp"
 #include "netmap/policy/rule.hpp"
 #include "unit/proxy_test_helpers.hpp"
 #include "unit/socket_test_helpers.hpp"
@@ -225,6 +227,42 @@ TEST(ProxyServer, NameResolvingToTheUnspecifiedAddressIsStillALoop) {
   std::string req = "CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n";
   ASSERT_EQ(send(c.get(), req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
   EXPECT_EQ(status_line(c.get()), "HTTP/1.1 508 Loop Detected");
+}
+
+// replay's fence: an allowed name that DNS (here /etc/hosts) points at this machine is refused,
+// so fenced code cannot reach the host's own services through it; a --resolve mapping still is
+// connected, and the standalone proxy (flag off) is unchanged.
+TEST(ProxyServer, FenceRefusesANameThatResolvesToThisMachineUnlessItWasMapped) {
+  std::uint16_t origin_port = 0;
+  base::Fd origin_fd = origin(origin_port);
+  auto connect_status = [&](proxy::ProxyConfig cfg, const std::string& host) {
+    RunningProxy p(std::move(cfg));
+    base::Fd c = connect_to(p.port);
+    std::string target = host + ":" + std::to_string(origin_port);
+    std::string req = "CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n";
+    EXPECT_EQ(send(c.get(), req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+    return status_line(c.get());
+  };
+  auto fence = [](proxy::ProxyConfig cfg) {
+    cfg.refuse_local_upstreams = true;
+    auto m = std::make_shared<policy::Matcher>();
+    m->add(policy::parse_rule("allowed.test").value());
+    m->add(policy::parse_rule("localhost").value());
+    cfg.matcher = m;
+    return cfg;
+  };
+  EXPECT_EQ(connect_status(fence(allowing_allowed_test()), "localhost"), "HTTP/1.1 403 Forbidden");
+  EXPECT_EQ(connect_status(fence(allowing_allowed_test()), "allowed.test"), "HTTP/1.1 200 Connection established");
+  auto standalone = fence(allowing_allowed_test());
+  standalone.refuse_local_upstreams = false;
+  EXPECT_EQ(connect_status(std::move(standalone), "localhost"), "HTTP/1.1 200 Connection established");
+}
+
+TEST(ProxyServer, LocalAddressesAreLoopbackUnspecifiedAndLinkLocal) {
+  for (const char* a : {"127.0.0.1", "127.9.9.9", "0.0.0.0", "169.254.169.254", "::1", "::", "fe80::1", "::ffff:127.0.0.1"})
+    EXPECT_TRUE(proxy::detail::Shared::is_local(*base::sockaddr_of(a, 80))) << a;
+  for (const char* a : {"192.0.2.1", "10.0.0.1", "2001:db8::1", "::ffff:192.0.2.1", "fec0::1"})
+    EXPECT_FALSE(proxy::detail::Shared::is_local(*base::sockaddr_of(a, 80))) << a;
 }
 
 TEST(ProxyServer, ForwardedHeadResponseEndsAfterItsHead) {
