@@ -80,11 +80,21 @@ def serve_tcp(s):
         c, _ = s.accept()
         threading.Thread(target=serve_tcp_conn, args=(c,), daemon=True).start()
 
-udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-udp.bind(("127.0.0.1", 0))
-port = udp.getsockname()[1]
-tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-tcp.bind(("127.0.0.1", port))
+# One port for both: the kernel picks a free UDP port, which another test's TCP connection may hold
+# (both come from the ephemeral range under a parallel test run), so try again until TCP gets it too.
+for attempt in range(100):
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    udp.bind(("127.0.0.1", 0))
+    port = udp.getsockname()[1]
+    tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        tcp.bind(("127.0.0.1", port))
+        break
+    except OSError:
+        udp.close()
+        tcp.close()
+else:
+    sys.exit("no port free for both UDP and TCP")
 tcp.listen(16)
 print(port, flush=True)
 threading.Thread(target=serve_udp, args=(udp,), daemon=True).start()
