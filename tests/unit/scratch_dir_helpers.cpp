@@ -14,6 +14,11 @@ ScratchDir::ScratchDir() {
   if (::mkdtemp(tmpl.data())) path = tmpl;
 }
 
+std::string scratch_file(const std::string& name) {
+  static const ScratchDir dir;
+  return dir.file(name);
+}
+
 ScratchDir::~ScratchDir() {
   std::error_code ec; // a test that failed midway may have left anything there
   if (!path.empty()) std::filesystem::remove_all(path, ec);

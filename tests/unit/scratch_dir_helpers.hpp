@@ -16,4 +16,8 @@ struct ScratchDir {
   [[nodiscard]] std::string file(const std::string& name) const { return path + "/" + name; }
 };
 
+/// `name` in one scratch directory for the whole test binary, removed at exit even when a test
+/// stopped midway.
+[[nodiscard]] std::string scratch_file(const std::string& name);
+
 } // namespace netmap::test

@@ -23,12 +23,6 @@ using namespace netmap::testgen;
 
 namespace {
 
-// Files in one directory for the whole binary, removed at exit even when a test stopped midway.
-std::string temp_path(const std::string& name) {
-  static const test::ScratchDir dir;
-  return dir.file(name);
-}
-
 struct Seen {
   std::vector<std::pair<std::int64_t, std::vector<std::uint8_t>>> packets;
   static void on(void* self, const capture::PacketSource::Packet& p) {
@@ -76,7 +70,7 @@ LibpcapRead libpcap_read(const std::string& path) {
 
 // Three raw-IP records of 200 bytes each: 24 + 3 × (16 + 200) bytes.
 std::string three_records(const std::string& name) {
-  const std::string path = temp_path(name);
+  const std::string path = test::scratch_file(name);
   PcapWriter w(path, Link::Raw);
   std::vector<std::uint8_t> frame(200, 0x45);
   for (int i = 0; i < 3; ++i) w.write(1700000000000000 + i, frame);
@@ -91,7 +85,7 @@ void put32(std::string& out, std::uint32_t v, bool big) {
 } // namespace
 
 TEST(PcapFile, SameAsLibpcapAcrossManyWindows) {
-  const std::string path = temp_path("big.pcap");
+  const std::string path = test::scratch_file("big.pcap");
   {
     PcapWriter w(path, Link::Raw);
     std::vector<std::uint8_t> frame(1400);
@@ -127,7 +121,7 @@ TEST(PcapFile, BigEndianNanosecondFilesToo) {
     put32(bytes, 20, true);
     bytes += std::string(20, static_cast<char>(0x45 + i));
   }
-  const std::string path = temp_path("be-ns.pcap");
+  const std::string path = test::scratch_file("be-ns.pcap");
   std::ofstream(path, std::ios::binary) << bytes;
   auto f = capture::PcapFile::open(path);
   ASSERT_NE(f, nullptr);
@@ -168,7 +162,7 @@ TEST(PcapFile, CutShortFilesEndAtTheirLastWholePacket) {
 }
 
 TEST(PcapFile, CutShortPcapngEndsAtItsLastWholeBlock) {
-  const std::string path = temp_path("cut.pcapng");
+  const std::string path = test::scratch_file("cut.pcapng");
   {
     PcapWriter w(path, Link::Ethernet, CaptureFormat::Pcapng);
     std::vector<std::uint8_t> frame(200, 0);
@@ -206,21 +200,21 @@ TEST(PcapFile, CorruptRecordLengthsFailAsWithLibpcap) {
 }
 
 TEST(PcapFile, OtherFormatsAreLeftToLibpcap) {
-  const std::string path = temp_path("x.pcapng");
+  const std::string path = test::scratch_file("x.pcapng");
   {
     PcapWriter w(path, Link::Ethernet, CaptureFormat::Pcapng);
     w.close();
   }
   EXPECT_EQ(capture::PcapFile::open(path), nullptr);
   EXPECT_EQ(capture::PcapFile::open("-"), nullptr);
-  EXPECT_EQ(capture::PcapFile::open(temp_path("missing.pcap")), nullptr);
+  EXPECT_EQ(capture::PcapFile::open(test::scratch_file("missing.pcap")), nullptr);
   std::filesystem::remove(path);
 }
 
 // A file cut short while it is read must end in an error, not in SIGBUS on a mapped page past
 // its new end.
 TEST(PcapFile, AFileThatShrinksWhileReadIsAnErrorNotACrash) {
-  const std::string path = temp_path("shrinks.pcap");
+  const std::string path = test::scratch_file("shrinks.pcap");
   {
     PcapWriter w(path, Link::Raw);
     std::vector<std::uint8_t> frame(1400, 0x45);

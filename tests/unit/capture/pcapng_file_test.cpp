@@ -26,11 +26,6 @@ using namespace netmap::testgen;
 
 namespace {
 
-std::string temp_path(const std::string& name) {
-  static const test::ScratchDir dir;
-  return dir.file(name);
-}
-
 struct Seen {
   std::vector<capture::PacketSource::Packet> packets;
   std::vector<Bytes> bytes;
@@ -71,7 +66,7 @@ std::size_t last_block_size(const Bytes& file) {
 }
 
 TEST(PcapngFile, EachPacketHasItsOwnInterfacesLinkType) {
-  const std::string path = temp_path("multi.pcapng");
+  const std::string path = test::scratch_file("multi.pcapng");
   two_interfaces().save(path);
   auto src = capture::PacketSource::open_file(path, "");
   EXPECT_EQ(src.linktype(), 1u);
@@ -84,7 +79,7 @@ TEST(PcapngFile, EachPacketHasItsOwnInterfacesLinkType) {
 }
 
 TEST(PcapngFile, DiscoverFindsTheNamesOnEveryInterface) {
-  const std::string path = temp_path("multi-session.pcapng");
+  const std::string path = test::scratch_file("multi-session.pcapng");
   two_interfaces().save(path);
   capture::Session session({});
   auto src = capture::PacketSource::open_file(path, "");
@@ -98,7 +93,7 @@ TEST(PcapngFile, DiscoverFindsTheNamesOnEveryInterface) {
 }
 
 TEST(PcapngFile, FilterIsCompiledForEachLinkType) {
-  const std::string path = temp_path("multi-filter.pcapng");
+  const std::string path = test::scratch_file("multi-filter.pcapng");
   PcapngBuilder b = two_interfaces();
   TcpFlow other({"10.0.0.1", "10.0.0.3", 40002, 80}, 1, 1);
   b.enhanced(1, 1700000000000003, frame(Link::Raw, other.syn()));
@@ -127,7 +122,7 @@ TEST(PcapngFile, ResolutionsOffsetsByteOrdersAndBlockTypes) {
       .simple(frame(Link::Ethernet, hello_packet("y.example.test", 40004)))
       .enhanced(0, 1700000002001, frame(Link::Ethernet, hello_packet("z.example.test", 40005)))
       .other(0x40000bad, note); // a custom block at the very end
-  const std::string path = temp_path("kinds.pcapng");
+  const std::string path = test::scratch_file("kinds.pcapng");
   b.save(path);
   auto f = capture::PcapngFile::open(path);
   ASSERT_NE(f, nullptr);
@@ -146,7 +141,7 @@ TEST(PcapngFile, ResolutionsOffsetsByteOrdersAndBlockTypes) {
 }
 
 TEST(PcapngFile, SameAsLibpcapOnASingleLinkTypeFile) {
-  const std::string path = temp_path("single.pcapng");
+  const std::string path = test::scratch_file("single.pcapng");
   {
     PcapWriter w(path, Link::Ethernet, CaptureFormat::Pcapng);
     for (int i = 0; i < 500; ++i) {
@@ -174,7 +169,7 @@ TEST(PcapngFile, SameAsLibpcapOnASingleLinkTypeFile) {
 }
 
 TEST(PcapngFile, CutShortEndsAtTheLastWholePacket) {
-  const std::string path = temp_path("cut-multi.pcapng");
+  const std::string path = test::scratch_file("cut-multi.pcapng");
   PcapngBuilder b = two_interfaces();
   b.save(path);
   std::filesystem::resize_file(path, b.bytes().size() - 10);
@@ -196,7 +191,7 @@ TEST(PcapngFile, CutShortEndsAtTheLastWholePacket) {
 
 TEST(PcapngFile, CorruptBlocksAreErrorsThatSaySo) {
   auto expect_corrupt = [](const Bytes& file, const std::string& words) {
-    const std::string path = temp_path("corrupt.pcapng");
+    const std::string path = test::scratch_file("corrupt.pcapng");
     {
       std::ofstream f(path, std::ios::binary);
       f.write(reinterpret_cast<const char*>(file.data()), static_cast<std::streamsize>(file.size()));
@@ -229,7 +224,7 @@ TEST(PcapngFile, UnsupportedInterfacesAreCountedNotFatal) {
   b.section().interface({static_cast<Link>(147)}).interface({Link::Raw});
   b.enhanced(0, 1, Bytes(30, 0));
   b.enhanced(1, 2, hello_packet("ok.example.test", 40006));
-  const std::string path = temp_path("partly.pcapng");
+  const std::string path = test::scratch_file("partly.pcapng");
   b.save(path);
   capture::Session session({});
   auto src = capture::PacketSource::open_file(path, "");

@@ -32,14 +32,8 @@ struct Capture {
   void add(std::int64_t dt_ms, const Bytes& ip) { frames.emplace_back(k_t0 + dt_ms * 1000, frame(Link::Ethernet, ip)); }
 };
 
-// Files in one directory for the whole binary, removed at exit even when a test stopped midway.
-std::string temp_path(const std::string& name) {
-  static const test::ScratchDir dir;
-  return dir.file(name);
-}
-
 std::string write_pcap(const std::string& name, const Capture& c, Link link = Link::Ethernet) {
-  std::string path = temp_path(name);
+  std::string path = test::scratch_file(name);
   PcapWriter w(path, link);
   for (const auto& [t, f] : c.frames) w.write(t, f);
   w.close();
@@ -190,7 +184,7 @@ TEST(CaptureSession, EveryGeneratorFixtureYieldsItsNames) {
   // The generator's fixtures say which names a correct pipeline reports; all of them must reach
   // the inventory (as domains, or as unnamed destinations for bare-IP connections).
   for (const auto& fx : make_fixtures()) {
-    std::string path = temp_path(fx.file);
+    std::string path = test::scratch_file(fx.file);
     {
       PcapWriter w(path, fx.link, fx.file.ends_with(".pcapng") ? CaptureFormat::Pcapng : CaptureFormat::Pcap, fx.snaplen);
       for (const auto& [t, fr] : fx.frames) w.write(t, fr);
@@ -232,7 +226,7 @@ TEST(CaptureSession, SeveralFilesFoldIntoOneInventory) {
 
 TEST(CaptureSource, BadFilesAreUserErrorsNamingTheFile) {
   EXPECT_THROW((void)capture::PacketSource::open_file("/nonexistent/x.pcap", ""), base::UserError);
-  std::string junk = temp_path("junk.pcap");
+  std::string junk = test::scratch_file("junk.pcap");
   std::ofstream(junk) << "this is not a capture file at all";
   try {
     (void)capture::PacketSource::open_file(junk, "");
@@ -304,7 +298,7 @@ TEST(CaptureSession, TimesPastYear9999AreUnknownAndTheInventoryReadsBack) {
   Capture c;
   const std::int64_t far_ms = std::int64_t{300'000'000'000'000}; // after k_t0: year ~11476
   lookup_then_connect(c, far_ms, "future.example.com", "192.0.2.1", 40000, 443);
-  const std::string path = temp_path("future.pcapng");
+  const std::string path = test::scratch_file("future.pcapng");
   {
     PcapWriter w(path, Link::Ethernet, CaptureFormat::Pcapng);
     for (const auto& [t, f] : c.frames) w.write(t, f);
@@ -314,7 +308,7 @@ TEST(CaptureSession, TimesPastYear9999AreUnknownAndTheInventoryReadsBack) {
   auto inv = discover({path}, nullptr, &events);
   ASSERT_EQ(inv.domains.count("future.example.com"), 1U);
   EXPECT_EQ(inv.domains.at("future.example.com").first_us, 0);
-  const std::string out = temp_path("future.json");
+  const std::string out = test::scratch_file("future.json");
   inventory::write_inventory(out, inv);
   EXPECT_EQ(inventory::read_inventory(out).domains.count("future.example.com"), 1U);
   ASSERT_FALSE(events.empty());
