@@ -24,11 +24,6 @@ Event ev(std::string name, SeenVia via, std::uint16_t port, std::int64_t t) {
   e.producer = "discover";
   return e;
 }
-// Files in one directory for the whole binary, removed at exit even when a test stopped midway.
-std::string tmpfile(const char* name) {
-  static const test::ScratchDir dir;
-  return dir.file(name);
-}
 } // namespace
 
 TEST(Inventory, FoldsEventsPerDomain) {
@@ -80,7 +75,7 @@ TEST(Inventory, AppliesPolicy) {
 }
 
 TEST(Inventory, ReadsEventsAndInventories) {
-  auto f = tmpfile("netmap-events-");
+  auto f = test::scratch_file("netmap-events-");
   base::write_file_atomic(f, to_jsonl(ev("a.example.com", SeenVia::Dns, 53, 1000000)) + "\n" +
                                  to_jsonl(ev("b.example.com", SeenVia::Sni, 443, 2000000)));
   auto inv = read_inventory(f);
@@ -91,7 +86,7 @@ TEST(Inventory, ReadsEventsAndInventories) {
 }
 
 TEST(Inventory, RejectsHostileFiles) {
-  auto f = tmpfile("netmap-bad-");
+  auto f = test::scratch_file("netmap-bad-");
   for (const char* bad : {"", "{", "[1,2]", "{\"schema\":\"other\"}", "{\"schema\":\"netmap.inventory\",\"version\":1,\"domains\":[{\"name\":\"x\",\"ports\":[70000]}]}",
                           "{\"schema\":\"netmap.inventory\",\"version\":99,\"domains\":[]}",
                           "{\"via\":\"dns\",\"time\":\"2026-01-01T00:00:00Z\",\"name\":\"a\"}\nnot json\n"}) {
@@ -105,7 +100,7 @@ TEST(Inventory, RejectsHostileFiles) {
 // A field of the wrong type is a damaged or hand-made file: an error naming the entry and the
 // field, never a silent zero.
 TEST(Inventory, WrongFieldTypesAreErrorsNamingTheField) {
-  auto f = tmpfile("netmap-typed-");
+  auto f = test::scratch_file("netmap-typed-");
   const std::string head = R"({"schema":"netmap.inventory","version":1,)";
   const std::pair<const char*, const char*> cases[] = {
       {R"("domains":[{"name":"a.example","count":-5}])", "domain 'a.example': 'count' is not a whole number"},
@@ -131,7 +126,7 @@ TEST(Inventory, WrongFieldTypesAreErrorsNamingTheField) {
 }
 
 TEST(Inventory, JsonSyntaxErrorsSayLineAndColumn) {
-  auto f = tmpfile("netmap-syntax-");
+  auto f = test::scratch_file("netmap-syntax-");
   base::write_file_atomic(f, "{\"schema\": \"netmap.inventory\",\n \"version\": 1,\n \"domains\": [ {\"name\": \"a\", }\n]}\n");
   try {
     (void)read_inventory(f);
@@ -147,7 +142,7 @@ TEST(Inventory, JsonSyntaxErrorsSayLineAndColumn) {
 // Counts add up across files and within one (a name listed twice), and stop at the largest value
 // instead of wrapping to a small one.
 TEST(Inventory, CountsAddUpAndSaturate) {
-  auto f = tmpfile("netmap-counts-");
+  auto f = test::scratch_file("netmap-counts-");
   base::write_file_atomic(f, R"({"schema":"netmap.inventory","version":1,"stats":{"packets":18446744073709551615},
     "domains":[{"name":"a.example","count":18446744073709551615,"ports":[443]},{"name":"a.example","count":2,"ports":[80]}]})");
   auto inv = read_inventory(f);
@@ -161,7 +156,7 @@ TEST(Inventory, CountsAddUpAndSaturate) {
 }
 
 TEST(Inventory, EventLinesWithBadFieldsNameTheLineAndField) {
-  auto f = tmpfile("netmap-events-bad-");
+  auto f = test::scratch_file("netmap-events-bad-");
   const std::string good = R"({"time":"2026-01-01T00:00:00Z","via":"dns","name":"a.example","port":53})";
   const std::pair<const char*, const char*> cases[] = {
       {R"({"time":"2026-01-01T00:00:00Z","via":"dns","name":"b.example","port":70000})", "'port' has the wrong type"},
