@@ -232,9 +232,14 @@ ResponseParse parse_response_head(std::span<const std::uint8_t> bytes, std::size
     auto [ptr, ec] = std::from_chars(line.data() + 9, line.data() + 12, code);
     if (ec != std::errc() || ptr != line.data() + 12 || code < 100 || code > 599) return p;
     if (line.size() > 12 && line[12] != ' ') return p;
+    std::string_view reason_text = line.size() > 13 ? line.substr(13) : std::string_view();
+    // reason-phrase = *( HTAB / SP / VCHAR / obs-text ) (RFC 9112 §4): control bytes would reach
+    // the client's terminal or log through the status line the proxy writes.
+    for (unsigned char c : reason_text)
+      if ((c < 0x20 && c != '\t') || c == 0x7f) return p;
     p.head.minor_version = minor;
     p.head.status = code;
-    p.head.reason = std::string(line.size() > 13 ? line.substr(13) : std::string_view());
+    p.head.reason = std::string(reason_text);
     std::string reason;
     if (parse_fields(r, p.head.headers, reason) != 0) return p;
     p.status = HeadStatus::Complete;

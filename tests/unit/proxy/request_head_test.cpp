@@ -130,6 +130,20 @@ TEST(RequestHead, ResponseHead) {
   EXPECT_EQ(parse_response_head({reinterpret_cast<const std::uint8_t*>(bad.data()), bad.size()}, 16384).status, HeadStatus::Error);
 }
 
+// RFC 9112 §4: a reason phrase holds tabs, spaces, visible characters and obs-text only; a status
+// line with control bytes is no valid response (the proxy answers 502 instead of relaying it).
+TEST(RequestHead, ResponseReasonPhraseWithControlBytesIsInvalid) {
+  auto parse = [](const std::string& s) {
+    return parse_response_head({reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}, 16384);
+  };
+  for (const char* bad : {"HTTP/1.1 200 O\x1b[2JK\r\n\r\n", "HTTP/1.1 200 OK\x7f\r\n\r\n", "HTTP/1.1 200 O\x01K\r\n\r\n"})
+    EXPECT_EQ(parse(bad).status, HeadStatus::Error) << bad;
+  auto ok = parse("HTTP/1.1 200 Tr\xe8s\tbien\r\n\r\n");
+  ASSERT_EQ(ok.status, HeadStatus::Complete);
+  EXPECT_EQ(ok.head.reason, "Tr\xe8s\tbien");
+  EXPECT_EQ(parse("HTTP/1.1 204\r\n\r\n").status, HeadStatus::Complete);
+}
+
 TEST(RequestHead, HopByHop) {
   EXPECT_TRUE(is_hop_by_hop("Proxy-Authorization", ""));
   EXPECT_TRUE(is_hop_by_hop("keep-alive", ""));
