@@ -76,13 +76,12 @@ void Shared::emit(const inventory::Event& e) {
 }
 
 bool Shared::is_local(const base::SockAddr& a) {
+  if (base::is_loopback(reinterpret_cast<const sockaddr*>(&a.ss))) return true;
   std::uint16_t port = 0;
-  auto d = to16(a, &port);
+  auto d = to16(a, &port); // IPv4 as ::ffff:a.b.c.d, like a v4-mapped IPv6 address
   const bool v4 = d[10] == 0xff && d[11] == 0xff && std::all_of(d.begin(), d.begin() + 10, [](std::uint8_t b) { return b == 0; });
-  if (v4) return d[12] == 127 || d[12] == 0 || (d[12] == 169 && d[13] == 254);
-  std::array<std::uint8_t, 16> loop6{};
-  loop6[15] = 1;
-  return is_wildcard(d) || d == loop6 || (d[0] == 0xfe && (d[1] & 0xc0) == 0x80);
+  if (v4) return d[12] == 0 || (d[12] == 169 && d[13] == 254); // 0.0.0.0/8, 169.254.0.0/16
+  return is_wildcard(d) || (d[0] == 0xfe && (d[1] & 0xc0) == 0x80); // ::, fe80::/10
 }
 
 bool Shared::is_self(const base::SockAddr& a) const {
