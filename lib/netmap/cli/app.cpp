@@ -170,9 +170,9 @@ int run_app(int argc, char** argv, const std::vector<Command>& commands) {
     }
     // CLI11 says "names is required" for a missing positional; say what is missing and show where.
     const std::string what = e.what();
-    const auto is_required = what.find(" is required");
-    if (!cmd.empty() && is_required != std::string::npos && is_required + 12 == what.size()) {
-      CLI::Option* positional = subs[cmd]->get_option_no_throw(what.substr(0, is_required));
+    constexpr std::string_view k_required = " is required";
+    if (!cmd.empty() && what.ends_with(k_required)) {
+      CLI::Option* positional = subs[cmd]->get_option_no_throw(what.substr(0, what.size() - k_required.size()));
       if (positional != nullptr && !positional->nonpositional()) {
         print_error(cmd, "missing " + positional->get_type_name() + ": at least one is required",
                     "usage: netmap " + cmd + " [OPTIONS] " + positional->get_type_name() + "…");
