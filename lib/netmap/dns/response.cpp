@@ -3,6 +3,7 @@
 #include "netmap/base/byte_reader.hpp"
 #include "netmap/base/text.hpp"
 #include "netmap/dns/wire.hpp"
+#include "netmap/policy/domain_name.hpp"
 
 #include <arpa/inet.h>
 #include <ldns/ldns.h>
@@ -68,10 +69,7 @@ struct AnswerRr {
 };
 
 // True when `anc` is `name` or one of its ancestors (both lowercase, dotted, escaped).
-bool is_ancestor(std::string_view anc, std::string_view name) {
-  if (anc == "." || anc == name) return true;
-  return name.size() > anc.size() && name.ends_with(anc) && name[name.size() - anc.size() - 1] == '.';
-}
+bool is_ancestor(std::string_view anc, std::string_view name) { return anc == "." || policy::name_within(name, anc); }
 
 // RFC 1034 §3.6.2 / RFC 2181 §10.1: the answer section is the question's name, then one CNAME
 // each hop; a DNAME (and RRSIGs) may sit on an ancestor of a name of the chain (RFC 6672 §3.4).
