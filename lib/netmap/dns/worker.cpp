@@ -7,10 +7,12 @@
 #include "netmap/base/sched_slice.hpp"
 
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 namespace netmap::dns {
@@ -234,19 +236,96 @@ std::size_t Worker::on_udp(int fd, std::int64_t) {
       out[replies].msg_hdr.msg_namelen = in[i].msg_hdr.msg_namelen;
       ++replies;
     }
-    for (unsigned sent = 0; sent < replies;) {
-      int k = sendmmsg(fd, out + sent, replies - sent, MSG_DONTWAIT);
-      if (k <= 0) {
-        counters.dropped.add(replies - sent);
-        break;
-      }
-      sent += static_cast<unsigned>(k);
-    }
+    send_replies(fd, out, out_iov, replies);
     std::int64_t took = base::monotonic_ns() - start;
     for (unsigned i = 0; i < replies; ++i) counters.latency.record(took);
     if (static_cast<unsigned>(n) < k_batch) return got;
   }
   return got;
+}
+
+void Worker::send_replies(int fd, mmsghdr* out, iovec* iov, unsigned replies) {
+  // One GSO send takes the IP and loopback path once for up to 64 datagrams; the receiver's
+  // socket still gets them one by one. UDP_SEGMENT cuts a payload at one size with a shorter last
+  // piece, so replies are ordered by client, then by size, longest first: a run of one client's
+  // equal-size replies and the next shorter one go as one send. UDP keeps no order to break.
+  std::uint32_t key[k_batch];
+  const msghdr* client[k_batch];
+  unsigned clients = 0;
+  for (unsigned r = 0; r < replies; ++r) {
+    const msghdr& h = out[r].msg_hdr;
+    unsigned c = 0;
+    while (c < clients && !(client[c]->msg_namelen == h.msg_namelen &&
+                            std::memcmp(client[c]->msg_name, h.msg_name, h.msg_namelen) == 0))
+      ++c;
+    if (c == clients) client[clients++] = &h;
+    key[r] = c << 24 | static_cast<std::uint32_t>(0x1FFF - iov[r].iov_len) << 8 | r;
+  }
+  if (m_gso && replies > 1) std::sort(key, key + replies);
+  mmsghdr msgs[k_batch] = {};
+  iovec seq[k_batch];
+  unsigned count[k_batch];
+  alignas(cmsghdr) char ctrl[k_batch][CMSG_SPACE(sizeof(std::uint16_t))];
+  unsigned n = 0;
+  for (unsigned i = 0; i < replies;) {
+    const unsigned first = key[i] & 0xFF;
+    const std::size_t size = iov[first].iov_len;
+    unsigned k = 1;
+    seq[i] = iov[first];
+    while (m_gso && i + k < replies && k < 64 && key[i + k] >> 24 == key[i] >> 24) {
+      const unsigned r = key[i + k] & 0xFF;
+      seq[i + k] = iov[r];
+      ++k;
+      if (iov[r].iov_len < size) break;
+    }
+    msgs[n].msg_hdr = out[first].msg_hdr;
+    msgs[n].msg_hdr.msg_iov = &seq[i];
+    msgs[n].msg_hdr.msg_iovlen = k;
+    if (k > 1) {
+      msgs[n].msg_hdr.msg_control = ctrl[n];
+      msgs[n].msg_hdr.msg_controllen = sizeof ctrl[n];
+      cmsghdr* c = CMSG_FIRSTHDR(&msgs[n].msg_hdr);
+      c->cmsg_level = SOL_UDP;
+      c->cmsg_type = UDP_SEGMENT;
+      c->cmsg_len = CMSG_LEN(sizeof(std::uint16_t));
+      auto seg = static_cast<std::uint16_t>(size);
+      std::memcpy(CMSG_DATA(c), &seg, sizeof seg);
+    }
+    count[n++] = k;
+    i += k;
+  }
+  for (unsigned sent = 0; sent < n;) {
+    int k = sendmmsg(fd, msgs + sent, n - sent, MSG_DONTWAIT);
+    if (k > 0) {
+      sent += static_cast<unsigned>(k);
+      continue;
+    }
+    if (m_gso && (errno == EIO || errno == EINVAL || errno == ENOPROTOOPT)) {
+      // A kernel or route that cannot segment (IPsec, no checksum offload, no UDP_SEGMENT):
+      // this worker stops trying, and what is left goes one datagram a message.
+      m_gso = false;
+      mmsghdr single[k_batch] = {};
+      unsigned m = 0;
+      for (unsigned i = sent; i < n; ++i)
+        for (std::size_t j = 0; j < msgs[i].msg_hdr.msg_iovlen; ++j) {
+          single[m].msg_hdr.msg_name = msgs[i].msg_hdr.msg_name;
+          single[m].msg_hdr.msg_namelen = msgs[i].msg_hdr.msg_namelen;
+          single[m].msg_hdr.msg_iov = &msgs[i].msg_hdr.msg_iov[j];
+          single[m++].msg_hdr.msg_iovlen = 1;
+        }
+      for (unsigned done = 0; done < m;) {
+        int s = sendmmsg(fd, single + done, m - done, MSG_DONTWAIT);
+        if (s <= 0) {
+          counters.dropped.add(m - done);
+          break;
+        }
+        done += static_cast<unsigned>(s);
+      }
+      return;
+    }
+    for (unsigned i = sent; i < n; ++i) counters.dropped.add(count[i]);
+    break;
+  }
 }
 
 std::size_t Worker::answer(std::span<const std::uint8_t> pkt, const sockaddr* from, const ClientRef& ref,

@@ -118,6 +118,8 @@ private:
   const std::string& client_text(const sockaddr* sa);
   /// Answers what is queued on a UDP socket, up to a few batches; how many datagrams it read.
   std::size_t on_udp(int fd, std::int64_t now);
+  /// Sends a batch's replies; runs of equal-size replies to one client go as one UDP GSO send.
+  void send_replies(int fd, mmsghdr* out, iovec* iov, unsigned replies);
   /// Leaves a UDP socket with traffic out of epoll and reads it directly until it runs dry.
   void hold_busy(int fd);
   /// One direct pass over the held sockets; one that ran dry goes back to epoll.
@@ -195,6 +197,7 @@ private:
   // socket is in an epoll set, every answer it sends walks the set's wait-queue entry (sock_wfree
   // -> write space -> ep_poll_callback), up to 15% of an answer's CPU (docs/performance.md).
   std::vector<int> m_busy;
+  bool m_gso = true; // cleared when the kernel refuses UDP_SEGMENT
 };
 
 /// Answers buffered for one TCP client at most; past it the client, which is not reading, is closed.

@@ -11,9 +11,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <exception>
+#include <string>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -229,6 +231,79 @@ TEST(DnsServer, DrainsBurstsDirectlyAndStillWakesForALoneQuery) {
     server.stop();
     t.join();
     EXPECT_EQ(server.counters().queries, k_burst * k_bursts + 1);
+  }
+}
+
+// A query for "<n x 'a'>.<id>.example" with ID `id`: names of several lengths, so a burst's
+// replies come in several sizes.
+std::vector<std::uint8_t> sized_query(std::uint16_t id, std::size_t n) {
+  std::vector<std::uint8_t> q = {static_cast<std::uint8_t>(id >> 8), static_cast<std::uint8_t>(id), 0x01, 0x00,
+                                 0, 1, 0, 0, 0, 0, 0, 0, static_cast<std::uint8_t>(n)};
+  q.insert(q.end(), n, 'a');
+  std::string label = std::to_string(id);
+  q.push_back(static_cast<std::uint8_t>(label.size()));
+  q.insert(q.end(), label.begin(), label.end());
+  q.insert(q.end(), {7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0, 0, 1, 0, 1});
+  return q;
+}
+
+TEST(DnsServer, CoalescedRepliesReachEveryClientWhole) {
+  // A batch's replies go to each client as few UDP GSO sends as their sizes allow. Two clients
+  // interleave bursts of queries of mixed lengths: each must get exactly its own answers, every
+  // one a whole message echoing its question. The second round's socket refuses segmentation
+  // (SO_NO_CHECK makes the kernel answer EINVAL), so the fallback must deliver them all too.
+  for (bool refuse_gso : {false, true}) {
+    SCOPED_TRACE(refuse_gso);
+    std::uint16_t port = 0;
+    base::Fd fd = bound_udp(port);
+    int one = 1;
+    if (refuse_gso) {
+      ASSERT_EQ(setsockopt(fd.get(), SOL_SOCKET, SO_NO_CHECK, &one, sizeof one), 0);
+    }
+    EventLog log;
+    dns::ServerConfig cfg = logging_config(log);
+    cfg.on_event = nullptr;
+    dns::Server server(std::move(cfg));
+    server.add_udp_socket(std::move(fd));
+    std::thread t([&] { server.run(); });
+    sockaddr_in a = test::loopback(port);
+    std::uint16_t ports[2] = {};
+    base::Fd clients[2] = {bound_udp(ports[0]), bound_udp(ports[1])};
+    std::vector<std::vector<std::uint8_t>> sent[2];
+    constexpr std::uint16_t k_each = 120;
+    for (std::uint16_t i = 0; i < k_each; ++i)
+      for (int c = 0; c < 2; ++c) {
+        auto id = static_cast<std::uint16_t>(c * 1000 + i);
+        sent[c].push_back(sized_query(id, 1 + (i * 7) % 5));
+        sendto(clients[c].get(), sent[c].back().data(), sent[c].back().size(), 0,
+               reinterpret_cast<sockaddr*>(&a), sizeof a);
+      }
+    for (int c = 0; c < 2; ++c) {
+      test::receive_timeout(clients[c].get(), 2);
+      std::vector<bool> seen(k_each);
+      std::vector<std::uint8_t> buf(4096);
+      std::size_t got = 0;
+      for (ssize_t n; got < k_each && (n = recv(clients[c].get(), buf.data(), buf.size(), 0)) > 0; ++got) {
+        ASSERT_GE(n, 12);
+        unsigned id = buf[0] << 8 | buf[1];
+        ASSERT_GE(id, c * 1000u);
+        unsigned i = id - c * 1000u;
+        ASSERT_LT(i, k_each);
+        EXPECT_FALSE(seen[i]) << "answered twice: " << id;
+        seen[i] = true;
+        const auto& q = sent[c][i];
+        EXPECT_EQ(buf[3] & 0xF, 3);
+        // The question section, case and all, right after the header.
+        ASSERT_GE(static_cast<std::size_t>(n), q.size());
+        EXPECT_TRUE(std::equal(q.begin() + 12, q.end(), buf.begin() + 12)) << id;
+      }
+      EXPECT_EQ(got, k_each);
+    }
+    server.stop();
+    t.join();
+    auto counters = server.counters();
+    EXPECT_EQ(counters.queries, 2u * k_each);
+    EXPECT_EQ(counters.dropped, 0u);
   }
 }
 
