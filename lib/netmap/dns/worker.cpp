@@ -28,6 +28,11 @@ constexpr std::int64_t k_idle_wake_ns = 1'000'000'000;
 // Datagrams one wake-up must find before the socket is read directly (Worker::hold_busy): a
 // lone query is answered and left in epoll, since taking it out and back costs two syscalls.
 constexpr std::size_t k_busy_min = 4;
+// UDP GSO (Worker::send_replies): at most 64 pieces a send (older kernels' UDP_MAX_SEGMENTS),
+// each small enough for any path's MTU (1232, the EDNS size of DNS Flag Day 2020), since the
+// kernel refuses a piece larger than the route's MTU.
+constexpr unsigned k_gso_segments_max = 64;
+constexpr std::size_t k_gso_size_max = 1232;
 
 // A bounded text builder for EXTRA-TEXT: no allocation on the blocked path.
 struct Text {
@@ -272,7 +277,8 @@ void Worker::send_replies(int fd, mmsghdr* out, iovec* iov, unsigned replies) {
     const std::size_t size = iov[first].iov_len;
     unsigned k = 1;
     seq[i] = iov[first];
-    while (m_gso && i + k < replies && k < 64 && key[i + k] >> 24 == key[i] >> 24) {
+    while (m_gso && size <= k_gso_size_max && i + k < replies && k < k_gso_segments_max &&
+           key[i + k] >> 24 == key[i] >> 24) {
       const unsigned r = key[i + k] & 0xFF;
       seq[i + k] = iov[r];
       ++k;
