@@ -3,6 +3,7 @@
 // dissector_udp.cpp: DNS and QUIC). Not part of the module's interface.
 
 #include "netmap/dissect/dissector.hpp"
+#include "netmap/dissect/dns_message.hpp"
 #include "netmap/dissect/flow_table.hpp"
 #include "netmap/dissect/frame.hpp"
 #include "netmap/dissect/quic_initial.hpp"
@@ -58,8 +59,13 @@ struct Dissector::Impl {
   void count_gap(FlowEntry& e) noexcept;
 
   // DNS (dissector_udp.cpp)
-  void dns_message(std::span<const std::uint8_t> msg, bool partial, const Frame& f, std::int64_t t,
-                   std::vector<Observation>& out);
+  /// Reports one message's names; the bytes it took (DnsMessage::size), 0 when undecodable.
+  std::size_t dns_message(std::span<const std::uint8_t> msg, bool partial, const Frame& f, std::int64_t t,
+                          std::vector<Observation>& out);
+  /// Emits the observations one decoded message gives.
+  void report_dns(const DnsMessage& msg, const Frame& f, std::int64_t t, std::vector<Observation>& out);
+  /// Reports a datagram's messages: one, or the several of a UDP GSO send seen before segmentation.
+  void dns_datagram(const Frame& f, std::int64_t t, std::vector<Observation>& out);
   void dns_tcp(FlowEntry& e, std::span<const std::uint8_t> bytes, const Frame& f, std::int64_t t,
                std::vector<Observation>& out);
   // UDP and QUIC (dissector_udp.cpp)

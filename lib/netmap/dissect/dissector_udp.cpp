@@ -28,16 +28,22 @@ bool looks_like_quic_initial(std::span<const std::uint8_t> p) noexcept {
 
 } // namespace
 
-void Dissector::Impl::dns_message(std::span<const std::uint8_t> bytes, bool partial,
-                                  const Frame& f, std::int64_t t, std::vector<Observation>& out) {
+std::size_t Dissector::Impl::dns_message(std::span<const std::uint8_t> bytes, bool partial,
+                                         const Frame& f, std::int64_t t, std::vector<Observation>& out) {
   auto msg = decode_dns_message(bytes, partial);
   if (!msg) {
     if (!partial) drop(DropReason::BadDns); // a snapshot was already counted as truncated
-    return;
+    return 0;
   }
-  if (msg->opcode != 0) return; // RFC 1035 §4.1.1: only standard queries name destinations
-  if (!msg->response) {
-    for (const auto& q : msg->questions) {
+  report_dns(*msg, f, t, out);
+  return msg->size;
+}
+
+void Dissector::Impl::report_dns(const DnsMessage& msg, const Frame& f, std::int64_t t,
+                                 std::vector<Observation>& out) {
+  if (msg.opcode != 0) return; // RFC 1035 §4.1.1: only standard queries name destinations
+  if (!msg.response) {
+    for (const auto& q : msg.questions) {
       if (q.name.empty()) continue;
       Observation& o = emit(out, ObservationKind::DnsQuery, f, t);
       o.name = q.name;
@@ -47,19 +53,19 @@ void Dissector::Impl::dns_message(std::span<const std::uint8_t> bytes, bool part
   }
   std::string asked;
   std::uint16_t qtype = 0;
-  if (!msg->questions.empty()) {
-    asked = msg->questions.front().name;
-    qtype = msg->questions.front().type;
-  } else if (!msg->answers.empty()) {
-    asked = msg->answers.front().owner; // RFC 7766 §6.2.1 allows question-less continuations
-    qtype = msg->answers.front().type;
+  if (!msg.questions.empty()) {
+    asked = msg.questions.front().name;
+    qtype = msg.questions.front().type;
+  } else if (!msg.answers.empty()) {
+    asked = msg.answers.front().owner; // RFC 7766 §6.2.1 allows question-less continuations
+    qtype = msg.answers.front().type;
   }
   if (asked.empty()) return;
-  DnsResolution res = resolve_answers(*msg, asked);
+  DnsResolution res = resolve_answers(msg, asked);
   Observation& o = emit(out, ObservationKind::DnsAnswer, f, t);
   o.name = asked;
   o.qtype = dns_type_name(qtype);
-  o.rcode = dns_rcode_name(msg->rcode);
+  o.rcode = dns_rcode_name(msg.rcode);
   o.cname_chain = std::move(res.chain);
   for (const DnsRecord* rec : res.addresses)
     for (const auto& a : rec->addresses) o.answers.push_back({a, rec->ttl});
@@ -67,7 +73,23 @@ void Dissector::Impl::dns_message(std::span<const std::uint8_t> bytes, bool part
     if (!rec->target.empty()) o.svcb_targets.push_back(rec->target);
     for (const auto& a : rec->addresses) o.answers.push_back({a, rec->ttl});
   }
-  if (msg->partial) o.note = "truncated";
+  if (msg.partial) o.note = "truncated";
+}
+
+void Dissector::Impl::dns_datagram(const Frame& f, std::int64_t t, std::vector<Observation>& out) {
+  const bool partial = f.partial();
+  const std::size_t first = dns_message(f.payload, partial, f, t, out);
+  if (partial || first == 0 || first >= f.payload.size()) return;
+  // More bytes than one message: a capture taken before the kernel segmented a UDP GSO send
+  // (loopback, or a NIC that segments) holds several messages cut at the first one's size, the
+  // last possibly shorter. Each piece must be exactly one message; anything else after the first
+  // is trailing junk, ignored as before.
+  for (std::size_t at = first; at < f.payload.size(); at += first) {
+    auto piece = f.payload.subspan(at, std::min(first, f.payload.size() - at));
+    auto msg = decode_dns_message(piece, false);
+    if (!msg || msg->size != piece.size()) return;
+    report_dns(*msg, f, t, out);
+  }
 }
 
 // RFC 7766 §8 / RFC 1035 §4.2.2: each message is preceded by a two-byte length; messages may be
@@ -120,11 +142,11 @@ void Dissector::Impl::udp(const Frame& f, std::int64_t t, std::vector<Observatio
   bool dns = either(f, k_port_dns);
   bool local = either(f, k_port_mdns) || either(f, k_port_llmnr);
   if (local && !dns) {
-    if (limits.mdns_llmnr) dns_message(f.payload, f.partial(), f, t, out);
+    if (limits.mdns_llmnr) dns_datagram(f, t, out);
     return;
   }
   if (dns) {
-    dns_message(f.payload, f.partial(), f, t, out);
+    dns_datagram(f, t, out);
     return;
   }
   FlowKey key = flow_key(f);

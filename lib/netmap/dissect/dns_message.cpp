@@ -75,6 +75,19 @@ RecordStatus decode_record(ByteReader& r, std::vector<DnsRecord>& out) {
   return RecordStatus::Ok;
 }
 
+// Steps over `count` records of the authority and additional sections, whose contents the
+// dissector does not report; false when the bytes end or a name is malformed first.
+bool skip_records(ByteReader& r, unsigned count) {
+  std::string owner;
+  for (unsigned i = 0; i < count; ++i) {
+    owner.clear();
+    if (!read_dns_name(r, owner) || !r.skip(8)) return false; // type, class, TTL
+    auto rdlen = r.u16be();
+    if (!rdlen || !r.skip(*rdlen)) return false;
+  }
+  return true;
+}
+
 std::optional<DnsMessage> decode(std::span<const std::uint8_t> bytes, bool allow_partial) {
   ByteReader r(bytes);
   DnsMessage m;
@@ -82,7 +95,9 @@ std::optional<DnsMessage> decode(std::span<const std::uint8_t> bytes, bool allow
   auto flags = r.u16be();
   auto qd = r.u16be();
   auto an = r.u16be();
-  if (!id || !flags || !qd || !an || !r.skip(4)) return std::nullopt;
+  auto ns = r.u16be();
+  auto ar = r.u16be();
+  if (!id || !flags || !qd || !an || !ns || !ar) return std::nullopt;
   m.id = *id;
   m.response = (*flags & 0x8000) != 0;
   m.opcode = static_cast<std::uint8_t>((*flags >> 11) & 0x0f);
@@ -106,6 +121,7 @@ std::optional<DnsMessage> decode(std::span<const std::uint8_t> bytes, bool allow
     }
     return std::nullopt;
   }
+  if (!m.partial && skip_records(r, *ns + *ar)) m.size = r.position();
   return m;
 }
 

@@ -2,6 +2,7 @@
 // A DNS message (RFC 1035 §4.1) decoded far enough to learn which names were asked for and which
 // addresses, aliases and service targets the answers gave them.
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -34,6 +35,9 @@ struct DnsMessage {
   std::vector<DnsQuestion> questions;
   std::vector<DnsRecord> answers;
   bool partial = false; ///< the bytes ended inside the answer section; what precedes is kept
+  /// Bytes the message took, all four sections; 0 when they ended first or one is malformed.
+  /// Less than what was decoded when more follows (UDP GSO sends, which captures see whole).
+  std::size_t size = 0;
 };
 
 /// Decodes a message. With `allow_partial`, bytes ending inside the answer section still yield

@@ -70,6 +70,58 @@ TEST(DissectDnsMessage, CnameLoopEndsAndCountsAreNotTrusted) {
   EXPECT_EQ(partial->answers.size(), 2u);
 }
 
+// `m` with an authority SOA-shaped record (root owner, 22 bytes of rdata) and an EDNS OPT.
+Bytes with_authority_and_opt(Bytes m) {
+  m[9] = 1;  // NSCOUNT
+  m[11] = 1; // ARCOUNT
+  Bytes soa = {0, 0, 6, 0, 1, 0, 0, 0, 60, 0, 22};
+  soa.insert(soa.end(), 22, 0);
+  m.insert(m.end(), soa.begin(), soa.end());
+  m.insert(m.end(), {0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, 0, 0});
+  return m;
+}
+
+TEST(DissectDnsMessage, SizeCoversEverySectionOrIsZero) {
+  Bytes m = with_authority_and_opt(testgen::DnsBuilder::response(1, "a.example", 1, {}, 3));
+  auto msg = decode_dns_message(m, false);
+  ASSERT_TRUE(msg);
+  EXPECT_EQ(msg->size, m.size());
+  Bytes longer = m;
+  longer.push_back(0xff);
+  auto more = decode_dns_message(longer, false);
+  ASSERT_TRUE(more);
+  EXPECT_EQ(more->size, m.size()); // what follows is not part of it
+  Bytes cut(m.begin(), m.end() - 3); // the OPT record runs short: the answer is still read
+  auto short_msg = decode_dns_message(cut, false);
+  ASSERT_TRUE(short_msg);
+  EXPECT_EQ(short_msg->size, 0u);
+}
+
+TEST(DissectDnsUdp, ReadsEveryMessageOfAGsoSendSeenWhole) {
+  // sandbox-dns sends a batch's equal-size answers to one client as one UDP GSO send, which a
+  // capture on lo sees as one datagram: pieces of the first message's size, the last shorter.
+  auto answer = [](std::uint16_t id, const std::string& name) {
+    return with_authority_and_opt(testgen::DnsBuilder::response(id, name, 1, {}, 3));
+  };
+  Bytes gso = answer(1, "aa.example");
+  for (const auto& piece : {answer(2, "bb.example"), answer(3, "c.example")})
+    gso.insert(gso.end(), piece.begin(), piece.end());
+  Bytes junk = answer(4, "dd.example"); // one message and bytes that are none
+  junk.insert(junk.end(), {1, 2, 3, 4, 5});
+  Bytes uneven = answer(5, "ee.example"); // a longer second message cannot come from one send
+  Bytes longer = answer(6, "longer.example");
+  uneven.insert(uneven.end(), longer.begin(), longer.end());
+  std::vector<Bytes> frames;
+  for (const auto* payload : {&gso, &junk, &uneven})
+    frames.push_back(testgen::udp_packet({"127.0.0.1", "127.0.0.1", 53, 40000}, *payload));
+  Dissector d;
+  auto got = test::summary(test::run(d, testgen::Link::Raw, frames));
+  EXPECT_EQ(got, (std::vector<std::string>{"dns-answer aa.example", "dns-answer bb.example",
+                                           "dns-answer c.example", "dns-answer dd.example",
+                                           "dns-answer ee.example"}));
+  EXPECT_TRUE(d.drops().empty());
+}
+
 TEST(DissectDnsMessage, TypeAndRcodeNames) {
   EXPECT_EQ(dns_type_name(65), "HTTPS");
   EXPECT_EQ(dns_type_name(999), "TYPE999");
