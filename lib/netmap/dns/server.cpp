@@ -3,6 +3,7 @@
 #include "netmap/base/error.hpp"
 #include "netmap/base/sock_addr.hpp"
 #include "netmap/base/text.hpp"
+#include "netmap/dns/local_dest.hpp"
 #include "netmap/dns/worker.hpp"
 
 #include <fcntl.h>
@@ -68,6 +69,7 @@ base::Fd bind_socket(const base::SockAddr& a, int type, bool reuseport, const st
     setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
   if (type == SOCK_DGRAM && setsockopt(fd.get(), SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof buf) != 0)
     setsockopt(fd.get(), SOL_SOCKET, SO_SNDBUF, &buf, sizeof buf);
+  if (type == SOCK_DGRAM) enable_local_dest(fd.get()); // answers leave from the address asked
   if (type == SOCK_DGRAM && a.ss.ss_family == AF_INET && base::is_loopback(reinterpret_cast<const sockaddr*>(&a.ss))) {
     // A loopback source only ever leaves through `lo` (MTU 64 KiB, above any answer we send), so
     // DF costs nothing there, and with it the kernel skips hashing an IP ID for every answer
@@ -111,6 +113,7 @@ Server::~Server() = default;
 
 void Server::add_udp_socket(base::Fd fd) {
   set_nonblocking(fd.get());
+  enable_local_dest(fd.get());
   std::string local = local_text(fd.get());
   m->sockets.push_back({std::move(fd), true, -1, local});
 }

@@ -205,6 +205,9 @@ std::size_t Worker::on_udp(int fd, std::int64_t) {
   mmsghdr in[k_batch] = {}, out[k_batch] = {};
   iovec in_iov[k_batch], out_iov[k_batch];
   sockaddr_storage from[k_batch];
+  // Filled only on a wildcard socket (local_dest.hpp); elsewhere the kernel writes no control.
+  alignas(cmsghdr) char in_ctrl[k_batch][k_local_dest_space];
+  alignas(cmsghdr) char out_ctrl[k_batch][k_local_dest_space];
   std::size_t got = 0;
   for (int rounds = 0; rounds < 4; ++rounds) {
     for (unsigned i = 0; i < k_batch; ++i) {
@@ -214,6 +217,8 @@ std::size_t Worker::on_udp(int fd, std::int64_t) {
       in[i].msg_hdr.msg_iovlen = 1;
       in[i].msg_hdr.msg_name = &from[i];
       in[i].msg_hdr.msg_namelen = sizeof from[i];
+      in[i].msg_hdr.msg_control = in_ctrl[i];
+      in[i].msg_hdr.msg_controllen = sizeof in_ctrl[i];
     }
     int n = recvmmsg(fd, in, k_batch, MSG_DONTWAIT, nullptr);
     if (n <= 0) return got;
@@ -228,6 +233,7 @@ std::size_t Worker::on_udp(int fd, std::int64_t) {
       ref.udp_fd = fd;
       std::memcpy(&ref.addr.ss, &from[i], in[i].msg_hdr.msg_namelen);
       ref.addr.len = in[i].msg_hdr.msg_namelen;
+      ref.local = read_local_dest(in[i].msg_hdr);
       std::span<const std::uint8_t> pkt(in_buf.data() + static_cast<std::size_t>(i) * k_udp_buf, in[i].msg_len);
       if (in[i].msg_hdr.msg_flags & MSG_TRUNC) pkt = pkt.first(k_header_size); // oversized: FORMERR at most
       std::span<std::uint8_t> slot(out_buf.data() + replies * k_udp_buf, k_udp_buf);
@@ -239,6 +245,10 @@ std::size_t Worker::on_udp(int fd, std::int64_t) {
       out[replies].msg_hdr.msg_iovlen = 1;
       out[replies].msg_hdr.msg_name = &from[i];
       out[replies].msg_hdr.msg_namelen = in[i].msg_hdr.msg_namelen;
+      if (std::size_t used = write_local_dest(ref.local, out_ctrl[replies]); used != 0) {
+        out[replies].msg_hdr.msg_control = out_ctrl[replies];
+        out[replies].msg_hdr.msg_controllen = used;
+      }
       ++replies;
     }
     send_replies(fd, out, out_iov, replies);
@@ -248,6 +258,17 @@ std::size_t Worker::on_udp(int fd, std::int64_t) {
   }
   return got;
 }
+
+namespace {
+
+// Whether two replies go to one client from one source address, so one GSO send can carry both.
+bool same_route(const msghdr& a, const msghdr& b) noexcept {
+  return a.msg_namelen == b.msg_namelen && std::memcmp(a.msg_name, b.msg_name, a.msg_namelen) == 0 &&
+         a.msg_controllen == b.msg_controllen &&
+         (a.msg_controllen == 0 || std::memcmp(a.msg_control, b.msg_control, a.msg_controllen) == 0);
+}
+
+} // namespace
 
 void Worker::send_replies(int fd, mmsghdr* out, iovec* iov, unsigned replies) {
   // One GSO send takes the IP and loopback path once for up to 64 datagrams; the receiver's
@@ -260,9 +281,7 @@ void Worker::send_replies(int fd, mmsghdr* out, iovec* iov, unsigned replies) {
   for (unsigned r = 0; r < replies; ++r) {
     const msghdr& h = out[r].msg_hdr;
     unsigned c = 0;
-    while (c < clients && !(client[c]->msg_namelen == h.msg_namelen &&
-                            std::memcmp(client[c]->msg_name, h.msg_name, h.msg_namelen) == 0))
-      ++c;
+    while (c < clients && !same_route(*client[c], h)) ++c;
     if (c == clients) client[clients++] = &h;
     key[r] = c << 24 | static_cast<std::uint32_t>(0x1FFF - iov[r].iov_len) << 8 | r;
   }
@@ -270,7 +289,8 @@ void Worker::send_replies(int fd, mmsghdr* out, iovec* iov, unsigned replies) {
   mmsghdr msgs[k_batch] = {};
   iovec seq[k_batch];
   unsigned count[k_batch];
-  alignas(cmsghdr) char ctrl[k_batch][CMSG_SPACE(sizeof(std::uint16_t))];
+  const msghdr* route[k_batch]; // each send's first reply: its client and source address
+  alignas(cmsghdr) char ctrl[k_batch][k_local_dest_space + CMSG_SPACE(sizeof(std::uint16_t))];
   unsigned n = 0;
   for (unsigned i = 0; i < replies;) {
     const unsigned first = key[i] & 0xFF;
@@ -288,15 +308,19 @@ void Worker::send_replies(int fd, mmsghdr* out, iovec* iov, unsigned replies) {
     msgs[n].msg_hdr.msg_iov = &seq[i];
     msgs[n].msg_hdr.msg_iovlen = k;
     if (k > 1) {
+      // After the source address's control message, if the reply has one.
+      const std::size_t used = msgs[n].msg_hdr.msg_controllen;
+      if (used != 0) std::memcpy(ctrl[n], msgs[n].msg_hdr.msg_control, used);
       msgs[n].msg_hdr.msg_control = ctrl[n];
-      msgs[n].msg_hdr.msg_controllen = sizeof ctrl[n];
-      cmsghdr* c = CMSG_FIRSTHDR(&msgs[n].msg_hdr);
+      msgs[n].msg_hdr.msg_controllen = used + CMSG_SPACE(sizeof(std::uint16_t));
+      auto* c = reinterpret_cast<cmsghdr*>(ctrl[n] + used);
       c->cmsg_level = SOL_UDP;
       c->cmsg_type = UDP_SEGMENT;
       c->cmsg_len = CMSG_LEN(sizeof(std::uint16_t));
       auto seg = static_cast<std::uint16_t>(size);
       std::memcpy(CMSG_DATA(c), &seg, sizeof seg);
     }
+    route[n] = &out[first].msg_hdr;
     count[n++] = k;
     i += k;
   }
@@ -316,6 +340,8 @@ void Worker::send_replies(int fd, mmsghdr* out, iovec* iov, unsigned replies) {
         for (std::size_t j = 0; j < msgs[i].msg_hdr.msg_iovlen; ++j) {
           single[m].msg_hdr.msg_name = msgs[i].msg_hdr.msg_name;
           single[m].msg_hdr.msg_namelen = msgs[i].msg_hdr.msg_namelen;
+          single[m].msg_hdr.msg_control = route[i]->msg_control; // the source address alone
+          single[m].msg_hdr.msg_controllen = route[i]->msg_controllen;
           single[m].msg_hdr.msg_iov = &msgs[i].msg_hdr.msg_iov[j];
           single[m++].msg_hdr.msg_iovlen = 1;
         }

@@ -5,6 +5,7 @@
 #include "netmap/base/fd.hpp"
 #include "netmap/base/sock_addr.hpp"
 #include "netmap/dns/cache.hpp"
+#include "netmap/dns/local_dest.hpp"
 #include "netmap/dns/near_cache.hpp"
 #include "netmap/dns/server.hpp"
 #include "netmap/dns/stats.hpp"
@@ -55,6 +56,7 @@ struct Server::Impl {
 struct ClientRef {
   int udp_fd = -1;
   base::SockAddr addr;
+  LocalDest local; ///< UDP on a wildcard socket: the address the query went to, the answer's source
   int tcp_fd = -1;
   std::uint64_t tcp_serial = 0;
   [[nodiscard]] bool tcp() const noexcept { return tcp_fd >= 0; }

@@ -195,9 +195,18 @@ void Worker::fail_closed(const Pending& p, std::string_view why) {
 void Worker::deliver(const ClientRef& to, std::span<const std::uint8_t> reply) {
   if (reply.empty()) return;
   if (!to.tcp()) {
-    if (sendto(to.udp_fd, reply.data(), reply.size(), MSG_DONTWAIT, reinterpret_cast<const sockaddr*>(&to.addr.ss),
-               to.addr.len) < 0)
-      counters.dropped.add();
+    iovec iov{const_cast<std::uint8_t*>(reply.data()), reply.size()};
+    alignas(cmsghdr) char ctrl[k_local_dest_space];
+    msghdr h{};
+    h.msg_name = const_cast<sockaddr_storage*>(&to.addr.ss);
+    h.msg_namelen = to.addr.len;
+    h.msg_iov = &iov;
+    h.msg_iovlen = 1;
+    if (std::size_t used = write_local_dest(to.local, ctrl); used != 0) {
+      h.msg_control = ctrl;
+      h.msg_controllen = used;
+    }
+    if (sendmsg(to.udp_fd, &h, MSG_DONTWAIT) < 0) counters.dropped.add();
     return;
   }
   auto it = m_tcp.find(to.tcp_fd);
