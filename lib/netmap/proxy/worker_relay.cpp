@@ -19,6 +19,7 @@
 #include <charconv>
 #include <optional>
 #include <cstring>
+#include <utility>
 
 namespace netmap::proxy::detail {
 
@@ -202,9 +203,13 @@ void Worker::on_response_head(Session& s) {
       return refuse(s, plain_refusal(502, s.ev.name + " sent conflicting or invalid Content-Length", "upstream-bad-response"), nullptr);
     }
     std::string out = "HTTP/1.1 " + std::to_string(r.head.status) + " " + r.head.reason + "\r\n";
+    bool length_sent = false;
     for (const auto& f : r.head.headers) {
       if (is_hop_by_hop(f.name, connection)) continue;
-      if (framing.chunked && iequals(f.name, "content-length")) continue; // §6.3 item 3: removed before forwarding
+      if (iequals(f.name, "content-length")) {
+        if (framing.chunked) continue; // §6.3 item 3: removed before forwarding
+        if (std::exchange(length_sent, true)) continue; // agreeing copies go on as one (RFC 9110 §8.6)
+      }
       out += f.name + ": " + f.value + "\r\n";
     }
     out += "Via: 1.1 " + m_shared.via_token + "\r\n";

@@ -11,6 +11,7 @@
 
 #include <cerrno>
 #include <cmath>
+#include <utility>
 
 namespace netmap::proxy::detail {
 
@@ -30,12 +31,16 @@ std::string forward_head(const RequestHead& h, const ProxyTarget& t, const Upstr
   std::string out = h.method + " " + (parent ? "http://" + authority + t.path : t.path) + " HTTP/1.1\r\n";
   out += "Host: " + authority + "\r\n";
   std::string prior_via;
+  bool length_sent = false;
   for (const auto& f : h.headers) {
     if (is_hop_by_hop(f.name, connection) || iequals(f.name, "host")) continue;
     if (iequals(f.name, "via")) {
       prior_via += f.value + ", ";
       continue;
     }
+    // Copies of one Content-Length (check_framing refused differing ones) go on as one field
+    // (RFC 9110 §8.6): some parsers, Node's among them, reject a message that repeats it.
+    if (iequals(f.name, "content-length") && std::exchange(length_sent, true)) continue;
     out += f.name + ": " + f.value + "\r\n";
   }
   out += "Via: " + prior_via + (h.minor_version == 0 ? "1.0 " : "1.1 ") + via + "\r\n";

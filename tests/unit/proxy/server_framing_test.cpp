@@ -137,6 +137,26 @@ TEST(ProxyFraming, ResponseWithConflictingContentLengthsIsA502) {
   }
 }
 
+TEST(ProxyFraming, AgreeingContentLengthCopiesGoOnAsOne) {
+  // RFC 9110 §8.6 lets a recipient take copies of one value as one field; passed on twice, they
+  // make stricter parsers (Node's) refuse the message. Both directions.
+  auto ex = exchange({"POST http://ORIGIN/ HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nhi"},
+                     "HTTP/1.1 200 OK\r\nContent-Length: 2\r\ncontent-length: 2\r\n\r\nok");
+  EXPECT_EQ(status_of(ex.client_got), "HTTP/1.1 200 OK") << ex.client_got;
+  auto count = [](const std::string& text) {
+    std::size_t n = 0;
+    for (std::size_t at = 0; (at = text.find("ontent-Length: 2\r\n", at)) != std::string::npos; ++at) ++n;
+    for (std::size_t at = 0; (at = text.find("ontent-length: 2\r\n", at)) != std::string::npos; ++at) ++n;
+    return n;
+  };
+  EXPECT_EQ(count(ex.server_got), 1u) << ex.server_got;
+  EXPECT_EQ(count(ex.client_got), 1u) << ex.client_got;
+  ASSERT_GE(ex.server_got.size(), 6u);
+  EXPECT_EQ(ex.server_got.substr(ex.server_got.size() - 6), "\r\n\r\nhi") << ex.server_got;
+  ASSERT_GE(ex.client_got.size(), 6u);
+  EXPECT_EQ(ex.client_got.substr(ex.client_got.size() - 6), "\r\n\r\nok") << ex.client_got;
+}
+
 TEST(ProxyFraming, BytesAfterTheResponseBodyAreNotRelayed) {
   // A second response behind the first would answer a request the client pipelined (and the
   // proxy dropped) as if it came from wherever that request was meant to go.
