@@ -275,6 +275,8 @@ void Worker::send_replies(int fd, mmsghdr* out, iovec* iov, unsigned replies) {
   // socket still gets them one by one. UDP_SEGMENT cuts a payload at one size with a shorter last
   // piece, so replies are ordered by client, then by size, longest first: a run of one client's
   // equal-size replies and the next shorter one go as one send. UDP keeps no order to break.
+  // key: client (bits 24+), 0x1FFF - size (bits 8-20, so longest first), index (bits 0-7).
+  static_assert(k_batch <= 64 && k_udp_buf <= 0x1FFF, "send_replies' sort key has no room");
   std::uint32_t key[k_batch];
   const msghdr* client[k_batch];
   unsigned clients = 0;
@@ -330,7 +332,7 @@ void Worker::send_replies(int fd, mmsghdr* out, iovec* iov, unsigned replies) {
       sent += static_cast<unsigned>(k);
       continue;
     }
-    if (m_gso && (errno == EIO || errno == EINVAL || errno == ENOPROTOOPT)) {
+    if (count[sent] > 1 && (errno == EIO || errno == EINVAL || errno == ENOPROTOOPT)) {
       // A kernel or route that cannot segment (IPsec, no checksum offload, no UDP_SEGMENT):
       // this worker stops trying, and what is left goes one datagram a message.
       m_gso = false;
