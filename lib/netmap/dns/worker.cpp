@@ -276,7 +276,7 @@ void Worker::send_replies(int fd, mmsghdr* out, iovec* iov, unsigned replies) {
   // piece, so replies are ordered by client, then by size, longest first: a run of one client's
   // equal-size replies and the next shorter one go as one send. UDP keeps no order to break.
   // key: client (bits 24+), 0x1FFF - size (bits 8-20, so longest first), index (bits 0-7).
-  static_assert(k_batch <= 64 && k_udp_buf <= 0x1FFF, "send_replies' sort key has no room");
+  static_assert(k_batch <= 256 && k_udp_buf <= 0x1FFF, "send_replies' sort key has no room");
   std::uint32_t key[k_batch];
   const msghdr* client[k_batch];
   unsigned clients = 0;
