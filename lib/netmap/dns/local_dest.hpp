@@ -17,7 +17,6 @@ struct LocalDest {
   in6_addr v6{};      ///< the same for IPv6
   unsigned ifindex = 0; ///< the IPv6 interface (link-local addresses need it)
   [[nodiscard]] bool empty() const noexcept { return family == 0; }
-  friend bool operator==(const LocalDest&, const LocalDest&) = default;
 };
 
 /// Control bytes a received message needs for its destination, and a reply for its source.
