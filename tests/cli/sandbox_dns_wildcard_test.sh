@@ -35,11 +35,14 @@ for server in 127.0.0.1 127.0.0.53 127.0.0.77 ::1; do
   grep -q "status: NXDOMAIN" <<<"$out" || fail "blocked name asked at $server: $out"
 done
 
-# A burst from one connected socket: every answer comes back from the address asked, whole.
-got=$(python3 - "$port" <<'PY'
+# A burst from one connected socket: every answer comes back from the address asked, whole
+# (several to a GSO send, which then carries the source address too).
+burst() {
+  python3 - "$port" "$1" <<'PY'
 import socket, struct, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.connect(("127.0.0.53", int(sys.argv[1])))
+family = socket.AF_INET6 if ":" in sys.argv[2] else socket.AF_INET
+s = socket.socket(family, socket.SOCK_DGRAM)
+s.connect((sys.argv[2], int(sys.argv[1])))
 s.settimeout(2)
 for i in range(150):
     name = b"".join(bytes([len(l)]) + l for l in (b"n%d" % i, b"blocked", b"example"))
@@ -52,8 +55,11 @@ except socket.timeout:
     pass
 print(len(ids))
 PY
-)
-[ "$got" = 150 ] || fail "a burst to 127.0.0.53 got $got of 150 answers"
+}
+for server in 127.0.0.53 ::1; do
+  got=$(burst "$server")
+  [ "$got" = 150 ] || fail "a burst to $server got $got of 150 answers"
+done
 
 stop_netmap
 [ "$nm_rc" = 0 ] || fail "sandbox-dns exited $nm_rc"
