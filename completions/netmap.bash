@@ -28,7 +28,7 @@ _netmap()
         [sandbox-dns]="-h --help --listen --upstream --cname-policy --block-rcode --allow-from
                        --rate-limit --threads --timeout --log -o --output $policy $output"
         [explain]="-h --help --target $policy $output"
-        [proxy]="-h --help --listen --methods --upstream --no-proxy --no-upstream --rate-requests
+        [proxy]="-h --help --listen --methods --upstream --no-proxy --no-upstream --refuse-local --rate-requests
                  --rate-bytes --buffer --idle-timeout --connect-timeout --max-connections --allow-from
                  --sni-mismatch --threads --resolve --log -o --output $policy $output"
         [merge]="-h --help -o --output --keep-verdicts $policy"

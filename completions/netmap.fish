@@ -116,6 +116,7 @@ complete -c netmap -n '__netmap_in proxy' -l methods -x -a 'CONNECT GET HEAD POS
 complete -c netmap -n '__netmap_in proxy' -l upstream -x -d 'Parent proxy http://[user:pass@]host:port'
 complete -c netmap -n '__netmap_in proxy' -l no-proxy -x -d 'Hosts that bypass the parent proxy'
 complete -c netmap -n '__netmap_in proxy' -l no-upstream -d 'Connect directly even when the environment names a proxy'
+complete -c netmap -n '__netmap_in proxy' -l refuse-local -d 'Refuse allowed names that resolve to this machine'
 complete -c netmap -n '__netmap_in proxy' -l rate-requests -x -d 'Requests per second per destination host'
 complete -c netmap -n '__netmap_in proxy' -l rate-bytes -x -d 'Bytes per second per destination host (500k, 2M)'
 complete -c netmap -n '__netmap_in proxy' -l buffer -x -d 'Relay buffer per direction per connection (4k-64M)'

@@ -108,6 +108,22 @@ code=$(curl -sS -o /dev/null -w '%{http_code}' -x "http://127.0.0.1:$PORT_limite
 [ "$code" = 403 ] || fail "POST refused in limited mode: $code"
 stop_proxy limited
 
+# --refuse-local: an allowed name that resolves to this machine (localhost, by /etc/hosts) gets 403
+# blocked-local-address; a name mapped with --resolve is still connected. Without it the
+# allowlist alone decides.
+start_proxy local --allow localhost --allow mapped.test --resolve mapped.test=127.0.0.1 --refuse-local || finish
+curl -sS -v -x "http://127.0.0.1:$PORT_local" "http://localhost:$HTTP_PORT/local" >"$T/out" 2>"$T/err"
+expect_err '< HTTP/1.1 403' "--refuse-local refuses localhost"
+expect_err 'x-proxy-error: blocked-local-address' "the refusal's tag"
+expect_out 'localhost resolves to .*an address of this machine' "the refusal's body"
+out=$(curl -sS -x "http://127.0.0.1:$PORT_local" "http://mapped.test:$HTTP_PORT/mapped" 2>&1)
+[ "$out" = "hello GET /mapped 0" ] || fail "--resolve is exempt from --refuse-local: '$out'"
+stop_proxy local
+start_proxy open --allow localhost || finish
+out=$(curl -sS -x "http://127.0.0.1:$PORT_open" "http://localhost:$HTTP_PORT/open" 2>&1)
+[ "$out" = "hello GET /open 0" ] || fail "without --refuse-local, an allowed localhost is reached: '$out'"
+stop_proxy open
+
 # Usage errors are one line, exit 2.
 run proxy --allow x.test --listen 127.0.0.1:99999
 expect_rc 2 "bad port"

@@ -35,6 +35,7 @@ struct ProxyOptions {
   std::string upstream;
   std::string no_proxy;
   bool no_upstream = false;
+  bool refuse_local = false;
   std::string rate_requests = "0";
   std::string rate_bytes = "0";
   std::string buffer = "64k";
@@ -60,6 +61,8 @@ void add_proxy(CLI::App& app, ProxyOptions& o) {
       ->type_name("URL");
   app.add_option("--no-proxy", o.no_proxy, "Hosts that bypass the parent proxy (default: the policy's, then NO_PROXY)")->type_name("LIST");
   app.add_flag("--no-upstream", o.no_upstream, "Connect directly even when the environment names a proxy");
+  app.add_flag("--refuse-local", o.refuse_local,
+               "Refuse allowed names that resolve to this machine (loopback, link-local such as the cloud metadata address)");
   app.add_option("--rate-requests", o.rate_requests, "Requests per second per destination host; excess gets 429 (0 = unlimited)")
       ->type_name("N")->capture_default_str();
   app.add_option("--rate-bytes", o.rate_bytes, "Bytes per second per destination host, e.g. 500k, 2M (0 = unlimited)")
@@ -125,6 +128,7 @@ proxy::ProxyConfig flag_config(const ProxyOptions& o) {
     c.allow_from.push_back(*cidr);
   }
   c.host_overrides = overrides(o);
+  c.refuse_local_upstreams = o.refuse_local;
   c.idle_timeout_ms = static_cast<int>(o.idle_timeout_s * 1000);
   c.connect_timeout_ms = static_cast<int>(o.connect_timeout_s * 1000);
   c.max_connections = o.max_connections;

@@ -44,7 +44,8 @@ struct ProxyConfig {
   std::map<std::string, std::string> host_overrides; ///< name → address used instead of DNS (tests)
   /// Refuses a name that resolves only to this machine (loopback, unspecified, link-local: the
   /// cloud metadata address too), unless host_overrides mapped it: replay's fence, whose code
-  /// must not reach the host's own services through an allowed name (DNS rebinding).
+  /// must not reach the host's own services through an allowed name (DNS rebinding), and
+  /// `netmap proxy --refuse-local`.
   bool refuse_local_upstreams = false;
   std::string policy_name = "netmap.yaml"; ///< named in 403 hints ("add `x` to allow in …")
   std::string producer = "proxy";    ///< Event::producer of every event

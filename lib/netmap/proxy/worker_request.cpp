@@ -242,7 +242,7 @@ void Worker::on_resolved(std::uint64_t id, Resolution res) {
       ++m_shared.counters.blocked;
       return refuse(s,
                     plain_refusal(403, what + " resolves to " + res.addresses.front().str() +
-                                           ", an address of this machine: the fence does not reach its services "
+                                           ", an address of this machine, whose services this proxy does not reach "
                                            "(map the name to a test server with --resolve, or mock it)",
                                   "blocked-local-address"),
                     "local-address");
