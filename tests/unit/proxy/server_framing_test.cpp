@@ -94,8 +94,7 @@ TEST(ProxyFraming, ContentLengthBodyIsRelayedAndNothingAfterIt) {
                      k_ok);
   EXPECT_EQ(status_of(ex.client_got), "HTTP/1.1 200 OK");
   const std::string tail = "\r\n\r\nhelloworld";
-  ASSERT_GE(ex.server_got.size(), tail.size());
-  EXPECT_EQ(ex.server_got.substr(ex.server_got.size() - tail.size()), tail) << ex.server_got;
+  EXPECT_TRUE(ex.server_got.ends_with(tail)) << ex.server_got;
 }
 
 TEST(ProxyFraming, ChunkedBodyIsRelayedUpToItsEnd) {
@@ -105,8 +104,7 @@ TEST(ProxyFraming, ChunkedBodyIsRelayedUpToItsEnd) {
   EXPECT_EQ(status_of(ex.client_got), "HTTP/1.1 200 OK");
   EXPECT_NE(ex.server_got.find("Transfer-Encoding: chunked\r\n"), std::string::npos) << ex.server_got;
   const std::string tail = "\r\n\r\n5\r\nhello\r\n0\r\n\r\n";
-  ASSERT_GE(ex.server_got.size(), tail.size());
-  EXPECT_EQ(ex.server_got.substr(ex.server_got.size() - tail.size()), tail) << ex.server_got;
+  EXPECT_TRUE(ex.server_got.ends_with(tail)) << ex.server_got;
 }
 
 TEST(ProxyFraming, MalformedChunkedBodyIsRefusedBeforeAnyResponse) {
@@ -151,10 +149,8 @@ TEST(ProxyFraming, AgreeingContentLengthCopiesGoOnAsOne) {
   };
   EXPECT_EQ(count(ex.server_got), 1u) << ex.server_got;
   EXPECT_EQ(count(ex.client_got), 1u) << ex.client_got;
-  ASSERT_GE(ex.server_got.size(), 6u);
-  EXPECT_EQ(ex.server_got.substr(ex.server_got.size() - 6), "\r\n\r\nhi") << ex.server_got;
-  ASSERT_GE(ex.client_got.size(), 6u);
-  EXPECT_EQ(ex.client_got.substr(ex.client_got.size() - 6), "\r\n\r\nok") << ex.client_got;
+  EXPECT_TRUE(ex.server_got.ends_with("\r\n\r\nhi")) << ex.server_got;
+  EXPECT_TRUE(ex.client_got.ends_with("\r\n\r\nok")) << ex.client_got;
 }
 
 TEST(ProxyFraming, BytesAfterTheResponseBodyAreNotRelayed) {
@@ -163,8 +159,7 @@ TEST(ProxyFraming, BytesAfterTheResponseBodyAreNotRelayed) {
   auto ex = exchange({"GET http://ORIGIN/ HTTP/1.1\r\n\r\n"},
                      "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecond");
   EXPECT_EQ(status_of(ex.client_got), "HTTP/1.1 200 OK");
-  ASSERT_GE(ex.client_got.size(), 6u);
-  EXPECT_EQ(ex.client_got.substr(ex.client_got.size() - 6), "\r\n\r\nok") << ex.client_got;
+  EXPECT_TRUE(ex.client_got.ends_with("\r\n\r\nok")) << ex.client_got;
 }
 
 TEST(ProxyFraming, TransferEncodingWinsAndContentLengthIsDropped) {
