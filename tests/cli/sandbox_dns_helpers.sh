@@ -17,6 +17,8 @@ start_upstream() {
       --dns-rr=svc.example.com,65,0000037376630363646e047465737400 --host-record=svc.cdn.test,192.0.2.10 \
       --txt-record=big.example.com,"${big}a" --txt-record=big.example.com,"${big}b" \
       --txt-record=big.example.com,"${big}c" \
+      --txt-record=large.example.com,"${big}a" --txt-record=large.example.com,"${big}b" \
+      --txt-record=large.example.com,"${big}c" --txt-record=large.example.com,"${big}d" \
       --log-queries --log-facility="$T/up.log" >"$T/upstream.out" 2>&1 &
     UP_PID=$!
     sleep 0.3

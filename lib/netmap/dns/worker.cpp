@@ -33,6 +33,9 @@ constexpr std::size_t k_busy_min = 4;
 // kernel refuses a piece larger than the route's MTU.
 constexpr unsigned k_gso_segments_max = 64;
 constexpr std::size_t k_gso_size_max = 1232;
+// One send is one IP packet before segmentation: its UDP payload must fit an IPv4 total length
+// (65535 - 20 - 8), or the kernel refuses it (EMSGSIZE) - 64 answers of 1100 bytes would not.
+constexpr std::size_t k_gso_bytes_max = 65507;
 
 // A bounded text builder for EXTRA-TEXT: no allocation on the blocked path.
 struct Text {
@@ -298,10 +301,13 @@ void Worker::send_replies(int fd, mmsghdr* out, iovec* iov, unsigned replies) {
     const unsigned first = key[i] & 0xFF;
     const std::size_t size = iov[first].iov_len;
     unsigned k = 1;
+    std::size_t bytes = size;
     seq[i] = iov[first];
     while (m_gso && size <= k_gso_size_max && i + k < replies && k < k_gso_segments_max &&
            key[i + k] >> 24 == key[i] >> 24) {
       const unsigned r = key[i + k] & 0xFF;
+      if (bytes + iov[r].iov_len > k_gso_bytes_max) break;
+      bytes += iov[r].iov_len;
       seq[i + k] = iov[r];
       ++k;
       if (iov[r].iov_len < size) break;
@@ -332,10 +338,11 @@ void Worker::send_replies(int fd, mmsghdr* out, iovec* iov, unsigned replies) {
       sent += static_cast<unsigned>(k);
       continue;
     }
-    if (count[sent] > 1 && (errno == EIO || errno == EINVAL || errno == ENOPROTOOPT)) {
+    if (count[sent] > 1 && (errno == EIO || errno == EINVAL || errno == ENOPROTOOPT || errno == EMSGSIZE)) {
       // A kernel or route that cannot segment (IPsec, no checksum offload, no UDP_SEGMENT):
-      // this worker stops trying, and what is left goes one datagram a message.
-      m_gso = false;
+      // this worker stops trying, and what is left goes one datagram a message. A send the
+      // route found too large (a smaller MTU than assumed) is only split, this once.
+      if (errno != EMSGSIZE) m_gso = false;
       mmsghdr single[k_batch] = {};
       unsigned m = 0;
       for (unsigned i = sent; i < n; ++i)
