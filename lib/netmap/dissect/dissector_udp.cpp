@@ -77,13 +77,13 @@ void Dissector::Impl::report_dns(const DnsMessage& msg, const Frame& f, std::int
 }
 
 void Dissector::Impl::dns_datagram(const Frame& f, std::int64_t t, std::vector<Observation>& out) {
-  const bool partial = f.partial();
-  const std::size_t first = dns_message(f.payload, partial, f, t, out);
-  if (partial || first == 0 || first >= f.payload.size()) return;
+  const std::size_t first = dns_message(f.payload, f.partial(), f, t, out);
+  if (first == 0 || first >= f.payload.size()) return;
   // More bytes than one message: a capture taken before the kernel segmented a UDP GSO send
   // (loopback, or a NIC that segments) holds several messages cut at the first one's size, the
   // last possibly shorter. Each piece must be exactly one message; anything else after the first
-  // is trailing junk, ignored as before.
+  // is trailing junk, ignored as before. A send near 64 KiB can pass the snapshot length: the
+  // pieces before the cut are still whole.
   for (std::size_t at = first; at < f.payload.size(); at += first) {
     auto piece = f.payload.subspan(at, std::min(first, f.payload.size() - at));
     auto msg = decode_dns_message(piece, false);

@@ -122,6 +122,20 @@ TEST(DissectDnsUdp, ReadsEveryMessageOfAGsoSendSeenWhole) {
   EXPECT_TRUE(d.drops().empty());
 }
 
+TEST(DissectDnsUdp, AGsoSendCutByTheSnapshotKeepsItsWholePieces) {
+  Bytes gso;
+  for (std::uint16_t id = 1; id <= 3; ++id) {
+    std::string name = "n" + std::to_string(id) + ".example";
+    Bytes piece = with_authority_and_opt(testgen::DnsBuilder::response(id, name, 1, {}, 3));
+    gso.insert(gso.end(), piece.begin(), piece.end());
+  }
+  Bytes frame = testgen::udp_packet({"127.0.0.1", "127.0.0.1", 53, 40000}, gso);
+  frame.resize(frame.size() - 10); // the capture kept less than the IP header announces
+  Dissector d;
+  auto got = test::summary(test::run(d, testgen::Link::Raw, {frame}));
+  EXPECT_EQ(got, (std::vector<std::string>{"dns-answer n1.example", "dns-answer n2.example"}));
+}
+
 TEST(DissectDnsMessage, TypeAndRcodeNames) {
   EXPECT_EQ(dns_type_name(65), "HTTPS");
   EXPECT_EQ(dns_type_name(999), "TYPE999");
