@@ -84,7 +84,10 @@ void Dissector::Impl::dns_datagram(const Frame& f, std::int64_t t, std::vector<O
   // last possibly shorter. Each piece must be exactly one message; anything else after the first
   // is trailing junk, ignored as before. A send near 64 KiB can pass the snapshot length: the
   // pieces before the cut are still whole.
-  for (std::size_t at = first; at < f.payload.size(); at += first) {
+  // A kernel cuts a send into at most 128 pieces (UDP_MAX_SEGMENTS, 64 on older kernels): a
+  // datagram of thousands of 12-byte "messages" is no GSO send, and would cost a decode each.
+  constexpr std::size_t k_pieces_max = 128;
+  for (std::size_t at = first, n = 1; at < f.payload.size() && n < k_pieces_max; at += first, ++n) {
     auto piece = f.payload.subspan(at, std::min(first, f.payload.size() - at));
     auto msg = decode_dns_message(piece, false);
     if (!msg || msg->size != piece.size()) return;
