@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 namespace netmap::dissect {
 namespace {
 
@@ -134,6 +136,20 @@ TEST(DissectDnsUdp, AGsoSendCutByTheSnapshotKeepsItsWholePieces) {
   Dissector d;
   auto got = test::summary(test::run(d, testgen::Link::Raw, {frame}));
   EXPECT_EQ(got, (std::vector<std::string>{"dns-answer n1.example", "dns-answer n2.example"}));
+}
+
+TEST(DissectDnsUdp, ADatagramIsReadAsAtMost128Pieces) {
+  // No kernel cuts a send into more; beyond, a hostile datagram would cost a decode a piece.
+  Bytes many;
+  for (int i = 0; i < 200; ++i) {
+    char name[32];
+    std::snprintf(name, sizeof name, "q%03d.example", i);
+    Bytes q = testgen::DnsBuilder::query(static_cast<std::uint16_t>(i), name, 1);
+    many.insert(many.end(), q.begin(), q.end());
+  }
+  Dissector d;
+  auto got = test::run(d, testgen::Link::Raw, {testgen::udp_packet({"127.0.0.1", "127.0.0.1", 40000, 53}, many)});
+  EXPECT_EQ(got.size(), 128u);
 }
 
 TEST(DissectDnsMessage, TypeAndRcodeNames) {
