@@ -25,7 +25,8 @@ bool enable_local_dest(int fd) noexcept {
 LocalDest read_local_dest(const msghdr& h) noexcept {
   LocalDest d;
   if (h.msg_controllen == 0) return d;
-  for (const cmsghdr* c = CMSG_FIRSTHDR(&h); c != nullptr; c = CMSG_NXTHDR(const_cast<msghdr*>(&h), const_cast<cmsghdr*>(c))) {
+  msghdr m = h; // CMSG_NXTHDR takes non-const pointers; the copy shares the control buffer
+  for (cmsghdr* c = CMSG_FIRSTHDR(&m); c != nullptr; c = CMSG_NXTHDR(&m, c)) {
     if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO && c->cmsg_len >= CMSG_LEN(sizeof(in_pktinfo))) {
       in_pktinfo p;
       std::memcpy(&p, CMSG_DATA(c), sizeof p);
