@@ -264,6 +264,17 @@ std::size_t Worker::on_udp(int fd, std::int64_t) {
 
 namespace {
 
+// Sends `n` messages; how many went before the first error (errno then says why).
+unsigned send_all(int fd, mmsghdr* msgs, unsigned n) noexcept {
+  unsigned sent = 0;
+  while (sent < n) {
+    int k = sendmmsg(fd, msgs + sent, n - sent, MSG_DONTWAIT);
+    if (k <= 0) break;
+    sent += static_cast<unsigned>(k);
+  }
+  return sent;
+}
+
 // Whether two replies go to one client from one source address, so one GSO send can carry both.
 bool same_route(const msghdr& a, const msghdr& b) noexcept {
   return a.msg_namelen == b.msg_namelen && std::memcmp(a.msg_name, b.msg_name, a.msg_namelen) == 0 &&
@@ -284,11 +295,13 @@ void Worker::send_replies(int fd, mmsghdr* out, iovec* iov, unsigned replies) {
   const msghdr* client[k_batch];
   unsigned clients = 0;
   for (unsigned r = 0; r < replies; ++r) {
+    key[r] = r;
+    if (!m_gso) continue; // one datagram a message, in arrival order
     const msghdr& h = out[r].msg_hdr;
     unsigned c = 0;
     while (c < clients && !same_route(*client[c], h)) ++c;
     if (c == clients) client[clients++] = &h;
-    key[r] = c << 24 | static_cast<std::uint32_t>(0x1FFF - iov[r].iov_len) << 8 | r;
+    key[r] |= c << 24 | static_cast<std::uint32_t>(0x1FFF - iov[r].iov_len) << 8;
   }
   if (m_gso && replies > 1) std::sort(key, key + replies);
   mmsghdr msgs[k_batch] = {};
@@ -332,41 +345,24 @@ void Worker::send_replies(int fd, mmsghdr* out, iovec* iov, unsigned replies) {
     count[n++] = k;
     i += k;
   }
-  for (unsigned sent = 0; sent < n;) {
-    int k = sendmmsg(fd, msgs + sent, n - sent, MSG_DONTWAIT);
-    if (k > 0) {
-      sent += static_cast<unsigned>(k);
-      continue;
-    }
-    if (count[sent] > 1 && (errno == EIO || errno == EINVAL || errno == ENOPROTOOPT || errno == EMSGSIZE)) {
-      // A kernel or route that cannot segment (IPsec, no checksum offload, no UDP_SEGMENT):
-      // this worker stops trying, and what is left goes one datagram a message. A send the
-      // route found too large (a smaller MTU than assumed) is only split, this once.
-      if (errno != EMSGSIZE) m_gso = false;
-      mmsghdr single[k_batch] = {};
-      unsigned m = 0;
-      for (unsigned i = sent; i < n; ++i)
-        for (std::size_t j = 0; j < msgs[i].msg_hdr.msg_iovlen; ++j) {
-          single[m].msg_hdr.msg_name = msgs[i].msg_hdr.msg_name;
-          single[m].msg_hdr.msg_namelen = msgs[i].msg_hdr.msg_namelen;
-          single[m].msg_hdr.msg_control = route[i]->msg_control; // the source address alone
-          single[m].msg_hdr.msg_controllen = route[i]->msg_controllen;
-          single[m].msg_hdr.msg_iov = &msgs[i].msg_hdr.msg_iov[j];
-          single[m++].msg_hdr.msg_iovlen = 1;
-        }
-      for (unsigned done = 0; done < m;) {
-        int s = sendmmsg(fd, single + done, m - done, MSG_DONTWAIT);
-        if (s <= 0) {
-          counters.dropped.add(m - done);
-          break;
-        }
-        done += static_cast<unsigned>(s);
+  const unsigned sent = send_all(fd, msgs, n);
+  if (sent == n) return;
+  if (count[sent] > 1 && (errno == EIO || errno == EINVAL || errno == ENOPROTOOPT || errno == EMSGSIZE)) {
+    // A kernel or route that cannot segment (IPsec, no checksum offload, no UDP_SEGMENT): this
+    // worker stops trying, and what is left goes one datagram a message. A send the route found
+    // too large (a smaller MTU than assumed) is only split, this once.
+    if (errno != EMSGSIZE) m_gso = false;
+    mmsghdr single[k_batch] = {};
+    unsigned m = 0;
+    for (unsigned i = sent; i < n; ++i)
+      for (std::size_t j = 0; j < msgs[i].msg_hdr.msg_iovlen; ++j) {
+        single[m].msg_hdr = *route[i]; // its client and source address, without UDP_SEGMENT
+        single[m++].msg_hdr.msg_iov = &msgs[i].msg_hdr.msg_iov[j];
       }
-      return;
-    }
-    for (unsigned i = sent; i < n; ++i) counters.dropped.add(count[i]);
-    break;
+    counters.dropped.add(m - send_all(fd, single, m));
+    return;
   }
+  for (unsigned i = sent; i < n; ++i) counters.dropped.add(count[i]);
 }
 
 std::size_t Worker::answer(std::span<const std::uint8_t> pkt, const sockaddr* from, const ClientRef& ref,
