@@ -1,5 +1,7 @@
 #include "packet_builder.hpp"
 
+#include "netmap/base/inet_checksum.hpp"
+
 #include <arpa/inet.h>
 
 #include <stdexcept>
@@ -22,27 +24,9 @@ Addr parse_addr(const std::string& s) {
 
 std::size_t addr_len(const Addr& a) { return a.family == 4 ? 4 : 16; }
 
-std::uint32_t sum16(std::span<const std::uint8_t> b, std::uint32_t acc = 0) {
-  std::size_t i = 0;
-  for (; i + 1 < b.size(); i += 2) acc += std::uint32_t{b[i]} << 8 | b[i + 1];
-  if (i < b.size()) acc += std::uint32_t{b[i]} << 8;
-  return acc;
-}
-
-std::uint16_t fold(std::uint32_t acc) {
-  while (acc >> 16) acc = (acc & 0xffff) + (acc >> 16);
-  return static_cast<std::uint16_t>(~acc & 0xffff);
-}
-
-// RFC 768 / RFC 9293 §3.1 / RFC 8200 §8.1: the checksum covers a pseudo-header of addresses,
-// protocol and length.
 std::uint16_t transport_checksum(const Addr& s, const Addr& d, std::uint8_t proto,
                                  std::span<const std::uint8_t> seg) {
-  std::uint32_t acc = sum16({s.bytes, addr_len(s)});
-  acc = sum16({d.bytes, addr_len(d)}, acc);
-  acc += proto;
-  acc += static_cast<std::uint32_t>(seg.size() & 0xffff) + static_cast<std::uint32_t>(seg.size() >> 16);
-  return fold(sum16(seg, acc));
+  return base::transport_checksum({s.bytes, addr_len(s)}, {d.bytes, addr_len(d)}, proto, seg);
 }
 
 void set16(Bytes& b, std::size_t at, std::uint32_t v) {
@@ -99,7 +83,7 @@ Bytes ip_packet(const std::string& src, const std::string& dst, std::uint8_t pro
     append(b, {s.bytes, 4});
     append(b, {d.bytes, 4});
     for (std::size_t i = 0; i < opts; ++i) b.push_back(i + 1 == opts ? 0 : 1); // NOPs, then EOL
-    set16(b, 10, fold(sum16(b)));
+    set16(b, 10, base::inet_checksum(b));
   } else {
     Bytes ext;
     for (std::size_t i = 0; i < ip.ipv6_ext.size(); ++i) {
