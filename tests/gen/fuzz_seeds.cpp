@@ -71,6 +71,16 @@ void write_fuzz_seeds(const std::string& dir) {
   save(root / "dissect_quic", "payload-v1", crypto);
   crypto[0] = 0x01;
   save(root / "dissect_quic", "payload-v2", crypto);
+  // Raw IP packets as the fence's TUN device delivers them, for the refusal builder.
+  const Bytes echo4{8, 0, 0xf7, 0xfd, 0, 1, 0, 1};
+  const Bytes echo6{128, 0, 0, 0, 0, 1, 0, 1}; // ICMPv6 sums a pseudo-header; the builder ignores it
+  const Bytes query = DnsBuilder::query(1, "direct.example", k_rr_a);
+  save(root / "replay_refusal", "syn4.bin", tcp_packet({"10.0.0.2", "192.0.2.1", 40000, 443}, 1000, 0, k_syn, {}));
+  save(root / "replay_refusal", "syn6.bin", tcp_packet({"fd00::2", "2001:db8::1", 40000, 443}, 1000, 0, k_syn, {}));
+  save(root / "replay_refusal", "udp4.bin", udp_packet({"10.0.0.2", "198.51.100.7", 5353, 53}, query));
+  save(root / "replay_refusal", "udp6.bin", udp_packet({"fd00::2", "2001:db8::53", 5353, 53}, query));
+  save(root / "replay_refusal", "echo4.bin", ip_packet("10.0.0.2", "192.0.2.9", 1, echo4));
+  save(root / "replay_refusal", "echo6.bin", ip_packet("fd00::2", "2001:db8::9", 58, echo6));
   // Whole capture files for the mapped reader: the classic-pcap fixtures, and one cut short.
   std::filesystem::create_directories(root / "capture_pcap_file");
   for (const auto& fx : make_fixtures()) {
