@@ -1,6 +1,7 @@
 #pragma once
 // Network setup inside a fresh network namespace, without the `ip` binary: loopback up, and the
-// "everything is local" routes that make direct egress attempts fail fast yet stay observable.
+// "everything is local" routes that make direct egress attempts fail fast yet stay observable
+// where the refusing TUN device (refusing_tun.hpp) cannot be made.
 
 #include <string>
 
