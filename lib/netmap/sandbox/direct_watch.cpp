@@ -2,8 +2,10 @@
 
 #include "netmap/base/byte_reader.hpp"
 #include "netmap/base/clock.hpp"
+#include "netmap/sandbox/refusal.hpp"
 
 #include <arpa/inet.h>
+#include <algorithm>
 #include <cerrno>
 #include <netinet/in.h>
 #include <poll.h>
@@ -50,17 +52,14 @@ bool decode_transport(base::ByteReader& r, std::uint8_t proto, DirectAttempt& a)
 
 } // namespace
 
-std::optional<DirectAttempt> decode_direct_attempt(std::span<const std::uint8_t> frame) noexcept {
+std::optional<DirectAttempt> decode_direct_packet(std::span<const std::uint8_t> packet) noexcept {
   try {
-    base::ByteReader r(frame);
-    if (!r.skip(12)) return std::nullopt;
-    auto ethertype = r.u16be();
-    if (!ethertype) return std::nullopt;
+    base::ByteReader r(packet);
+    auto vihl = r.peek();
+    if (!vihl) return std::nullopt;
     DirectAttempt a;
     std::uint8_t proto = 0;
-    if (*ethertype == k_ethertype_ipv4) {
-      auto vihl = r.peek();
-      if (!vihl || (*vihl >> 4) != 4) return std::nullopt;
+    if ((*vihl >> 4) == 4) {
       std::size_t ihl = static_cast<std::size_t>(*vihl & 0x0f) * 4;
       auto hdr = r.sub(ihl);
       if (ihl < 20 || !hdr || !hdr->skip(6)) return std::nullopt;
@@ -75,7 +74,7 @@ std::optional<DirectAttempt> decode_direct_attempt(std::span<const std::uint8_t>
       if (!src || !dst) return std::nullopt;
       a.source = address_text(AF_INET, *src);
       a.destination = address_text(AF_INET, *dst);
-    } else if (*ethertype == k_ethertype_ipv6) {
+    } else if ((*vihl >> 4) == 6) {
       auto hdr = r.sub(40);
       if (!hdr || !hdr->skip(6)) return std::nullopt;
       auto next = hdr->u8(); // extension headers are not followed: attempts do not carry them
@@ -96,10 +95,23 @@ std::optional<DirectAttempt> decode_direct_attempt(std::span<const std::uint8_t>
   }
 }
 
-DirectWatch::DirectWatch(base::Fd packet_socket, std::function<void(const DirectAttempt&)> on_attempt)
-    : m_fd(std::move(packet_socket)), m_wake(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
+std::optional<DirectAttempt> decode_direct_attempt(std::span<const std::uint8_t> frame) noexcept {
+  base::ByteReader r(frame);
+  if (!r.skip(12)) return std::nullopt;
+  auto ethertype = r.u16be();
+  auto version = r.peek();
+  if (!ethertype || !version) return std::nullopt;
+  // The link header and the IP header must agree on the version.
+  if (!(*ethertype == k_ethertype_ipv4 && (*version >> 4) == 4) && !(*ethertype == k_ethertype_ipv6 && (*version >> 4) == 6))
+    return std::nullopt;
+  return decode_direct_packet(r.rest());
+}
+
+DirectWatch::DirectWatch(base::Fd packet_socket, base::Fd tun, std::function<void(const DirectAttempt&)> on_attempt)
+    : m_fd(std::move(packet_socket)), m_tun(std::move(tun)), m_wake(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
       m_on_attempt(std::move(on_attempt)) {
-  if (m_fd) m_thread = std::thread([this] { loop(); });
+  if (m_tun) m_buf.resize(65536);
+  if (m_fd || m_tun) m_thread = std::thread([this] { loop(); });
 }
 
 DirectWatch::~DirectWatch() { stop(); }
@@ -109,34 +121,68 @@ void DirectWatch::stop() {
   std::uint64_t one = 1;
   (void)!::write(m_wake.get(), &one, sizeof one);
   m_thread.join();
+  // Closing either waits out an RCU grace period in the kernel (~15 ms here: the packet socket's
+  // synchronize_net, the device's unregistering), so the two closes overlap.
+  if (m_fd && m_tun) {
+    std::thread closer([fd = std::move(m_tun)]() mutable { fd.reset(); });
+    m_fd.reset();
+    closer.join();
+  }
+}
+
+void DirectWatch::read_packet_socket() {
+  std::uint8_t buf[512];
+  ssize_t len = ::recv(m_fd.get(), buf, sizeof buf, MSG_DONTWAIT | MSG_TRUNC);
+  if (len <= 0) return;
+  std::size_t got = std::min(static_cast<std::size_t>(len), sizeof buf);
+  auto a = decode_direct_attempt(std::span<const std::uint8_t>(buf, got));
+  if (!a) {
+    m_ignored.fetch_add(1);
+    return;
+  }
+  a->time_us = base::now_unix_us();
+  if (m_on_attempt) m_on_attempt(*a);
+}
+
+void DirectWatch::read_tun() {
+  ssize_t len = ::read(m_tun.get(), m_buf.data(), m_buf.size());
+  if (len <= 0) return;
+  std::span<const std::uint8_t> packet(m_buf.data(), static_cast<std::size_t>(len));
+  if (auto a = decode_direct_packet(packet)) {
+    a->time_us = base::now_unix_us();
+    // Reported first: until the answer below, the attempt's socket waits in SYN-SENT (or for its
+    // datagram's reply) and its owner can be found.
+    if (m_on_attempt) m_on_attempt(*a);
+  } else {
+    m_ignored.fetch_add(1);
+  }
+  auto answer = refusal_for(packet);
+  if (answer.empty()) return;
+  // A failed write costs the fenced client a retry or a timeout, never a way out.
+  if (::write(m_tun.get(), answer.data(), answer.size()) == static_cast<ssize_t>(answer.size())) m_refused.fetch_add(1);
 }
 
 void DirectWatch::loop() {
-  std::uint8_t buf[512];
   bool stopping = false;
   for (;;) {
-    pollfd p[2] = {{m_fd.get(), POLLIN, 0}, {m_wake.get(), POLLIN, 0}};
-    int n = ::poll(p, 2, stopping ? 0 : -1);
+    // An empty fd (-1) is skipped by poll(2).
+    pollfd p[3] = {{m_fd ? m_fd.get() : -1, POLLIN, 0}, {m_tun ? m_tun.get() : -1, POLLIN, 0}, {m_wake.get(), POLLIN, 0}};
+    int n = ::poll(p, 3, stopping ? 0 : -1);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return;
-    if ((p[1].revents & POLLIN) != 0) stopping = true;
-    if ((p[0].revents & (POLLHUP | POLLNVAL)) != 0) return; // the socket is gone: nothing more to see
-    // POLLERR too: the recv below returns the pending error and clears it, or poll would report
-    // it again at once and the thread would spin.
-    if ((p[0].revents & (POLLIN | POLLERR)) == 0) {
+    if ((p[2].revents & POLLIN) != 0) stopping = true;
+    // The socket or the device is gone: nothing more to see from it.
+    if ((p[0].revents & (POLLHUP | POLLNVAL)) != 0 || (p[1].revents & (POLLHUP | POLLNVAL)) != 0) return;
+    // POLLERR too: the read returns the pending error and clears it, or poll would report it
+    // again at once and the thread would spin.
+    const bool from_socket = (p[0].revents & (POLLIN | POLLERR)) != 0;
+    const bool from_tun = (p[1].revents & (POLLIN | POLLERR)) != 0;
+    if (!from_socket && !from_tun) {
       if (stopping) return; // nothing left queued
       continue;
     }
-    ssize_t len = ::recv(m_fd.get(), buf, sizeof buf, MSG_DONTWAIT | MSG_TRUNC);
-    if (len <= 0) continue;
-    std::size_t got = std::min(static_cast<std::size_t>(len), sizeof buf);
-    auto a = decode_direct_attempt(std::span<const std::uint8_t>(buf, got));
-    if (!a) {
-      m_ignored.fetch_add(1);
-      continue;
-    }
-    a->time_us = base::now_unix_us();
-    if (m_on_attempt) m_on_attempt(*a);
+    if (from_socket) read_packet_socket();
+    if (from_tun) read_tun();
   }
 }
 

@@ -1,7 +1,8 @@
 #pragma once
-// Watches the fence's loopback for direct attempts: connections and datagrams sent to anything but
-// loopback (programs that ignore the proxy, hard-coded IPs, DNS to outside resolvers). Reads the
-// filtered AF_PACKET socket the fence hands out, on its own thread.
+// Watches for direct attempts: connections and datagrams sent to anything but loopback (programs
+// that ignore the proxy, hard-coded IPs, DNS to outside resolvers). Reads, on its own thread, the
+// refusing TUN device that carries the fence's default route, answering each packet as a closed
+// network does once the attempt is reported, and the filtered AF_PACKET socket on `lo`.
 
 #include "netmap/base/fd.hpp"
 
@@ -12,6 +13,7 @@
 #include <span>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace netmap::sandbox {
 
@@ -30,11 +32,15 @@ struct DirectAttempt {
 /// without ACK or a UDP datagram; nothing for anything else (replies, ICMP, junk). Never throws.
 [[nodiscard]] std::optional<DirectAttempt> decode_direct_attempt(std::span<const std::uint8_t> frame) noexcept;
 
-/// Reads the packet socket until stop(); calls `on_attempt` from its thread for each attempt.
+/// The same for a bare IPv4/IPv6 packet, as the refusing TUN device delivers it. Never throws.
+[[nodiscard]] std::optional<DirectAttempt> decode_direct_packet(std::span<const std::uint8_t> packet) noexcept;
+
+/// Reads the device and the packet socket until stop(); calls `on_attempt` from its thread for
+/// each attempt, before the device's packet is answered (so the attempt's socket still exists).
 class DirectWatch {
 public:
-  /// Starts the thread at once; an empty fd makes a watcher that sees nothing.
-  DirectWatch(base::Fd packet_socket, std::function<void(const DirectAttempt&)> on_attempt);
+  /// Starts the thread at once; with both fds empty the watcher sees nothing.
+  DirectWatch(base::Fd packet_socket, base::Fd tun, std::function<void(const DirectAttempt&)> on_attempt);
   /// Stops and joins.
   ~DirectWatch();
   DirectWatch(const DirectWatch&) = delete;
@@ -44,13 +50,20 @@ public:
   void stop();
   /// Frames read that were not attempts (replies, ICMP) or could not be decoded.
   [[nodiscard]] std::uint64_t ignored() const noexcept { return m_ignored.load(); }
+  /// Packets from the device answered with a refusal (RST, ICMP unreachable).
+  [[nodiscard]] std::uint64_t refused() const noexcept { return m_refused.load(); }
 
 private:
   void loop();
+  void read_packet_socket();
+  void read_tun();
   base::Fd m_fd;
+  base::Fd m_tun;
   base::Fd m_wake;
   std::function<void(const DirectAttempt&)> m_on_attempt;
   std::atomic<std::uint64_t> m_ignored{0};
+  std::atomic<std::uint64_t> m_refused{0};
+  std::vector<std::uint8_t> m_buf; ///< one packet from the device: up to 64 KiB, whatever its MTU
   std::thread m_thread;
 };
 
