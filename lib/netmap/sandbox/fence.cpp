@@ -4,6 +4,7 @@
 #include "netmap/base/error.hpp"
 #include "netmap/sandbox/fd_passing.hpp"
 #include "netmap/sandbox/loopback.hpp"
+#include "netmap/sandbox/refusing_tun.hpp"
 #include "netmap/sandbox/proxy_env.hpp"
 #include "netmap/sandbox/socket_owner.hpp"
 
@@ -53,11 +54,13 @@ std::string write_proc(const char* path, const std::string& text) {
 
 // Classic BPF (packet(7), SO_ATTACH_FILTER) keeping only what leaves for somewhere other than
 // loopback, plus DNS to a loopback address other than our resolver's: everything else on `lo` is
-// the fence's own traffic (proxied bytes included) and must not be copied to us.
+// the fence's own traffic (proxied bytes included) and must not be copied to us. With the refusing
+// device carrying the default route, only that DNS crosses `lo` as an attempt: traffic to the
+// device's own addresses is the fence talking to itself, and IPv6 has no second loopback address.
 constexpr std::uint32_t k_bpf_ret_accept = 256; // headers only
 sock_filter insn(std::uint16_t code, std::uint8_t jt, std::uint8_t jf, std::uint32_t k) { return {code, jt, jf, k}; }
 
-std::vector<sock_filter> direct_filter() {
+std::vector<sock_filter> direct_filter(bool loopback_dns_only) {
   constexpr auto ld = BPF_LD | BPF_ABS;
   constexpr auto jeq = BPF_JMP | BPF_JEQ | BPF_K;
   const auto skf_pkttype = static_cast<std::uint32_t>(SKF_AD_OFF + SKF_AD_PKTTYPE);
@@ -66,9 +69,9 @@ std::vector<sock_filter> direct_filter() {
       insn(jeq, 0, 22, PACKET_OUTGOING),        // 1: only once per packet
       insn(ld | BPF_H, 0, 0, 12),               // 2: ethertype
       insn(jeq, 1, 0, ETH_P_IP),                // 3
-      insn(jeq, 10, 19, ETH_P_IPV6),            // 4
+      insn(jeq, loopback_dns_only ? 19 : 10, 19, ETH_P_IPV6), // 4
       insn(ld | BPF_B, 0, 0, 30),               // 5: IPv4 dst, first byte
-      insn(jeq, 0, 16, 127),                    // 6: not 127/8 → accept
+      insn(jeq, 0, loopback_dns_only ? 17 : 16, 127), // 6: not 127/8 → accept (or reject)
       insn(ld | BPF_B, 0, 0, 23),               // 7: protocol
       insn(jeq, 1, 0, IPPROTO_UDP),             // 8
       insn(jeq, 0, 14, IPPROTO_TCP),            // 9
@@ -90,14 +93,14 @@ std::vector<sock_filter> direct_filter() {
   };
 }
 
-base::Fd packet_socket(std::string& why) {
+base::Fd packet_socket(bool loopback_dns_only, std::string& why) {
   // Created with protocol 0 (receives nothing), filtered, then bound: no unfiltered packet queues.
   base::Fd s(::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0));
   if (!s) {
     why = errno_text("packet socket");
     return {};
   }
-  auto prog = direct_filter();
+  auto prog = direct_filter(loopback_dns_only);
   sock_fprog fp{static_cast<unsigned short>(prog.size()), prog.data()};
   if (::setsockopt(s.get(), SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof fp) != 0) {
     why = errno_text("attach filter");
@@ -264,7 +267,12 @@ std::string Fence::child_setup() {
     if (auto e = write_proc("/proc/self/gid_map", std::to_string(m_gid) + " " + std::to_string(m_gid) + " 1\n"); !e.empty()) return e;
   }
   if (auto e = bring_loopback_up(); !e.empty()) return e;
-  if (auto e = add_local_default_routes(); !e.empty()) return e;
+  // The refusing device when it can be made (it names the process behind a direct TCP attempt);
+  // otherwise every destination is local, and attempts are refused by loopback itself.
+  std::string tun_why;
+  base::Fd tun = m_config.watch_direct && m_config.refusing_tun ? open_refusing_tun(tun_why) : base::Fd();
+  if (!tun)
+    if (auto e = add_local_default_routes(); !e.empty()) return e;
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return errno_text("make mounts private");
   if (::mount(m_resolv_conf.c_str(), "/etc/resolv.conf", nullptr, MS_BIND, nullptr) != 0)
     return errno_text("bind-mount resolv.conf over /etc/resolv.conf");
@@ -279,9 +287,19 @@ std::string Fence::child_setup() {
   if (!netns) return errno_text("open /proc/self/ns/net");
   std::vector<int> fds{udp.get(), tcp.get(), proxy.get(), netns.get()};
   std::string packet_why;
-  base::Fd packet = m_config.watch_direct ? packet_socket(packet_why) : base::Fd();
-  if (packet) fds.push_back(packet.get());
-  if (auto e = send_fds(m_child_end.get(), fds, "fence"); !e.empty()) return e;
+  base::Fd packet = m_config.watch_direct ? packet_socket(static_cast<bool>(tun), packet_why) : base::Fd();
+  // The tag says which optional sockets follow, and why the device is missing.
+  std::string tag = "fence";
+  if (packet) {
+    fds.push_back(packet.get());
+    tag += " packet";
+  }
+  if (tun) {
+    fds.push_back(tun.get());
+    tag += " tun";
+  }
+  if (!tun_why.empty()) tag += "\n" + tun_why.substr(0, 200); // the receiver reads 256 bytes
+  if (auto e = send_fds(m_child_end.get(), fds, tag); !e.empty()) return e;
   m_child_end.reset();
   return {};
 }
@@ -289,14 +307,21 @@ std::string Fence::child_setup() {
 FenceSockets Fence::receive() {
   m_child_end.reset();
   std::string tag;
-  auto fds = receive_fds(m_parent_end.get(), 5, &tag);
-  if (!fds || fds->size() < 4 || tag != "fence") throw base::UserError("the fence's child sent no sockets");
+  auto fds = receive_fds(m_parent_end.get(), 6, &tag);
+  const auto nl = tag.find('\n');
+  const std::string kinds = tag.substr(0, nl);
+  const bool with_packet = kinds.find(" packet") != std::string::npos;
+  const bool with_tun = kinds.find(" tun") != std::string::npos;
+  if (!fds || kinds.rfind("fence", 0) != 0 || fds->size() != 4 + std::size_t{with_packet} + std::size_t{with_tun})
+    throw base::UserError("the fence's child sent no sockets");
   FenceSockets s;
   s.dns_udp = std::move((*fds)[0]);
   s.dns_tcp = std::move((*fds)[1]);
   s.proxy = std::move((*fds)[2]);
   s.netns = std::move((*fds)[3]);
-  if (fds->size() > 4) s.packet = std::move((*fds)[4]);
+  if (with_packet) s.packet = std::move((*fds)[4]);
+  if (with_tun) s.tun = std::move(fds->back());
+  if (nl != std::string::npos) s.tun_unavailable = tag.substr(nl + 1);
   struct stat st {};
   if (::fstat(s.netns.get(), &st) == 0) s.netns_inode = st.st_ino;
   m_parent_end.reset();

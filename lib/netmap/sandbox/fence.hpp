@@ -1,7 +1,8 @@
 #pragma once
 // The replay fence: new user (unless root), network and mount namespaces holding only loopback.
-// The child builds it before exec'ing the command — loopback up, "everything is local" routes,
-// the resolver's and proxy's listening sockets, a watcher on `lo`, resolv.conf bind-mounted — and
+// The child builds it before exec'ing the command — loopback up, the default route through the
+// refusing TUN device (or, where /dev/net/tun is out of reach, "everything is local" routes), the
+// resolver's and proxy's listening sockets, a watcher on `lo`, resolv.conf bind-mounted — and
 // hands the sockets to netmap over a Unix socket pair (SCM_RIGHTS). netmap serves them from its
 // own namespace, so allowed traffic leaves only through netmap, and nothing else leaves at all.
 
@@ -18,7 +19,8 @@ namespace netmap::sandbox {
 struct FenceConfig {
   std::uint16_t proxy_port = 3128; ///< the proxy's port on 127.0.0.1 inside the fence
   std::uint16_t dns_port = 53;     ///< the resolver's port on 127.0.0.1 (resolv.conf can name no other)
-  bool watch_direct = true;        ///< open the packet socket on `lo` that sees direct attempts
+  bool watch_direct = true;        ///< see direct attempts (the refusing device, the packet socket on `lo`)
+  bool refusing_tun = true;        ///< route them to the refusing TUN device when it can be made
 };
 
 /// The sockets the fence hands out, all living in the fence's network namespace.
@@ -27,7 +29,9 @@ struct FenceSockets {
   base::Fd dns_tcp;     ///< listening TCP 127.0.0.1:dns_port
   base::Fd proxy;       ///< listening TCP 127.0.0.1:proxy_port
   base::Fd netns;       ///< the namespace itself (/proc/self/ns/net of the child)
-  base::Fd packet;      ///< AF_PACKET on `lo`, filtered to non-loopback destinations (may be empty)
+  base::Fd packet;      ///< AF_PACKET on `lo`, filtered to direct attempts that cross it (may be empty)
+  base::Fd tun;         ///< the refusing TUN device carrying the default route (may be empty)
+  std::string tun_unavailable; ///< why there is no `tun` (empty when there is, or it was not asked for)
   std::uint64_t netns_inode = 0; ///< identity of the namespace, to find its processes in /proc
 };
 

@@ -39,15 +39,18 @@ std::uint16_t peer_port(int fd) {
 
 } // namespace
 
+// Without the refusing device (no /dev/net/tun for this user): every destination is local, a
+// public IP is refused at once by loopback (not "unreachable"), and the packet socket sees the SYN.
 TEST(Fence, ChildSeesOnlyLoopbackAndReachesHandedOutSockets) {
   std::string why;
   if (!fence_available(why)) GTEST_SKIP() << why;
   FenceConfig cfg;
   cfg.proxy_port = 3128;
+  cfg.refusing_tun = false;
   Fence fence(cfg);
   ChildSpec spec;
   // Inside: resolv.conf names the fence's resolver; the proxy port answers; a public IP is refused
-  // at once (not "unreachable"); then the interface list has only lo.
+  // at once; then the interface list has only lo.
   spec.argv = {"python3", "-c",
                "import socket,sys,os\n"
                "rc=open('/etc/resolv.conf').read()\n"
@@ -65,10 +68,11 @@ TEST(Fence, ChildSeesOnlyLoopbackAndReachesHandedOutSockets) {
   FenceSockets s = fence.receive();
   ASSERT_TRUE(s.proxy);
   ASSERT_TRUE(s.dns_udp);
+  ASSERT_FALSE(s.tun);
   ASSERT_NE(s.netns_inode, 0u);
   std::mutex mu;
   std::vector<DirectAttempt> seen;
-  DirectWatch watch(std::move(s.packet), [&](const DirectAttempt& a) {
+  DirectWatch watch(std::move(s.packet), {}, [&](const DirectAttempt& a) {
     std::lock_guard<std::mutex> lock(mu);
     seen.push_back(a);
   });
@@ -91,6 +95,65 @@ TEST(Fence, ChildSeesOnlyLoopbackAndReachesHandedOutSockets) {
   EXPECT_EQ(seen[0].destination, "192.0.2.1");
   EXPECT_EQ(seen[0].port, 443);
   EXPECT_EQ(seen[0].transport, "tcp");
+}
+
+// With the refusing device: direct attempts over IPv4 and IPv6, TCP and UDP, reach the watcher
+// while their sockets still wait, so each names its process; the answers fail them at once with
+// "connection refused", as a closed network would; a ping is refused as filtered, not answered.
+TEST(Fence, RefusingDeviceNamesTheProcessAndRefusesAtOnce) {
+  std::string why;
+  if (!fence_available(why)) GTEST_SKIP() << why;
+  FenceConfig cfg;
+  cfg.proxy_port = 3128;
+  Fence fence(cfg);
+  ChildSpec spec;
+  spec.argv = {"python3", "-c",
+               "import socket,sys,time\n"
+               "def refused(family, kind, addr):\n"
+               "  s=socket.socket(family, kind); s.settimeout(5)\n"
+               "  t=time.monotonic()\n"
+               "  try:\n"
+               "    s.connect(addr)\n"
+               "    if kind==socket.SOCK_DGRAM: s.send(b'x'); s.recv(1)\n"
+               "    sys.exit('escaped: %r' % (addr,))\n"
+               "  except ConnectionRefusedError: pass\n"
+               "  assert time.monotonic()-t < 3, addr\n"
+               "refused(socket.AF_INET, socket.SOCK_STREAM, ('192.0.2.1',443))\n"
+               "refused(socket.AF_INET, socket.SOCK_DGRAM, ('192.0.2.53',53))\n"
+               "if socket.has_ipv6:\n"
+               "  refused(socket.AF_INET6, socket.SOCK_STREAM, ('2001:db8::1',443))\n"
+               "ifs=[n for _,n in socket.if_nameindex()]\n"
+               "assert ifs==['lo','netmap0'], ifs\n"};
+  spec.env = fence.environment(current_environment());
+  spec.pre_exec = fence.hook();
+  auto child = ChildProcess::spawn(spec);
+  FenceSockets s = fence.receive();
+  if (!s.tun) {
+    (void)child.wait();
+    GTEST_SKIP() << "no refusing device here: " << s.tun_unavailable;
+  }
+  SocketOwnerFinder finder(s.netns_inode, child.pid());
+  std::mutex mu;
+  std::vector<std::pair<DirectAttempt, std::optional<SocketOwner>>> seen;
+  DirectWatch watch(std::move(s.packet), std::move(s.tun), [&](const DirectAttempt& a) {
+    auto owner = finder.find(a.transport, a.source_port, a.transport == "udp" ? 0 : a.port);
+    std::lock_guard<std::mutex> lock(mu);
+    seen.emplace_back(a, owner);
+  });
+  EXPECT_EQ(child.wait().code, 0);
+  watch.stop();
+  EXPECT_GE(watch.refused(), 2u);
+  std::lock_guard<std::mutex> lock(mu);
+  ASSERT_GE(seen.size(), 2u);
+  for (const auto& [a, owner] : seen) {
+    EXPECT_TRUE(a.destination == "192.0.2.1" || a.destination == "192.0.2.53" || a.destination == "2001:db8::1")
+        << a.destination;
+    EXPECT_TRUE(a.source == "10.64.0.2" || a.source == "fd6e:6d00::2") << a.source;
+    ASSERT_TRUE(owner.has_value()) << a.transport << " to " << a.destination << " was not named";
+    EXPECT_EQ(owner->pid, child.pid());
+  }
+  EXPECT_EQ(seen[0].first.transport, "tcp");
+  EXPECT_EQ(seen[1].first.dns, true);
 }
 
 TEST(ProxyEnvironment, SetsEverySandboxVariableAndKeepsGradleFlags) {
@@ -160,6 +223,16 @@ TEST(DirectAttempt, DecodesSynAndIgnoresRepliesAndJunk) {
   EXPECT_EQ(a->destination, "192.0.2.1");
   EXPECT_EQ(a->port, 443);
   EXPECT_EQ(a->source_port, 0xd431);
+  // The refusing device hands out the same packet without the link header.
+  auto bare = decode_direct_packet(std::span<const std::uint8_t>(f).subspan(14));
+  ASSERT_TRUE(bare);
+  EXPECT_EQ(bare->destination, "192.0.2.1");
+  EXPECT_EQ(bare->port, 443);
+  f[12] = 0x86; // link header says IPv6, the packet is IPv4: junk
+  f[13] = 0xdd;
+  EXPECT_FALSE(decode_direct_attempt(f));
+  f[12] = 0x08;
+  f[13] = 0x00;
   f[34 + 13] = 0x12; // SYN+ACK: a reply
   EXPECT_FALSE(decode_direct_attempt(f));
   f[34 + 13] = 0x14; // RST+ACK
