@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# netmap replay's fence: only loopback inside, escape attempts fail at once and are reported as
-# direct (public IP, outside resolver, IPv6, the host's own loopback services), the proxy
+# netmap replay's fence: nothing but loopback and netmap's refusing device inside, escape attempts
+# fail at once and are reported as direct with their process (public IP, outside resolver, IPv6,
+# the host's own loopback services), the same without the device (local routes), the proxy
 # environment, exit codes, signals reaching the whole group, nothing outliving the run, and the
 # same fence for a non-root user where unprivileged user namespaces are enabled.
 # label: privileged
@@ -44,30 +45,74 @@ attempt("ipv6", socket.AF_INET6, ("2001:db8::1", 443))
 attempt("host-loopback", socket.AF_INET, ("127.0.0.1", int(sys.argv[1])))
 print("ifaces", [n for _, n in socket.if_nameindex()])
 PY
-run "${R[@]}" --json --events ev.jsonl -o inv.json -- python3 escape.py "$HOST_PORT"
-expect_rc 1 "escape attempts are blocked contacts"
-for a in public-ip outside-dns ipv6 host-loopback; do
-  grep -Eq "^$a failed (ConnectionRefusedError|TimeoutError|OSError) [0-9]+ms" "$T/err" || fail "$a did not fail: $(grep "^$a" "$T/err")"
-done
-grep -q "ESCAPED" "$T/err" && fail "something escaped the fence"
-expect_err "ifaces \['lo'\]" "only loopback inside the fence"
-python3 - "$T/out" <<'PY' || fail "direct attempts report"
+# check_escapes MODE: the escape attempts, fenced with the refusing device (MODE device) or with
+# local routes (MODE loopback, where /dev/net/tun is out of reach).
+check_escapes() {
+  local mode=$1
+  if [ "$mode" = loopback ]; then
+    NETMAP_REPLAY_TUN=0 run "${R[@]}" --json --events ev.jsonl -o inv.json -- python3 escape.py "$HOST_PORT"
+  else
+    run "${R[@]}" --json --events ev.jsonl -o inv.json -- python3 escape.py "$HOST_PORT"
+  fi
+  expect_rc 1 "escape attempts are blocked contacts ($mode)"
+  for a in public-ip outside-dns ipv6 host-loopback; do
+    grep -Eq "^$a failed (ConnectionRefusedError|TimeoutError|OSError) [0-9]+ms" "$T/err" || fail "$a did not fail ($mode): $(grep "^$a" "$T/err")"
+  done
+  grep -q "ESCAPED" "$T/err" && fail "something escaped the fence ($mode)"
+  if [ "$mode" = loopback ]; then
+    expect_err "ifaces \['lo'\]" "only loopback inside the fence"
+  else
+    expect_err "ifaces \['lo', 'netmap0'\]" "loopback and the refusing device inside the fence"
+  fi
+  python3 - "$T/out" "$mode" <<'PY' || fail "direct attempts report ($mode)"
 import json, sys
 d = json.load(open(sys.argv[1]))
+mode = sys.argv[2]
+assert d["stats"]["direct_attempts_to"] == mode, d["stats"]
 b = {e.get("address") or e.get("name"): e for e in d["blocked"]}
 for addr in ("192.0.2.1", "192.0.2.53", "2001:db8::1"):
     assert addr in b, (addr, list(b))
     assert b[addr]["via"] == {"direct": 1}, b[addr]
     assert b[addr]["fix"]["action"] == "use-proxy", b[addr]
 assert "dns query" in b["192.0.2.53"]["notes"], b["192.0.2.53"]
-# UDP sockets live until the client closes them: the DNS attempt names its process.
-assert any("escape.py" in p["command"] for p in b["192.0.2.53"]["processes"]), b["192.0.2.53"]
+# UDP sockets live until the client closes them: the DNS attempt names its process. Through the
+# device a TCP attempt waits in SYN-SENT for netmap's answer, so it is named too.
+named = ("192.0.2.53",) if mode == "loopback" else ("192.0.2.1", "192.0.2.53", "2001:db8::1")
+for addr in named:
+    assert any("escape.py" in p["command"] for p in b[addr]["processes"]), b[addr]
 # The host's service stayed unreachable; loopback inside the fence is not a direct attempt.
 assert "127.0.0.1" not in b, b
 PY
-grep -q '"via":"direct"' ev.jsonl || fail "--events lacks the direct attempts"
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["schema"]=="netmap.inventory" and d["unnamed"], d' inv.json \
-  || fail "-o inventory lacks the bare-IP destinations"
+  grep -q '"via":"direct"' ev.jsonl || fail "--events lacks the direct attempts ($mode)"
+  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["schema"]=="netmap.inventory" and d["unnamed"], d' inv.json \
+    || fail "-o inventory lacks the bare-IP destinations ($mode)"
+}
+"$NETMAP" replay --preset none --upstream 127.0.0.1:9 --json -- true >"$T/probe" 2>&1
+if grep -q '"direct_attempts_to": "device"' "$T/probe"; then
+  check_escapes device
+  # A ping is refused as filtered (ICMP administratively prohibited), not answered by the fence.
+  cat > ping.py <<'PY'
+import socket, struct
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+s.settimeout(3)
+def csum(b):
+    t = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    t = (t >> 16) + (t & 0xffff); t += t >> 16
+    return ~t & 0xffff
+echo = struct.pack("!BBHHH", 8, 0, 0, 0x4e4d, 1) + b"netmap"
+s.sendto(echo[:2] + struct.pack("!H", csum(echo)) + echo[4:], ("192.0.2.1", 0))
+while True:
+    data, _ = s.recvfrom(2048)
+    ihl = (data[0] & 15) * 4
+    if data[ihl] != 8:  # the raw socket also sees our own echo request
+        print("icmp", data[ihl], data[ihl + 1]); break
+PY
+  run "${R[@]}" -- python3 ping.py
+  expect_out '^icmp 3 13$' "a ping through the refusing device is answered 'administratively prohibited'"
+else
+  echo "SKIP: no refusing device in this fence (/dev/net/tun out of reach): only the local-route fence is checked" >&2
+fi
+check_escapes loopback
 
 # Through the proxy, an allowed name that resolves to this machine (localhost, by /etc/hosts) must
 # not reach the host's loopback service either: 403 blocked-local-address, reported with a mock.
@@ -144,7 +189,7 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
        -- sh -c 'id -u; python3 -c "import socket; print([n for _, n in socket.if_nameindex()])"; cat /etc/resolv.conf' \
        >"$T/out" 2>"$T/err"; then
     expect_out '^65534$' "runs as the user, not as root in the namespace"
-    expect_out "\['lo'\]" "non-root fence has only loopback"
+    expect_out "\['lo'(, 'netmap0')?\]" "non-root fence has only loopback (and the device where /dev/net/tun is open to users)"
     expect_out '^nameserver 127\.0\.0\.1$' "non-root resolv.conf"
   elif grep -q 'user namespace' "$T/err"; then
     expect_err 'hint: .*sysctl' "the error says how to enable user namespaces"

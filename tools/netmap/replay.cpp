@@ -27,10 +27,12 @@
 #include <nlohmann/json.hpp>
 
 #include <csignal>
+#include <cstdlib>
 #include <exception>
 #include <fcntl.h>
 #include <iostream>
 #include <memory>
+#include <string_view>
 #include <thread>
 #include <unistd.h>
 
@@ -149,6 +151,9 @@ int run_replay(const ReplayOptions& o) {
 
   sandbox::FenceConfig fcfg;
   fcfg.proxy_port = o.proxy_port;
+  // NETMAP_REPLAY_TUN=0 builds the fence a machine without /dev/net/tun gets (tests, comparisons).
+  const char* tun_env = std::getenv("NETMAP_REPLAY_TUN");
+  fcfg.refusing_tun = tun_env == nullptr || std::string_view(tun_env) != "0";
   // Servers are built (and their configs checked) before anything runs in the fence.
   auto sink = std::make_shared<report::ReplaySink>(matcher.get(), fcfg.dns_port, fcfg.proxy_port, o.events, policy_name);
   dcfg.on_event = [sink](const inventory::Event& e) { sink->add(e); };
@@ -185,7 +190,9 @@ int run_replay(const ReplayOptions& o) {
   resolver.add_udp_socket(std::move(sockets.dns_udp));
   resolver.add_tcp_listener(std::move(sockets.dns_tcp));
   proxy_server.add_listener(std::move(sockets.proxy));
-  sandbox::DirectWatch watch(std::move(sockets.packet), [sink](const sandbox::DirectAttempt& a) { sink->add_direct(a); });
+  const bool refusing_device = static_cast<bool>(sockets.tun);
+  sandbox::DirectWatch watch(std::move(sockets.packet), std::move(sockets.tun),
+                             [sink](const sandbox::DirectAttempt& a) { sink->add_direct(a); });
   ServerThread dns_thread(resolver);
   ServerThread proxy_thread(proxy_server);
 
@@ -206,6 +213,8 @@ int run_replay(const ReplayOptions& o) {
   auto junit = report::read_junit(o.junit);
   auto rep = sink->collector().build(outcome, std::move(junit), scanner);
   rep.process_lookups = sink->process_lookups();
+  rep.refusing_device = refusing_device;
+  rep.refusing_device_missing = sockets.tun_unavailable;
   std::int64_t finished_us = base::now_unix_us();
   if (o.out.json) std::cout << report::replay_to_json(rep).dump(2) << "\n";
   else std::cout << "\n" << report::render_replay_text(rep, cli::use_color(o.out, 1)) << std::flush;

@@ -97,6 +97,8 @@ struct ReplayReport {
   std::uint64_t output_lines = 0;
   std::uint64_t matches_dropped = 0;
   std::uint64_t process_lookups = 0;        ///< walks of /proc to name the process behind a refused attempt
+  bool refusing_device = false;             ///< direct attempts went to the fence's refusing TUN device
+  std::string refusing_device_missing;      ///< why it could not be made (then direct TCP attempts go unnamed)
   /// 0 when nothing was blocked and the command passed, else 1.
   [[nodiscard]] int exit_code() const noexcept { return blocked.empty() && outcome.exit_code == 0 ? 0 : 1; }
 };

@@ -103,6 +103,11 @@ std::string render_replay_text(const ReplayReport& r, bool colour) {
       out << "\n";
     }
   }
+  bool direct_unnamed = false;
+  for (const auto& b : r.blocked) direct_unnamed |= b.via.count("direct") != 0 && b.processes.empty();
+  if (direct_unnamed && !r.refusing_device_missing.empty())
+    out << "\nnote: a direct TCP attempt is named by process only where the fence can make its refusing device ("
+        << r.refusing_device_missing << "): run as root, or make /dev/net/tun readable and writable by this user\n";
   for (const auto& p : r.junit.problems) out << "\njunit: " << p;
   if (!r.junit.problems.empty()) out << "\n";
   return out.str();
@@ -145,7 +150,8 @@ nlohmann::json replay_to_json(const ReplayReport& r) {
                 {"ignored_attempts", r.ignored_attempts},
                 {"output_lines", r.output_lines},
                 {"matches_dropped", r.matches_dropped},
-                {"process_lookups", r.process_lookups}}},
+                {"process_lookups", r.process_lookups},
+                {"direct_attempts_to", r.refusing_device ? "device" : "loopback"}}},
               {"junit",
                {{"files", r.junit.files},
                 {"tests", r.junit.tests},
