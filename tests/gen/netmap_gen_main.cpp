@@ -1,6 +1,6 @@
 // netmap-gen: writes the test fixtures and long benchmark captures with their ground truth.
 //   netmap-gen fixtures DIR
-//   netmap-gen seeds DIR          (fuzz seeds into DIR/dissect_*/)
+//   netmap-gen seeds DIR          (fuzz seeds into DIR/<target>/, one directory per fuzz target)
 //   netmap-gen bulk --packets N --seed S -o FILE [--truth FILE.json] [--pcapng]
 
 #include "example_capture.hpp"
