@@ -106,8 +106,8 @@ std::string render_replay_text(const ReplayReport& r, bool colour) {
   bool direct_unnamed = false;
   for (const auto& b : r.blocked) direct_unnamed |= b.via.count("direct") != 0 && b.processes.empty();
   if (direct_unnamed && !r.refusing_device_missing.empty())
-    out << "\nnote: a direct TCP attempt is named by process only where the fence can make its refusing device ("
-        << r.refusing_device_missing << "): run as root, or make /dev/net/tun readable and writable by this user\n";
+    out << "\nnote: a direct TCP attempt is named by process only where the fence can make its refusing device: "
+        << r.refusing_device_missing << "\n";
   for (const auto& p : r.junit.problems) out << "\njunit: " << p;
   if (!r.junit.problems.empty()) out << "\n";
   return out.str();
@@ -139,7 +139,7 @@ nlohmann::json replay_to_json(const ReplayReport& r) {
   json outcome{{"command", r.outcome.command}, {"exit_code", r.outcome.exit_code}, {"dns_mode", r.outcome.dns_mode},
                {"duration_s", r.outcome.duration_s}};
   if (r.outcome.signal != 0) outcome["signal"] = r.outcome.signal;
-  return json{{"schema", "netmap.replay"},
+  json j{{"schema", "netmap.replay"},
               {"version", 1},
               {"outcome", outcome},
               {"blocked", blocked},
@@ -160,6 +160,8 @@ nlohmann::json replay_to_json(const ReplayReport& r) {
                 {"skipped", r.junit.skipped},
                 {"problems", r.junit.problems}}},
               {"exit_code", r.exit_code()}};
+  if (!r.refusing_device_missing.empty()) j["stats"]["refusing_device_missing"] = r.refusing_device_missing;
+  return j;
 }
 
 } // namespace netmap::report

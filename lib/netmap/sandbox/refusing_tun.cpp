@@ -37,7 +37,12 @@ std::string configure(unsigned ifindex) {
 base::Fd open_refusing_tun(std::string& why) {
   base::Fd fd(::open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC));
   if (!fd) {
-    why = std::string("open /dev/net/tun: ") + std::strerror(errno);
+    const int err = errno;
+    why = std::string("open /dev/net/tun: ") + std::strerror(err);
+    if (err == EACCES || err == EPERM)
+      why += "; make it readable and writable by every user (mode 0666, as most distributions ship it), or run as root";
+    else if (err == ENOENT || err == ENODEV || err == ENXIO)
+      why += "; this machine has no TUN driver (in a container: docker run --device /dev/net/tun)";
     return {};
   }
   ifreq ifr{};

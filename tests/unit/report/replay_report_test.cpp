@@ -109,6 +109,34 @@ TEST(ReplayReport, FoldsBlockedAttemptsPerDestinationWithTheFix) {
   EXPECT_FALSE(render_replay_text(r, false).empty());
 }
 
+// Without the refusing device a direct TCP attempt goes unnamed, and the report says why once;
+// with its process known, or with the device, it says nothing.
+TEST(ReplayReport, SaysWhyADirectAttemptWentUnnamed) {
+  auto m = make_matcher();
+  const std::string why = "open /dev/net/tun: Permission denied; make it readable";
+  auto report = [&](bool named, const std::string& missing) {
+    ReplayCollector c(&m);
+    auto direct = ev(inventory::SeenVia::Direct, "", "");
+    direct.address = "192.0.2.1";
+    direct.port = 443;
+    if (named) direct.pid = 9, direct.command = "curl https://192.0.2.1/";
+    c.add(direct);
+    FailureScanner out;
+    auto r = c.build({"make test", 0, 0, "nxdomain", 1.0}, JUnitResult{}, out);
+    r.refusing_device = missing.empty();
+    r.refusing_device_missing = missing;
+    return r;
+  };
+  const std::string note = "note: a direct TCP attempt is named by process only where the fence can make its refusing device: " + why;
+  EXPECT_NE(render_replay_text(report(false, why), false).find(note), std::string::npos);
+  EXPECT_EQ(render_replay_text(report(true, why), false).find("note: a direct TCP"), std::string::npos);
+  EXPECT_EQ(render_replay_text(report(false, ""), false).find("note: a direct TCP"), std::string::npos);
+  auto j = replay_to_json(report(false, why));
+  EXPECT_EQ(j["stats"]["direct_attempts_to"], "loopback");
+  EXPECT_EQ(j["stats"]["refusing_device_missing"], why);
+  EXPECT_EQ(replay_to_json(report(false, ""))["stats"]["direct_attempts_to"], "device");
+}
+
 TEST(ReplayReport, TiesFailingTestsFromJUnitAndOutput) {
   auto m = make_matcher();
   ReplayCollector c(&m);
