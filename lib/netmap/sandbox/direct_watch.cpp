@@ -121,13 +121,6 @@ void DirectWatch::stop() {
   std::uint64_t one = 1;
   (void)!::write(m_wake.get(), &one, sizeof one);
   m_thread.join();
-  // Closing either waits out an RCU grace period in the kernel (~15 ms here: the packet socket's
-  // synchronize_net, the device's unregistering), so the two closes overlap.
-  if (m_fd && m_tun) {
-    std::thread closer([fd = std::move(m_tun)]() mutable { fd.reset(); });
-    m_fd.reset();
-    closer.join();
-  }
 }
 
 void DirectWatch::read_packet_socket() {
