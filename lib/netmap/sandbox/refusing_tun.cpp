@@ -54,11 +54,8 @@ base::Fd open_refusing_tun(std::string& why) {
   }
   // Persistent, the device outlives netmap's fd and goes with the fence's namespace, which the
   // kernel tears down after netmap has exited; otherwise closing the fd unregisters it there and
-  // then, an RCU grace period or two (~30 ms here) on the way out of every run.
-  if (::ioctl(fd.get(), TUNSETPERSIST, 1) != 0) {
-    why = std::string("make the TUN device persistent: ") + std::strerror(errno);
-    return {};
-  }
+  // then, an RCU grace period or two (~30 ms here) on the way out of every run. It is made so
+  // only once it works: until then, closing the fd removes it and its routes.
   unsigned ifindex = ::if_nametoindex(k_refusing_tun_name);
   if (ifindex == 0) {
     why = std::string("if_nametoindex netmap0: ") + std::strerror(errno);
@@ -70,7 +67,11 @@ base::Fd open_refusing_tun(std::string& why) {
   }
   if (auto e = configure(ifindex); !e.empty()) {
     why = e;
-    return {}; // closing the fd removes the device and its routes
+    return {};
+  }
+  if (::ioctl(fd.get(), TUNSETPERSIST, 1) != 0) {
+    why = std::string("make the TUN device persistent: ") + std::strerror(errno);
+    return {};
   }
   return fd;
 }
