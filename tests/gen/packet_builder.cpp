@@ -36,16 +36,6 @@ void set16(Bytes& b, std::size_t at, std::uint32_t v) {
 
 } // namespace
 
-void put16(Bytes& b, std::uint32_t v) {
-  b.push_back(static_cast<std::uint8_t>(v >> 8));
-  b.push_back(static_cast<std::uint8_t>(v));
-}
-
-void put32(Bytes& b, std::uint32_t v) {
-  put16(b, v >> 16);
-  put16(b, v & 0xffff);
-}
-
 void append(Bytes& b, std::span<const std::uint8_t> more) { b.insert(b.end(), more.begin(), more.end()); }
 
 void append(Bytes& b, const std::string& s) { b.insert(b.end(), s.begin(), s.end()); }

@@ -2,6 +2,8 @@
 // Builds packets for tests and benchmarks: link-layer frames around IPv4/IPv6 (with options and
 // extension headers) around UDP and TCP. Output is plain bytes, checksums filled in.
 
+#include "netmap/base/byte_writer.hpp"
+
 #include <cstdint>
 #include <span>
 #include <string>
@@ -12,10 +14,10 @@ namespace netmap::testgen {
 /// A packet or message under construction.
 using Bytes = std::vector<std::uint8_t>;
 
-/// Appends a big-endian 16-bit value.
-void put16(Bytes& b, std::uint32_t v);
+/// Appends a big-endian 16-bit value (the low 16 bits of `v`).
+inline void put16(Bytes& b, std::uint32_t v) { base::put_u16be(b, v); }
 /// Appends a big-endian 32-bit value.
-void put32(Bytes& b, std::uint32_t v);
+inline void put32(Bytes& b, std::uint32_t v) { base::put_u32be(b, v); }
 /// Appends bytes.
 void append(Bytes& b, std::span<const std::uint8_t> more);
 /// Appends the bytes of a string.

@@ -1,6 +1,7 @@
 #include "netmap/sandbox/refusal.hpp"
 
 #include "netmap/base/byte_reader.hpp"
+#include "netmap/base/byte_writer.hpp"
 #include "netmap/base/inet_checksum.hpp"
 
 #include <algorithm>
@@ -84,16 +85,6 @@ bool answerable(const IpView& ip) noexcept {
          !all_bytes(ip.src, 0) && ip.src[0] != 127;
 }
 
-void put16(Bytes& b, std::uint32_t v) {
-  b.push_back(static_cast<std::uint8_t>(v >> 8));
-  b.push_back(static_cast<std::uint8_t>(v));
-}
-
-void put32(Bytes& b, std::uint32_t v) {
-  put16(b, v >> 16);
-  put16(b, v & 0xffff);
-}
-
 void set16(Bytes& b, std::size_t at, std::uint16_t v) {
   b[at] = static_cast<std::uint8_t>(v >> 8);
   b[at + 1] = static_cast<std::uint8_t>(v);
@@ -107,19 +98,19 @@ Bytes start_reply(const IpView& ip, std::uint8_t protocol, std::size_t body) {
   Bytes out;
   out.reserve(ip_header_size(ip) + body);
   if (ip.v6) {
-    put32(out, 0x60000000); // traffic class 0, flow label 0
-    put16(out, static_cast<std::uint32_t>(body));
+    base::put_u32be(out, 0x60000000); // traffic class 0, flow label 0
+    base::put_u16be(out, static_cast<std::uint32_t>(body));
     out.push_back(protocol);
     out.push_back(k_reply_ttl);
   } else {
     out.push_back(0x45);
     out.push_back(0);
-    put16(out, static_cast<std::uint32_t>(k_ipv4_header + body));
-    put16(out, 0);
-    put16(out, 0x4000);
+    base::put_u16be(out, static_cast<std::uint32_t>(k_ipv4_header + body));
+    base::put_u16be(out, 0);
+    base::put_u16be(out, 0x4000);
     out.push_back(k_reply_ttl);
     out.push_back(protocol);
-    put16(out, 0);
+    base::put_u16be(out, 0);
   }
   out.insert(out.end(), ip.dst.begin(), ip.dst.end());
   out.insert(out.end(), ip.src.begin(), ip.src.end());
@@ -154,15 +145,15 @@ Bytes tcp_reset(const IpView& ip) {
   auto length = static_cast<std::uint32_t>(ip.payload.size() - header) + ((*flags & k_tcp_syn) != 0 ? 1u : 0u) +
                 ((*flags & k_tcp_fin) != 0 ? 1u : 0u);
   Bytes out = start_reply(ip, k_proto_tcp, k_tcp_header);
-  put16(out, *dport);
-  put16(out, *sport);
-  put32(out, has_ack ? *ack : 0);
-  put32(out, has_ack ? 0 : *seq + length);
+  base::put_u16be(out, *dport);
+  base::put_u16be(out, *sport);
+  base::put_u32be(out, has_ack ? *ack : 0);
+  base::put_u32be(out, has_ack ? 0 : *seq + length);
   out.push_back(0x50); // data offset 5: no options
   out.push_back(has_ack ? k_tcp_rst : k_tcp_rst | k_tcp_ack);
-  put16(out, 0); // window
-  put16(out, 0); // checksum, filled below
-  put16(out, 0); // urgent pointer
+  base::put_u16be(out, 0); // window
+  base::put_u16be(out, 0); // checksum, filled below
+  base::put_u16be(out, 0); // urgent pointer
   finish_reply(out, ip, k_proto_tcp, 16);
   return out;
 }
@@ -177,8 +168,8 @@ Bytes icmp_error(const IpView& ip, std::uint8_t type, std::uint8_t code) {
   Bytes out = start_reply(ip, protocol, k_icmp_header + quote.size());
   out.push_back(type);
   out.push_back(code);
-  put16(out, 0); // checksum, filled below
-  put32(out, 0); // unused
+  base::put_u16be(out, 0); // checksum, filled below
+  base::put_u32be(out, 0); // unused
   out.insert(out.end(), quote.begin(), quote.end());
   finish_reply(out, ip, protocol, 2);
   return out;
