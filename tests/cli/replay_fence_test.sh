@@ -107,8 +107,17 @@ while True:
     if data[ihl] != 8:  # the raw socket also sees our own echo request
         print("icmp", data[ihl], data[ihl + 1]); break
 PY
-  run "${R[@]}" -- python3 ping.py
-  expect_out '^icmp 3 13$' "a ping through the refusing device is answered 'administratively prohibited'"
+  run "${R[@]}" --json -- python3 ping.py
+  expect_rc 1 "a ping is a blocked contact"
+  expect_err '^icmp 3 13$' "a ping through the refusing device is answered 'administratively prohibited'"
+  python3 - "$T/out" <<'PY' || fail "ping report"
+import json, sys
+d = json.load(open(sys.argv[1]))
+b = {e.get("address"): e for e in d["blocked"]}
+p = b["192.0.2.1"]
+assert p["via"] == {"direct": 1} and "ping" in p["notes"] and p["ports"] == [], p
+assert any("ping.py" in x["command"] for x in p["processes"]), p
+PY
 else
   echo "SKIP: no refusing device in this fence (/dev/net/tun out of reach): only the local-route fence is checked" >&2
 fi

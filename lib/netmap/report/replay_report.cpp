@@ -166,10 +166,14 @@ void set_fix(BlockedEntry& b, const policy::Matcher& m, const std::string& polic
   const bool direct = b.via.count("direct") != 0 && b.via.size() == 1;
   if (direct) {
     b.fix_action = "use-proxy";
-    b.fix = b.notes.count("dns query") != 0
-                ? "it queried a resolver directly: the sandbox answers DNS only through its own resolver; use the system resolver (/etc/resolv.conf)"
-                : "it connected directly, ignoring HTTPS_PROXY (or by hard-coded address): only proxied traffic leaves the sandbox; "
-                  "configure the client's proxy, or mock it";
+    if (b.notes.count("dns query") != 0)
+      b.fix = "it queried a resolver directly: the sandbox answers DNS only through its own resolver; use the system resolver (/etc/resolv.conf)";
+    else if (b.ports.empty() && b.notes.count("ping") != 0)
+      b.fix = "it pinged: ICMP never passes the sandbox's proxy, so a ping fails there even to an allowed host; "
+              "check reachability with an HTTP request through the proxy, or mock it";
+    else
+      b.fix = "it connected directly, ignoring HTTPS_PROXY (or by hard-coded address): only proxied traffic leaves the sandbox; "
+              "configure the client's proxy, or mock it";
     if (!b.name.empty()) b.fix += " (then allow " + b.name + " if it is not)";
     if (b.name.empty() && !b.shared_by.empty()) {
       std::string names;
@@ -304,6 +308,7 @@ void ReplayCollector::add_blocked(const inventory::Event& e, const std::string& 
   if (!sni.empty()) b.notes.insert("sni-mismatch behind CONNECT " + e.name);
   if (e.verdict == "method-blocked" && !e.method.empty()) b.notes.insert("method " + e.method);
   if (via == "direct" && e.port == 53) b.notes.insert("dns query");
+  if (via == "direct" && e.transport == "icmp") b.notes.insert("ping");
   if (shared) b.shared_by.insert(shared->begin(), shared->end());
   if (e.pid > 0 && b.processes.size() < k_max_processes &&
       std::none_of(b.processes.begin(), b.processes.end(), [&](const ReplayProcess& p) { return p.pid == e.pid; }))

@@ -35,6 +35,7 @@ std::string process_text(const BlockedEntry& b) {
 std::string short_fix(const BlockedEntry& b) {
   if (b.fix_action == "allow") return "allow " + b.fix_rule + " (or mock)";
   if (b.fix_action == "mock") return "mock it";
+  if (b.fix_action == "use-proxy" && b.ports.empty() && b.notes.count("ping") != 0) return "pings never pass";
   if (b.fix_action == "use-proxy") return "client bypasses the proxy";
   if (b.fix_action == "use-name") return "use a host name";
   if (b.fix_action == "methods") return "method not allowed";

@@ -47,10 +47,18 @@ void ReplaySink::add_direct(const sandbox::DirectAttempt& a) {
   e.port = a.port;
   e.transport = a.transport;
   e.client = (a.source.find(':') != std::string::npos ? "[" + a.source + "]" : a.source) + ":" + std::to_string(a.source_port);
-  e.note = a.dns ? "direct dns query" : "direct connection";
+  const bool ping = a.transport == "icmp";
+  e.note = a.dns ? "direct dns query" : ping ? "direct ping" : "direct connection";
+  if (ping) e.client = e.client.substr(0, e.client.rfind(':')); // an echo identifier is no port
   // As for the resolver's clients: an unconnected UDP socket (sendto) shows remote port 0.
   const std::uint16_t remote = a.transport == "udp" ? 0 : a.port;
-  if (auto owner = m_owners ? m_owners->find(a.transport, a.source_port, remote) : std::nullopt) {
+  std::optional<sandbox::SocketOwner> owner;
+  if (m_owners) {
+    owner = m_owners->find(a.transport, a.source_port, remote);
+    // ping(8) with privilege sends from a raw socket, listed by its protocol in /proc/net/raw.
+    if (!owner && ping) owner = m_owners->find("raw", a.destination.find(':') != std::string::npos ? 58 : 1, 0);
+  }
+  if (owner) {
     e.pid = owner->pid;
     e.command = owner->command;
   }

@@ -28,9 +28,24 @@ std::string address_text(int family, std::span<const std::uint8_t> bytes) {
   return buf;
 }
 
+// An echo request (RFC 792, RFC 4443 §4.1): a ping is an attempt too. Its identifier stands in
+// for the source port: it is the local "port" of a ping socket in /proc/net/icmp.
+bool decode_echo(base::ByteReader& r, std::uint8_t echo_request, DirectAttempt& a) {
+  auto type = r.u8();
+  if (!type || *type != echo_request || !r.skip(3)) return false; // code, checksum
+  auto id = r.u16be();
+  if (!id) return false;
+  a.transport = "icmp";
+  a.source_port = *id;
+  a.port = 0;
+  return true;
+}
+
 // The transport header: ports, and for TCP only the opening SYN counts (RFC 9293 §3.5), so a
 // refused connection is one attempt, not its SYN and RST.
 bool decode_transport(base::ByteReader& r, std::uint8_t proto, DirectAttempt& a) {
+  if (proto == IPPROTO_ICMP) return decode_echo(r, 8, a);
+  if (proto == IPPROTO_ICMPV6) return decode_echo(r, 128, a);
   auto sport = r.u16be();
   auto dport = r.u16be();
   if (!sport || !dport) return false;

@@ -20,16 +20,17 @@ namespace netmap::sandbox {
 /// One direct attempt seen on the fence's loopback.
 struct DirectAttempt {
   std::int64_t time_us = 0;   ///< wall clock when seen
-  std::string transport;      ///< "tcp" or "udp"
+  std::string transport;      ///< "tcp", "udp" or "icmp" (an echo request)
   std::string source;         ///< source address
-  std::uint16_t source_port = 0;
+  std::uint16_t source_port = 0; ///< for "icmp", the echo identifier
   std::string destination;    ///< destination address ("192.0.2.1", "2001:db8::1")
-  std::uint16_t port = 0;     ///< destination port
+  std::uint16_t port = 0;     ///< destination port (0 for "icmp")
   bool dns = false;           ///< a DNS query (port 53)
 };
 
 /// Decodes one frame from the fence's `lo` (14-byte link header, then IPv4/IPv6): a TCP SYN
-/// without ACK or a UDP datagram; nothing for anything else (replies, ICMP, junk). Never throws.
+/// without ACK, a UDP datagram or an ICMP echo request; nothing for anything else (replies, ICMP
+/// errors, junk). Never throws.
 [[nodiscard]] std::optional<DirectAttempt> decode_direct_attempt(std::span<const std::uint8_t> frame) noexcept;
 
 /// The same for a bare IPv4/IPv6 packet, as the refusing TUN device delivers it. Never throws.

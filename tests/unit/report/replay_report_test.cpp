@@ -137,6 +137,29 @@ TEST(ReplayReport, SaysWhyADirectAttemptWentUnnamed) {
   EXPECT_EQ(replay_to_json(report(false, ""))["stats"]["direct_attempts_to"], "device");
 }
 
+// A ping is its own kind of direct attempt: no port, and a fix that is not "configure the proxy".
+TEST(ReplayReport, APingIsADirectAttemptWithItsOwnFix) {
+  auto m = make_matcher();
+  ReplayCollector c(&m);
+  auto ping = ev(inventory::SeenVia::Direct, "", "");
+  ping.address = "192.0.2.9";
+  ping.transport = "icmp";
+  ping.pid = 11;
+  ping.command = "ping -c 1 192.0.2.9";
+  c.add(ping);
+  FailureScanner out;
+  auto r = c.build({"make test", 1, 0, "nxdomain", 1.0}, JUnitResult{}, out);
+  ASSERT_EQ(r.blocked.size(), 1u);
+  const auto& b = r.blocked.front();
+  EXPECT_TRUE(b.ports.empty());
+  EXPECT_TRUE(b.notes.count("ping"));
+  EXPECT_EQ(b.fix_action, "use-proxy");
+  EXPECT_NE(b.fix.find("it pinged"), std::string::npos) << b.fix;
+  auto text = render_replay_text(r, false);
+  EXPECT_NE(text.find("pings never pass"), std::string::npos) << text;
+  EXPECT_EQ(text.find("192.0.2.9:"), text.find("192.0.2.9: it pinged")) << "no port after a ping's address in the table";
+}
+
 TEST(ReplayReport, TiesFailingTestsFromJUnitAndOutput) {
   auto m = make_matcher();
   ReplayCollector c(&m);

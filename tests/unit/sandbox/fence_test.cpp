@@ -245,6 +245,49 @@ TEST(DirectAttempt, DecodesSynAndIgnoresRepliesAndJunk) {
   EXPECT_FALSE(decode_direct_attempt(f));
 }
 
+// A ping is an attempt, named by its echo identifier; its reply and ICMP errors are not.
+TEST(DirectAttempt, DecodesEchoRequestsAsPings) {
+  std::vector<std::uint8_t> v4 = {0x45, 0, 0, 28, 0, 0, 0x40, 0, 64, 1, 0, 0, 10, 64, 0, 2, 192, 0, 2, 9,
+                                  8, 0, 0, 0, 0x4e, 0x4d, 0, 1};
+  auto a = decode_direct_packet(v4);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->transport, "icmp");
+  EXPECT_EQ(a->destination, "192.0.2.9");
+  EXPECT_EQ(a->source_port, 0x4e4d);
+  EXPECT_EQ(a->port, 0);
+  EXPECT_FALSE(a->dns);
+  v4[20] = 0; // echo reply
+  EXPECT_FALSE(decode_direct_packet(v4));
+  v4[20] = 3; // destination unreachable
+  EXPECT_FALSE(decode_direct_packet(v4));
+  v4[20] = 8;
+  EXPECT_FALSE(decode_direct_packet(std::span<const std::uint8_t>(v4).first(25))) << "identifier cut off";
+  std::vector<std::uint8_t> v6(48, 0);
+  v6[0] = 0x60;
+  v6[5] = 8;    // payload length
+  v6[6] = 58;   // ICMPv6
+  v6[7] = 64;
+  v6[8] = 0xfd; // fd6e:6d00::2 → 2001:db8::9
+  v6[9] = 0x6e;
+  v6[10] = 0x6d;
+  v6[23] = 2;
+  v6[24] = 0x20;
+  v6[25] = 0x01;
+  v6[26] = 0x0d;
+  v6[27] = 0xb8;
+  v6[39] = 9;
+  v6[40] = 128; // echo request
+  v6[44] = 0x12;
+  v6[45] = 0x34;
+  auto b = decode_direct_packet(v6);
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->transport, "icmp");
+  EXPECT_EQ(b->destination, "2001:db8::9");
+  EXPECT_EQ(b->source_port, 0x1234);
+  v6[40] = 135; // neighbour solicitation
+  EXPECT_FALSE(decode_direct_packet(v6));
+}
+
 TEST(SocketOwner, ParsesProcNetAndPorts) {
   auto rows = parse_proc_net(
       "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
