@@ -107,7 +107,7 @@ std::string render_replay_text(const ReplayReport& r, bool colour) {
   bool direct_unnamed = false;
   for (const auto& b : r.blocked) direct_unnamed |= b.via.count("direct") != 0 && b.processes.empty();
   if (direct_unnamed && !r.refusing_device_missing.empty())
-    out << "\nnote: a direct TCP attempt is named by process only where the fence can make its refusing device: "
+    out << "\nnote: direct attempts are named by process reliably only where the fence can make its refusing device: "
         << r.refusing_device_missing << "\n";
   for (const auto& p : r.junit.problems) out << "\njunit: " << p;
   if (!r.junit.problems.empty()) out << "\n";

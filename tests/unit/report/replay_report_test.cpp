@@ -127,10 +127,10 @@ TEST(ReplayReport, SaysWhyADirectAttemptWentUnnamed) {
     r.refusing_device_missing = missing;
     return r;
   };
-  const std::string note = "note: a direct TCP attempt is named by process only where the fence can make its refusing device: " + why;
+  const std::string note = "note: direct attempts are named by process reliably only where the fence can make its refusing device: " + why;
   EXPECT_NE(render_replay_text(report(false, why), false).find(note), std::string::npos);
-  EXPECT_EQ(render_replay_text(report(true, why), false).find("note: a direct TCP"), std::string::npos);
-  EXPECT_EQ(render_replay_text(report(false, ""), false).find("note: a direct TCP"), std::string::npos);
+  EXPECT_EQ(render_replay_text(report(true, why), false).find("note: direct attempts"), std::string::npos);
+  EXPECT_EQ(render_replay_text(report(false, ""), false).find("note: direct attempts"), std::string::npos);
   auto j = replay_to_json(report(false, why));
   EXPECT_EQ(j["stats"]["direct_attempts_to"], "loopback");
   EXPECT_EQ(j["stats"]["refusing_device_missing"], why);
