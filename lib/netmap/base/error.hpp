@@ -67,4 +67,7 @@ private:
   bool m_ok = false;
 };
 
+/// "`what`: <strerror(errno)>", for a failed system call; reads errno before anything can change it.
+[[nodiscard]] std::string errno_text(const std::string& what);
+
 } // namespace netmap::base

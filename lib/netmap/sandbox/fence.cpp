@@ -33,9 +33,9 @@
 
 namespace netmap::sandbox {
 
-namespace {
+using base::errno_text;
 
-std::string errno_text(const std::string& what) { return what + ": " + std::strerror(errno); }
+namespace {
 
 std::string read_small(const char* path) {
   std::ifstream in(path);

@@ -1,9 +1,8 @@
 #include "netmap/sandbox/loopback.hpp"
 
+#include "netmap/base/error.hpp"
 #include "netmap/sandbox/route_netlink.hpp"
 
-#include <cerrno>
-#include <cstring>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <sys/socket.h>
@@ -16,7 +15,7 @@ std::string add_local_default_routes() {
   RouteNetlink nl;
   if (!nl.error().empty()) return nl.error();
   unsigned lo = ::if_nametoindex("lo");
-  if (lo == 0) return std::string("if_nametoindex lo: ") + std::strerror(errno);
+  if (lo == 0) return base::errno_text("if_nametoindex lo");
   if (auto e = nl.add_default_route(AF_INET, RT_TABLE_LOCAL, RTN_LOCAL, RT_SCOPE_HOST, lo, "route local 0.0.0.0/0"); !e.empty())
     return e;
   if (ipv6_disabled()) return {};

@@ -1,5 +1,6 @@
 #include "netmap/sandbox/refusing_tun.hpp"
 
+#include "netmap/base/error.hpp"
 #include "netmap/sandbox/route_netlink.hpp"
 
 #include <arpa/inet.h>
@@ -38,7 +39,7 @@ base::Fd open_refusing_tun(std::string& why) {
   base::Fd fd(::open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC));
   if (!fd) {
     const int err = errno;
-    why = std::string("open /dev/net/tun: ") + std::strerror(err);
+    why = base::errno_text("open /dev/net/tun");
     if (err == EACCES || err == EPERM)
       why += "; make it readable and writable by every user (mode 0666, as most distributions ship it), or run as root";
     else if (err == ENOENT || err == ENODEV || err == ENXIO)
@@ -49,16 +50,12 @@ base::Fd open_refusing_tun(std::string& why) {
   std::strncpy(ifr.ifr_name, k_refusing_tun_name, IFNAMSIZ - 1);
   ifr.ifr_flags = IFF_TUN | IFF_NO_PI; // bare IP packets, no link header
   if (::ioctl(fd.get(), TUNSETIFF, &ifr) != 0) {
-    why = std::string("create the TUN device: ") + std::strerror(errno);
+    why = base::errno_text("create the TUN device");
     return {};
   }
-  // Persistent, the device outlives netmap's fd and goes with the fence's namespace, which the
-  // kernel tears down after netmap has exited; otherwise closing the fd unregisters it there and
-  // then, an RCU grace period or two (~30 ms here) on the way out of every run. It is made so
-  // only once it works: until then, closing the fd removes it and its routes.
   unsigned ifindex = ::if_nametoindex(k_refusing_tun_name);
   if (ifindex == 0) {
-    why = std::string("if_nametoindex netmap0: ") + std::strerror(errno);
+    why = base::errno_text("if_nametoindex netmap0");
     return {};
   }
   if (auto e = bring_link_up(k_refusing_tun_name); !e.empty()) {
@@ -69,8 +66,12 @@ base::Fd open_refusing_tun(std::string& why) {
     why = e;
     return {};
   }
+  // Persistent, the device outlives netmap's fd and goes with the fence's namespace, which the
+  // kernel tears down after netmap has exited; otherwise closing the fd unregisters it there and
+  // then, an RCU grace period or two (~30 ms here) on the way out of every run. It is made so
+  // only now that it works: until here, closing the fd removed it and its routes.
   if (::ioctl(fd.get(), TUNSETPERSIST, 1) != 0) {
-    why = std::string("make the TUN device persistent: ") + std::strerror(errno);
+    why = base::errno_text("make the TUN device persistent");
     return {};
   }
   return fd;

@@ -1,5 +1,7 @@
 #include "netmap/sandbox/route_netlink.hpp"
 
+#include "netmap/base/error.hpp"
+
 #include <cerrno>
 #include <cstring>
 #include <linux/if_addr.h>
@@ -13,9 +15,9 @@
 
 namespace netmap::sandbox {
 
-namespace {
+using base::errno_text;
 
-std::string errno_text(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
+namespace {
 
 // Messages are built byte by byte (RFC 3549 framing: 4-byte aligned TLVs), so no pointer casts
 // of the NLMSG_/RTA_ macros are needed.
@@ -127,7 +129,7 @@ std::string bring_link_up(const char* name) {
   std::strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
   if (::ioctl(s.get(), SIOCGIFFLAGS, &ifr) != 0) return errno_text("SIOCGIFFLAGS");
   ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | IFF_UP | IFF_RUNNING);
-  if (::ioctl(s.get(), SIOCSIFFLAGS, &ifr) != 0) return std::string("bring ") + name + " up: " + std::strerror(errno);
+  if (::ioctl(s.get(), SIOCSIFFLAGS, &ifr) != 0) return errno_text(std::string("bring ") + name + " up");
   return {};
 }
 
