@@ -143,7 +143,10 @@ void DirectWatch::read_packet_socket() {
   ssize_t len = ::recv(m_fd.get(), buf, sizeof buf, MSG_DONTWAIT | MSG_TRUNC);
   if (len <= 0) return;
   std::size_t got = std::min(static_cast<std::size_t>(len), sizeof buf);
-  auto a = decode_direct_attempt(std::span<const std::uint8_t>(buf, got));
+  report(decode_direct_attempt(std::span<const std::uint8_t>(buf, got)));
+}
+
+void DirectWatch::report(std::optional<DirectAttempt> a) {
   if (!a) {
     m_ignored.fetch_add(1);
     return;
@@ -156,14 +159,9 @@ void DirectWatch::read_tun() {
   ssize_t len = ::read(m_tun.get(), m_buf.data(), m_buf.size());
   if (len <= 0) return;
   std::span<const std::uint8_t> packet(m_buf.data(), static_cast<std::size_t>(len));
-  if (auto a = decode_direct_packet(packet)) {
-    a->time_us = base::now_unix_us();
-    // Reported first: until the answer below, the attempt's socket waits in SYN-SENT (or for its
-    // datagram's reply) and its owner can be found.
-    if (m_on_attempt) m_on_attempt(*a);
-  } else {
-    m_ignored.fetch_add(1);
-  }
+  // Reported first: until the answer below, the attempt's socket waits in SYN-SENT (or for its
+  // datagram's reply) and its owner can be found.
+  report(decode_direct_packet(packet));
   auto answer = refusal_for(packet);
   if (answer.empty()) return;
   // A failed write costs the fenced client a retry or a timeout, never a way out.

@@ -58,6 +58,8 @@ private:
   void loop();
   void read_packet_socket();
   void read_tun();
+  /// Stamps and hands on a decoded attempt; counts anything else as ignored.
+  void report(std::optional<DirectAttempt> a);
   base::Fd m_fd;
   base::Fd m_tun;
   base::Fd m_wake;
