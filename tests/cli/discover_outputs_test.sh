@@ -101,4 +101,28 @@ expect_rc 0 "a capture with no names"
 expect_out '"started": "' "started present"
 expect_out '"finished": "' "finished present"
 
+# 7. Outputs that are not plain files are written in place: /dev/null stays the device (a rename
+#    over it, as root, once put a plain file there), a FIFO's reader gets the events, /dev/full is
+#    an error, and /dev/stdout behind `>>` is appended to.
+run discover "${POL[@]}" -r eth_dns_udp.pcap -o /dev/null --events /dev/null
+expect_rc 0 "-o /dev/null --events /dev/null"
+[ -c /dev/null ] || fail "/dev/null is no longer a device"
+if [ -c /dev/full ]; then
+  run discover "${POL[@]}" -r eth_dns_udp.pcap -o /dev/full
+  expect_rc 2 "-o /dev/full"
+  expect_err "^netmap discover: error: cannot write /dev/full: No space left on device$" "a full device is named"
+  [ -c /dev/full ] || fail "/dev/full is no longer a device"
+fi
+mkfifo events.fifo
+timeout 20 cat events.fifo > from-fifo.jsonl &  # bounded: a writer that never opens it must not hang the test
+run discover "${POL[@]}" -r eth_dns_udp.pcap --events events.fifo
+wait
+expect_rc 0 "--events into a FIFO"
+[ -p events.fifo ] || fail "the FIFO was replaced"
+grep -q '"name":"www.example.com"' from-fifo.jsonl || fail "the FIFO's reader got no events"
+echo "kept" > appended.json
+"$NETMAP" discover "${POL[@]}" -r eth_dns_udp.pcap -o /dev/stdout >> appended.json 2>/dev/null || fail "-o /dev/stdout"
+head -n1 appended.json | grep -qx kept || fail "-o /dev/stdout truncated the file behind >>"
+grep -q '"schema": "netmap.inventory"' appended.json || fail "-o /dev/stdout wrote no inventory"
+
 finish

@@ -1,17 +1,16 @@
 #pragma once
-// Files are written whole or not at all: a temporary beside the target, fsync, then rename.
+// Whole files written whole or not at all (through OutputFile: a temporary beside the target,
+// fsync, then rename; devices and FIFOs in place), and files read with a bound.
 
 #include <string>
 #include <string_view>
 
 namespace netmap::base {
 
-/// The temporary that an atomic write of `path` goes through before its rename: beside it, per process.
-[[nodiscard]] std::string temp_path(const std::string& path);
-
 /// Writes `content` to `path` atomically, keeping an existing file's mode (and owner where
-/// permitted); a symbolic link is written through to the file it names. "-" writes to stdout.
-/// Throws UserError naming the path ("standard output" for "-") when the write fails.
+/// permitted); a symbolic link is written through to the file it names, a device or FIFO
+/// (/dev/null, /dev/stdout) is written in place. "-" writes to stdout. Throws UserError naming
+/// the path ("standard output" for "-") when the write fails.
 void write_file_atomic(const std::string& path, std::string_view content);
 
 /// Fails now, with the error write_file_atomic() would give later, when `path` cannot be written

@@ -1,13 +1,10 @@
 #include "netmap/capture/event_log.hpp"
 
-#include "netmap/base/atomic_file.hpp"
 #include "netmap/base/error.hpp"
-#include "netmap/base/text.hpp"
 
 #include <cerrno>
 #include <cstring>
 #include <exception>
-#include <unistd.h>
 
 namespace netmap::capture {
 
@@ -17,9 +14,9 @@ EventLog::EventLog(std::string path) : m_path(std::move(path)) {
     m_file = stdout;
     return;
   }
-  m_tmp = base::temp_path(m_path);
-  m_file = std::fopen(m_tmp.c_str(), "we");
-  if (!m_file) throw base::UserError("cannot write " + base::printable(m_path) + ": " + std::strerror(errno));
+  m_out.emplace(m_path);
+  m_file = std::fopen(m_out->write_path().c_str(), m_out->in_place() ? "ae" : "we"); // a FIFO waits here for its reader
+  if (!m_file) throw m_out->error(errno);
   // Events come in bursts of short lines; a large buffer keeps the writes few.
   std::setvbuf(m_file, nullptr, _IOFBF, 1 << 20);
 }
@@ -30,7 +27,12 @@ void EventLog::discard() noexcept {
   if (m_stdout || !m_file) return;
   std::fclose(m_file);
   m_file = nullptr;
-  ::unlink(m_tmp.c_str());
+  m_out->discard();
+}
+
+base::UserError EventLog::error(int err) const {
+  if (m_stdout) return base::UserError(std::string("cannot write standard output: ") + std::strerror(err));
+  return m_out->error(err);
 }
 
 template <class F> bool EventLog::keep_failure(F&& f) noexcept {
@@ -55,31 +57,29 @@ bool EventLog::try_flush() noexcept {
 
 void EventLog::write(const inventory::Event& e) {
   std::string line = inventory::to_jsonl(e);
-  if (std::fwrite(line.data(), 1, line.size(), m_file) != line.size())
-    throw base::UserError("cannot write " + base::printable(m_path) + ": " + std::strerror(errno));
+  if (std::fwrite(line.data(), 1, line.size(), m_file) != line.size()) throw error(errno);
   ++m_lines;
 }
 
 void EventLog::flush() {
-  if (m_file && std::fflush(m_file) != 0) throw base::UserError("cannot write " + base::printable(m_path) + ": " + std::strerror(errno));
+  if (m_file && std::fflush(m_file) != 0) throw error(errno);
 }
 
 void EventLog::commit() {
   if (!m_failure.empty()) throw base::UserError(m_failure, "free some space, or write it to another file system");
   if (m_stdout) {
-    std::fflush(stdout);
+    if (std::fflush(stdout) != 0) throw error(errno);
     return;
   }
   if (!m_file) return;
-  bool ok = std::fflush(m_file) == 0 && ::fsync(fileno(m_file)) == 0;
-  int err = errno;
-  ok = std::fclose(m_file) == 0 && ok;
+  int err = std::fflush(m_file) == 0 ? 0 : errno;
+  if (std::fclose(m_file) != 0 && err == 0) err = errno;
   m_file = nullptr;
-  if (!ok || ::rename(m_tmp.c_str(), m_path.c_str()) != 0) {
-    if (ok) err = errno;
-    ::unlink(m_tmp.c_str());
-    throw base::UserError("cannot write " + base::printable(m_path) + ": " + std::strerror(err));
+  if (err != 0) {
+    m_out->discard();
+    throw error(err);
   }
+  m_out->commit();
 }
 
 } // namespace netmap::capture

@@ -1,10 +1,14 @@
 #pragma once
 // --events: contacts streamed as JSON Lines into a temporary file beside the target, renamed into
-// place only by commit(), so an interrupted or failed run never leaves a half-written file.
+// place only by commit(), so an interrupted or failed run never leaves a half-written file. A FIFO
+// or a device (/dev/stdout) is streamed to in place (base::OutputFile).
 
+#include "netmap/base/error.hpp"
+#include "netmap/base/output_file.hpp"
 #include "netmap/inventory/event.hpp"
 
 #include <cstdio>
+#include <optional>
 #include <string>
 
 namespace netmap::capture {
@@ -38,8 +42,10 @@ private:
   template <class F> bool keep_failure(F&& f) noexcept;
   /// Closes and removes the temporary file.
   void discard() noexcept;
+  /// "cannot write PATH: strerror(err)" ("standard output" for "-").
+  [[nodiscard]] base::UserError error(int err) const;
   std::string m_path;
-  std::string m_tmp;
+  std::optional<base::OutputFile> m_out; ///< where the lines go; empty for "-"
   std::FILE* m_file = nullptr;
   std::uint64_t m_lines = 0;
   bool m_stdout = false;

@@ -1,8 +1,7 @@
 #include "netmap/capture/inventory_stream.hpp"
 
-#include "netmap/base/atomic_file.hpp"
+#include "netmap/base/output_file.hpp"
 #include "netmap/base/error.hpp"
-#include "netmap/base/text.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -11,8 +10,6 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
-#include <fcntl.h>
-#include <unistd.h>
 
 namespace netmap::capture {
 
@@ -81,33 +78,19 @@ void save(const std::string& path, const std::function<void(std::ostream&)>& wri
   if (path == "-") {
     write(std::cout);
     std::cout.flush();
+    // An inventory piped to a full disk must not pass for written (errno is the failed write's).
+    if (!std::cout) throw base::UserError(std::string("cannot write standard output: ") + std::strerror(errno));
     return;
   }
-  const std::string tmp = base::temp_path(path);
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw base::UserError("cannot write " + base::printable(path) + ": " + std::strerror(errno));
-    try {
-      write(out);
-    } catch (...) {
-      ::unlink(tmp.c_str()); // a writer that fails midway leaves no half-written file behind
-      throw;
-    }
-    out.flush();
-    if (!out) {
-      ::unlink(tmp.c_str());
-      throw base::UserError("cannot write " + base::printable(path) + ": " + std::strerror(errno));
-    }
-  }
-  // fsync before rename: otherwise a crash can leave the new name pointing at an empty file.
-  int fd = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
-  bool ok = fd >= 0 && ::fsync(fd) == 0;
-  if (fd >= 0) ::close(fd);
-  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    throw base::UserError("cannot write " + base::printable(path) + ": " + std::strerror(err));
-  }
+  base::OutputFile file(path);
+  std::ofstream out(file.write_path(), std::ios::binary | (file.in_place() ? std::ios::app : std::ios::trunc));
+  if (!out) throw file.error(errno);
+  write(out); // a writer that fails midway throws; `file` then removes what it wrote
+  out.flush();
+  if (!out) throw file.error(errno);
+  out.close();
+  if (!out) throw file.error(errno);
+  file.commit();
 }
 
 } // namespace
