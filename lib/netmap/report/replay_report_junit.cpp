@@ -94,6 +94,9 @@ public:
     while (!m_r.empty() && complete) complete = step();
     if (complete && !m_stack.empty()) problem("unexpected end of file inside <" + base::printable(m_stack.back(), 64) + ">");
     if (m_in_case) close_case(); // a truncated report still tells which tests had failed so far
+    // A wrong file (a log, an empty report from a runner that crashed) must not pass for a clean one.
+    if (!m_saw_report && m_problems == 0)
+      m_out.problems.push_back(m_file + ": no <testsuites>, <testsuite> or <testcase> in it: not a JUnit report");
   }
 
 private:
@@ -251,6 +254,7 @@ private:
       problem("elements nested deeper than " + std::to_string(k_max_depth));
       return false;
     }
+    m_saw_report = m_saw_report || name == "testsuites" || name == "testsuite" || name == "testcase";
     if (name == "testsuite") {
       m_suites.push_back(base::printable(attr(attrs, "name"), 200));
     } else if (name == "testcase") {
@@ -311,6 +315,7 @@ private:
   JUnitResult& m_out;
   std::vector<std::string> m_stack;
   std::vector<std::string> m_suites;
+  bool m_saw_report = false; ///< a <testsuites>, <testsuite> or <testcase> element opened
   bool m_in_case = false;
   bool m_case_failed = false;
   bool m_case_skipped = false;

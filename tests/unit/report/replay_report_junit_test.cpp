@@ -108,3 +108,14 @@ TEST(JUnitReader, ReadsGlobsAndReportsMissingFiles) {
   ASSERT_FALSE(h.problems.empty()) << "the unterminated suite";
   EXPECT_EQ(h.problems[0].find('\x1b'), std::string::npos) << h.problems[0];
 }
+
+TEST(JUnitReader, AFileWithNoTestElementIsNotAReport) {
+  for (const char* text : {"", "root:x:0:0:root:/root:/bin/bash\n", "<?xml version=\"1.0\"?><html><body/></html>"}) {
+    auto r = parse(text);
+    ASSERT_EQ(r.problems.size(), 1u) << text;
+    EXPECT_EQ(r.problems[0], "r.xml: no <testsuites>, <testsuite> or <testcase> in it: not a JUnit report");
+  }
+  EXPECT_TRUE(parse("<testsuites/>").problems.empty()) << "a run with no tests is a report";
+  EXPECT_TRUE(parse("<testsuite name=\"s\" tests=\"0\"></testsuite>").problems.empty());
+  EXPECT_EQ(parse("<html><p></html>").problems.size(), 1u) << "one problem for a broken file, not two";
+}
