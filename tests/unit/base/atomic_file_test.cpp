@@ -2,6 +2,7 @@
 
 #include "netmap/base/error.hpp"
 #include "unit/scratch_dir_helpers.hpp"
+#include "unit/user_error_helpers.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,23 +11,11 @@
 
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <string>
 
 using namespace netmap::base;
 
-namespace {
-
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const UserError& e) {
-    return e.message();
-  }
-  return "(no error)";
-}
-
-} // namespace
+using netmap::test::user_error_of;
 
 TEST(AtomicFile, RequireWritableTriesTheTemporaryAndLeavesNothing) {
   netmap::test::ScratchDir s;
@@ -35,12 +24,12 @@ TEST(AtomicFile, RequireWritableTriesTheTemporaryAndLeavesNothing) {
   EXPECT_TRUE(std::filesystem::is_empty(s.path)) << "the trial temporary is removed";
   EXPECT_NO_THROW(require_writable("-"));
   EXPECT_NO_THROW(require_writable(""));
-  EXPECT_EQ(message_of([&] { require_writable(s.path + "/missing/out.json"); }),
+  EXPECT_EQ(user_error_of([&] { require_writable(s.path + "/missing/out.json"); }),
             "cannot write " + s.path + "/missing/out.json: No such file or directory");
-  EXPECT_EQ(message_of([&] { require_writable(s.path); }), "cannot write " + s.path + ": it is a directory");
+  EXPECT_EQ(user_error_of([&] { require_writable(s.path); }), "cannot write " + s.path + ": it is a directory");
   if (::geteuid() != 0) { // root writes through a read-only mode
     ::chmod(s.path.c_str(), 0500);
-    EXPECT_NE(message_of([&] { require_writable(s.path + "/out.json"); }).find("Permission denied"), std::string::npos);
+    EXPECT_NE(user_error_of([&] { require_writable(s.path + "/out.json"); }).find("Permission denied"), std::string::npos);
     ::chmod(s.path.c_str(), 0700);
   }
 }
@@ -50,9 +39,9 @@ TEST(AtomicFile, ReadFileIsBounded) {
   std::string f = s.path + "/policy.yaml";
   std::ofstream(f) << std::string(4096, 'a');
   EXPECT_EQ(read_file(f, 4096).size(), 4096u);
-  EXPECT_EQ(message_of([&] { (void)read_file(f, 4095); }), "cannot read " + f + ": larger than 4095 bytes")
+  EXPECT_EQ(user_error_of([&] { (void)read_file(f, 4095); }), "cannot read " + f + ": larger than 4095 bytes")
       << "a file's size is checked before it is read";
   EXPECT_EQ(read_file("/dev/null", 1 << 20), "") << "a device is read up to the bound";
-  EXPECT_EQ(message_of([&] { (void)read_file("/dev/zero", 1 << 20); }), "cannot read /dev/zero: larger than 1 MiB")
+  EXPECT_EQ(user_error_of([&] { (void)read_file("/dev/zero", 1 << 20); }), "cannot read /dev/zero: larger than 1 MiB")
       << "and never past it";
 }

@@ -3,6 +3,7 @@
 #include "netmap/base/atomic_file.hpp"
 #include "netmap/base/error.hpp"
 #include "unit/scratch_dir_helpers.hpp"
+#include "unit/user_error_helpers.hpp"
 
 #include <gtest/gtest.h>
 
@@ -33,12 +34,7 @@ mode_t type_of(const std::string& path) {
 }
 
 std::string error_of(const std::string& path, const std::string& content) {
-  try {
-    write_file_atomic(path, content);
-  } catch (const UserError& e) {
-    return e.message();
-  }
-  return "(no error)";
+  return netmap::test::user_error_of([&] { write_file_atomic(path, content); });
 }
 
 } // namespace
@@ -125,14 +121,7 @@ TEST(OutputFile, AnOpenFileBehindProcIsAppendedTo) {
 
 TEST(OutputFile, ADirectoryOrAMissingOneIsRefusedUpFront) {
   netmap::test::ScratchDir s;
-  auto message = [](const std::string& path) {
-    try {
-      OutputFile out(path);
-    } catch (const UserError& e) {
-      return e.message();
-    }
-    return std::string("(no error)");
-  };
+  auto message = [](const std::string& path) { return netmap::test::user_error_of([&] { OutputFile out(path); }); };
   EXPECT_EQ(message(s.path), "cannot write " + s.path + ": it is a directory");
   EXPECT_EQ(message(s.file("missing/out.json")), "cannot write " + s.file("missing/out.json") + ": No such file or directory");
   EXPECT_EQ(message("/dev/fd/987654"), "cannot write /dev/fd/987654: No such file or directory")
