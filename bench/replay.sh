@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # replay's cost: a suite of many short HTTP fetches run bare and under `netmap replay`, plus the
 # fixed setup of the fence (`netmap replay -- true`). Target: at most 5% slower than bare once the
-# fixed setup is subtracted, and a setup under 150 ms.
+# fixed setup is subtracted, and a setup under 150 ms. A last row per server runs the urllib suite
+# through bench/proxy_load.c's do-nothing relay with no fence at all: what any proxy in the path
+# costs this client (its hop plus urllib's handling of the proxy variables), the floor under replay.
 #
 # usage: bench/replay.sh [NETMAP]       (default: build/tools/netmap/netmap)
 # env:   N=300 fetches per suite, ROUNDS=5 (bare and replay alternate; medians taken), DELAY_MS="0 5" server think time per
 #        request (0 = pure loopback, the proxy hop's worst case; 5 = a nearby registry)
 set -euo pipefail
 NETMAP=$(realpath "${1:-${NETMAP:-build/tools/netmap/netmap}}")
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
 N=${N:-300}
 ROUNDS=${ROUNDS:-5}
 DELAYS=${DELAY_MS:-0 5}
@@ -15,6 +18,7 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/netmap-bench-replay.XXXXXX")
 # `|| true`: under set -e a failing kill (no jobs left) would end the trap before the rm.
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$T"' EXIT
 cd "$T"
+cc -O2 -Wall -o proxy_load "$ROOT/bench/proxy_load.c"
 printf 'presets: [none]\nallow: [bench.test]\n' > netmap.yaml
 
 cat > server.py <<'PY'
@@ -73,11 +77,11 @@ echo "machine: $(nproc) cores, $(uname -r); N=$N fetches per suite, median of $R
 printf 'fence setup (netmap replay -- true): %s ms, cpu %s ms (target < 150 ms)\n\n' "$setup" "$setup_cpu"
 printf '%-28s %8s %9s %10s %9s %10s %9s %9s\n' "suite" "delay_ms" "bare_ms" "replay_ms" "overhead" \
   "bare_cpu" "repl_cpu" "cpu_over"
-report() { # label delay "bare fenced bare_cpu fenced_cpu"
-  local bare fenced bcpu fcpu over cover
+report() { # label delay "bare fenced bare_cpu fenced_cpu" [fixed_ms fixed_cpu_ms: default the fence's setup]
+  local bare fenced bcpu fcpu over cover fixed=${4:-$setup} fixed_cpu=${5:-$setup_cpu}
   read -r bare fenced bcpu fcpu <<<"$3"
-  over=$(echo "scale=2; ($fenced - $setup - $bare) * 100 / $bare" | bc)
-  cover=$(echo "scale=2; ($fcpu - $setup_cpu - $bcpu) * 100 / $bcpu" | bc)
+  over=$(echo "scale=2; ($fenced - $fixed - $bare) * 100 / $bare" | bc)
+  cover=$(echo "scale=2; ($fcpu - $fixed_cpu - $bcpu) * 100 / $bcpu" | bc)
   printf '%-28s %8s %9s %10s %8s%% %10s %9s %8s%%\n' "$1" "$2" "$bare" "$fenced" "$over" "$bcpu" "$fcpu" "$cover"
 }
 for delay in $DELAYS; do
@@ -89,6 +93,11 @@ for delay in $DELAYS; do
   report "python urllib x$N" "$delay" "$(pair)"
   fenced_cmd() { timed "${REPLAY[@]}" -- python3 suite.py "http://bench.test:$PORT/" "$N" no-env-rescan; }
   report "  same, no env rescan" "$delay" "$(pair)"
+  rm -f floor.port; ./proxy_load floor > floor.port & FLOOR_PID=$!
+  for i in $(seq 1 50); do [ -s floor.port ] && break; sleep 0.1; done
+  fenced_cmd() { timed env http_proxy="http://127.0.0.1:$(cat floor.port)" python3 suite.py "http://localhost:$PORT/" "$N"; }
+  report "  do-nothing relay, no fence" "$delay" "$(pair)" 0 0
+  kill "$FLOOR_PID"; wait "$FLOOR_PID" 2>/dev/null || true
   curl_loop() { for i in $(seq 1 "$N"); do curl -sf "$1" >/dev/null || return 1; done; }
   export -f curl_loop
   bare_cmd() { timed bash -c "curl_loop http://127.0.0.1:$PORT/"; }
@@ -98,4 +107,5 @@ for delay in $DELAYS; do
 done
 echo
 echo "overhead = (replay - setup - bare) / bare, wall and cpu (user+sys) alike; target <= 5% (wall)"
+echo "the do-nothing relay rows: (relayed - bare) / bare, with no fence and so no setup"
 echo "bare and replay rounds alternate; each figure is the median of $ROUNDS"
