@@ -123,7 +123,7 @@ int run_replay(const ReplayOptions& o) {
     throw base::UserError("--events needs a file: standard output carries the command's output and the report",
                           "e.g. --events events.jsonl");
   // Flags are checked before the policy is read, so a typo is the only line printed.
-  for (const auto& u : o.upstreams) (void)base::require_sockaddr(u, 53, "--upstream");
+  for (const auto& u : o.upstreams) (void)base::require_destination(u, 53, "--upstream");
   base::require_writable(o.output); // not after the suite has run
   base::require_writable(o.events);
   auto overrides = proxy::parse_host_overrides(o.resolve);

@@ -263,7 +263,7 @@ void write_results(const SandboxDnsOptions& o, const dns::Server& server, Sink& 
 // Address flags are checked before the policy is loaded, so a typo is the only line printed.
 void validate_addresses(const SandboxDnsOptions& o) {
   for (const auto& l : o.listen) (void)base::require_sockaddr(l, dns::k_default_port, "--listen");
-  for (const auto& u : o.upstreams) (void)base::require_sockaddr(u, 53, "--upstream");
+  for (const auto& u : o.upstreams) (void)base::require_destination(u, 53, "--upstream");
   for (const auto& c : o.allow_from)
     if (!base::parse_cidr(c))
       throw base::UserError("--allow-from '" + base::escape_bytes(c) + "' is not an address block",

@@ -90,6 +90,14 @@ SockAddr require_sockaddr(std::string_view text, std::uint16_t default_port, std
                   "numeric addresses, e.g. 127.0.0.1:" + port + " or [::1]:" + port);
 }
 
+SockAddr require_destination(std::string_view text, std::uint16_t default_port, std::string_view what) {
+  SockAddr a = require_sockaddr(text, default_port, what);
+  if (a.port() == 0)
+    throw UserError(std::string(what) + " '" + escape_bytes(text) + "' has port 0, which nothing can be sent to",
+                    "leave the port out for " + std::to_string(default_port) + ", or give the one it listens on");
+  return a;
+}
+
 std::string sockaddr_text(const sockaddr* sa, socklen_t) {
   char buf[INET6_ADDRSTRLEN] = {};
   if (sa->sa_family == AF_INET) {

@@ -28,6 +28,9 @@ struct SockAddr {
 /// parse_sockaddr() for an address the user wrote after `what` (a flag, or "upstream"), with
 /// "localhost" meaning 127.0.0.1; throws base::UserError naming it, with an example, when malformed.
 [[nodiscard]] SockAddr require_sockaddr(std::string_view text, std::uint16_t default_port, std::string_view what);
+/// require_sockaddr() for an address to send to, where port 0 (a listener's "any port") can only
+/// mean a typo: every query would fail. Throws base::UserError naming it.
+[[nodiscard]] SockAddr require_destination(std::string_view text, std::uint16_t default_port, std::string_view what);
 /// An IP literal ("1.2.3.4", "::1", "[::1]") with `port`; nothing when it is not an address.
 [[nodiscard]] std::optional<SockAddr> sockaddr_of(std::string_view ip, std::uint16_t port);
 /// The address of a raw sockaddr (from recvmsg) as text.

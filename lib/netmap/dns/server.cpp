@@ -96,7 +96,7 @@ Server::Server(ServerConfig config) : m(std::make_unique<Impl>(std::move(config)
   if (cfg.threads == 0) cfg.threads = 1;
   if (cfg.threads > 64) throw base::UserError("--threads " + std::to_string(cfg.threads) + " is more than 64");
   for (const auto& u : cfg.upstreams) {
-    m->upstreams.push_back(base::require_sockaddr(u, 53, "upstream"));
+    m->upstreams.push_back(base::require_destination(u, 53, "upstream"));
   }
   for (const auto& c : cfg.allow_from) {
     auto cidr = base::parse_cidr(c);

@@ -42,6 +42,18 @@ TEST(SockAddr, RequireNamesTheFlagAndTakesLocalhost) {
   EXPECT_THROW((void)require_sockaddr("127.0.0.1:99999", 53, "--upstream"), UserError);
 }
 
+TEST(SockAddr, ADestinationNeedsAPort) {
+  EXPECT_EQ(require_destination("127.0.0.1", 53, "--upstream").str(), "127.0.0.1:53");
+  EXPECT_EQ(require_sockaddr("127.0.0.1:0", 53, "--listen").port(), 0) << "a listener may take any port";
+  try {
+    (void)require_destination("127.0.0.1:0", 53, "--upstream");
+    FAIL() << "port 0 must be refused for a destination";
+  } catch (const UserError& e) {
+    EXPECT_EQ(e.message(), "--upstream '127.0.0.1:0' has port 0, which nothing can be sent to");
+    EXPECT_EQ(e.hint(), "leave the port out for 53, or give the one it listens on");
+  }
+}
+
 TEST(SockAddr, IpLiteralsWithAPort) {
   EXPECT_EQ(sockaddr_of("10.1.2.3", 443)->str(), "10.1.2.3:443");
   EXPECT_EQ(sockaddr_of("::1", 443)->str(), "[::1]:443");
