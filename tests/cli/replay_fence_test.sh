@@ -153,6 +153,18 @@ done
 expect_out '^nameserver 127\.0\.0\.1$' "resolv.conf"
 [ "$(grep -c '^nameserver' "$T/out")" = 1 ] || fail "resolv.conf must name only the fence's resolver"
 
+# A machine with no /etc/resolv.conf (a bare container): resolvers then ask 127.0.0.1:53, the
+# fence's resolver, so the fence runs without covering it and the lookup is still reported.
+if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null && command -v getent >/dev/null; then
+  unshare -m sh -c 'mount --make-rprivate / && mount -t tmpfs none /etc && exec "$@"' sh \
+    "$NETMAP" "${R[@]}" --preset none --json -- getent hosts no-resolv-conf.example >"$T/out" 2>"$T/err"
+  rc=$?
+  expect_rc 1 "no /etc/resolv.conf: the lookup is blocked, not netmap's error"
+  expect_out '"name": "no-resolv-conf\.example"' "no /etc/resolv.conf: the lookup reached the fence's resolver"
+else
+  echo "SKIP (part): no /etc/resolv.conf case needs root, unshare and getent" >&2
+fi
+
 # Exit codes: the command's failure alone is 1; netmap's own errors are 2 with one line.
 run "${R[@]}" -- sh -c 'exit 3'
 expect_rc 1 "command failed, nothing blocked"

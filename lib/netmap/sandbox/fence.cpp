@@ -274,7 +274,11 @@ std::string Fence::child_setup() {
   if (!tun)
     if (auto e = add_local_default_routes(); !e.empty()) return e;
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return errno_text("make mounts private");
-  if (::mount(m_resolv_conf.c_str(), "/etc/resolv.conf", nullptr, MS_BIND, nullptr) != 0)
+  // Without /etc/resolv.conf (a bare container, a link to a stopped resolver's file) resolvers ask
+  // 127.0.0.1:53 (resolv.conf(5)), where the fence's own resolver listens: nothing to cover.
+  struct stat resolv {};
+  const bool has_resolv_conf = ::stat("/etc/resolv.conf", &resolv) == 0 || errno != ENOENT;
+  if (has_resolv_conf && ::mount(m_resolv_conf.c_str(), "/etc/resolv.conf", nullptr, MS_BIND, nullptr) != 0)
     return errno_text("bind-mount resolv.conf over /etc/resolv.conf");
   if (!m_nsswitch.empty() && ::mount(m_nsswitch.c_str(), "/etc/nsswitch.conf", nullptr, MS_BIND, nullptr) != 0)
     return errno_text("bind-mount nsswitch.conf");
