@@ -110,10 +110,19 @@ expect_one_line_error check "nothing to check"
 run check -i missing.jsonl
 expect_rc 2 "missing file"
 expect_one_line_error check "missing file"
-echo 'not json' > bad.json
+echo '{"schema": "netmap.inventory", nope}' > bad.json
 run check -i bad.json
 expect_rc 2 "bad JSON"
 expect_err '^netmap check: error: bad\.json:1:[0-9]+: invalid JSON: ' "names the file, line and column"
+echo 'not json' > bad.json
+run check -i bad.json
+expect_rc 2 "not JSON at all"
+expect_err "^netmap check: error: bad\.json:1:1: not an inventory or events file: those start with '\{'" "a text that is no JSON object"
+cp "$NETMAP_SOURCE_DIR/examples/webapp/capture.pcap" cap.pcap
+run check -i cap.pcap
+expect_rc 2 "a capture given as the inventory"
+expect_err '^netmap check: error: cap\.pcap: this is a packet capture, not an inventory$' "a capture is named as one"
+expect_err 'hint: read it with: netmap discover -r cap\.pcap' "and the command that reads it"
 { ev 0 '"via":"sni","name":"api.example.com"'; echo '{"v":1}'; } > bad.jsonl
 run check -i bad.jsonl
 expect_rc 2 "bad events"

@@ -52,7 +52,10 @@ void write_file_atomic(const std::string& path, std::string_view content) {
   out.commit();
 }
 
-std::string read_file(const std::string& path, std::size_t max_bytes) {
+std::string read_file(const std::string& path, std::size_t max_bytes) { return read_file(path, max_bytes, {}); }
+
+std::string read_file(const std::string& path, std::size_t max_bytes, const std::function<bool(std::string_view)>& wrong_start) {
+  constexpr std::size_t k_start = 64 * 1024; // how much of the start `wrong_start` is shown
   Fd opened;
   if (path != "-") {
     opened.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
@@ -78,7 +81,9 @@ std::string read_file(const std::string& path, std::size_t max_bytes) {
     }
     if (n == 0) break;
     if (static_cast<std::size_t>(n) > max_bytes - out.size()) throw too_big();
+    const bool at_start = out.size() < k_start;
     out.append(buf, static_cast<std::size_t>(n));
+    if (at_start && wrong_start && wrong_start(out)) break;
   }
   return out;
 }

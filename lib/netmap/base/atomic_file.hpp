@@ -2,6 +2,7 @@
 // Whole files written whole or not at all (through OutputFile: a temporary beside the target,
 // fsync, then rename; devices and FIFOs in place), and files read with a bound.
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -21,5 +22,11 @@ void require_writable(const std::string& path);
 /// Reads a whole file ("-" is stdin); throws UserError naming the path when it cannot, or when it
 /// holds more than `max_bytes` (a wrong path such as /dev/zero must not eat the machine's memory).
 [[nodiscard]] std::string read_file(const std::string& path, std::size_t max_bytes);
+
+/// read_file() that asks `wrong_start` about the text read so far after each read of the first
+/// 64 KiB, and stops reading once it says yes: the caller's parser then refuses the start, and a
+/// wrong file (a 500 MB capture given as an inventory) costs one read instead of all of it.
+[[nodiscard]] std::string read_file(const std::string& path, std::size_t max_bytes,
+                                    const std::function<bool(std::string_view)>& wrong_start);
 
 } // namespace netmap::base

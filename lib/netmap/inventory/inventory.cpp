@@ -333,11 +333,33 @@ Inventory inventory_from_json(const nlohmann::json& j, const std::string& file) 
   return inv;
 }
 
-Inventory read_inventory(const std::string& path) { return parse_inventory(base::read_file(path, k_max_inventory_bytes), path); }
-
 namespace {
 
 constexpr const char* k_expected = "expected an inventory (JSON) or events (JSON Lines)";
+
+// Where the first JSON text starts: past blanks and a UTF-8 byte order mark (editors write one;
+// the JSON parser skips it too); npos when there is none.
+std::size_t first_text(std::string_view text) {
+  const std::size_t bom = text.substr(0, 3) == "\xef\xbb\xbf" ? 3 : 0;
+  return text.find_first_not_of(" \t\r\n", bom);
+}
+
+// Both kinds of file open with '{': an inventory is one object, events one object a line.
+bool starts_wrong(std::string_view text) {
+  std::size_t first = first_text(text);
+  return first != std::string_view::npos && text[first] != '{';
+}
+
+// A packet capture given where an inventory belongs is a common slip; its magic says so.
+bool looks_like_capture(std::string_view text) {
+  if (text.size() < 4) return false;
+  const std::string_view magic = text.substr(0, 4);
+  for (std::string_view m : {std::string_view("\xd4\xc3\xb2\xa1", 4), std::string_view("\xa1\xb2\xc3\xd4", 4),
+                             std::string_view("\x4d\x3c\xb2\xa1", 4), std::string_view("\xa1\xb2\x3c\x4d", 4),
+                             std::string_view("\x0a\x0d\x0d\x0a", 4)})
+    if (magic == m) return true;
+  return false;
+}
 constexpr const char* k_events_hint = "events are JSON Lines: one contact, one JSON object, a line";
 
 // The whole text as one JSON document, with nlohmann's errors turned into ours.
@@ -391,9 +413,22 @@ Event parse_event_line(std::string_view line, const std::string& path, int line_
 
 } // namespace
 
+Inventory read_inventory(const std::string& path) {
+  return parse_inventory(base::read_file(path, k_max_inventory_bytes, starts_wrong), path);
+}
+
 Inventory parse_inventory(std::string_view text, const std::string& path) {
-  std::size_t first = text.find_first_not_of(" \t\r\n");
+  std::size_t first = first_text(text);
   if (first == std::string::npos) throw base::UserError(base::Location{path, 0, 0}, "the file is empty", k_expected);
+  if (looks_like_capture(text))
+    throw base::UserError(base::Location{path, 0, 0}, "this is a packet capture, not an inventory",
+                          "read it with: netmap discover -r " + base::printable(path) + " -o inventory.json");
+  if (text[first] != '{') {
+    const std::size_t line_start = text.rfind('\n', first) == std::string_view::npos ? 0 : text.rfind('\n', first) + 1;
+    const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(first), '\n');
+    throw base::UserError(base::Location{path, static_cast<int>(line), static_cast<int>(first - line_start + 1)},
+                          "not an inventory or events file: those start with '{'", k_expected);
+  }
   // An inventory is one object with "schema"; events are one object per line.
   std::size_t nl = text.find('\n', first);
   bool jsonl = nl != std::string::npos && text.find_first_not_of(" \t\r\n", nl) != std::string::npos &&

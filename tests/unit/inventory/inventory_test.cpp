@@ -139,6 +139,30 @@ TEST(Inventory, JsonSyntaxErrorsSayLineAndColumn) {
   std::filesystem::remove(f);
 }
 
+// A file that cannot be one (a capture, an array, NULs) is refused at its start, where it goes
+// wrong, without reading the rest; a UTF-8 byte order mark before the object is fine.
+TEST(Inventory, AWrongFileIsRefusedAtItsStart) {
+  auto where = [](const std::string& text) {
+    try {
+      (void)parse_inventory(text, "f.json");
+    } catch (const base::UserError& e) {
+      return e.where().str() + " " + e.message();
+    }
+    return std::string("(accepted)");
+  };
+  EXPECT_EQ(where("\n\n  [1, 2]\n"), "f.json:3:3 not an inventory or events file: those start with '{'");
+  EXPECT_EQ(where(std::string("\xd4\xc3\xb2\xa1\x02\x00\x04\x00", 8)), "f.json this is a packet capture, not an inventory");
+  EXPECT_EQ(where(std::string("\x0a\x0d\x0d\x0a\x1c\x00\x00\x00", 8)), "f.json this is a packet capture, not an inventory");
+  EXPECT_EQ(where("\xef\xbb\xbf{\"schema\":\"netmap.inventory\",\"version\":1}"), "(accepted)");
+  EXPECT_EQ(where(std::string(3, '\0')), "f.json:1:1 not an inventory or events file: those start with '{'");
+  std::size_t read = 0;
+  (void)base::read_file("/dev/zero", std::size_t{1} << 30, [&](std::string_view so_far) {
+    read = so_far.size();
+    return true;
+  });
+  EXPECT_LE(read, std::size_t{64} << 10) << "one read of a wrong start, not the gigabyte bound";
+}
+
 // Counts add up across files and within one (a name listed twice), and stop at the largest value
 // instead of wrapping to a small one.
 TEST(Inventory, CountsAddUpAndSaturate) {
