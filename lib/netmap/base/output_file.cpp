@@ -15,13 +15,11 @@ namespace netmap::base {
 
 namespace {
 
-bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
-
 // Names that reach an already open file through /proc's links (/dev/stdout → /proc/self/fd/1):
 // the shell's `>> log` behind them must be written to, not replaced by a renamed file, even
 // though the link leads to a regular file.
 bool names_an_open_file(std::string_view path) {
-  return path == "/dev/stdout" || path == "/dev/stderr" || starts_with(path, "/dev/fd/") || starts_with(path, "/proc/");
+  return path == "/dev/stdout" || path == "/dev/stderr" || path.starts_with("/dev/fd/") || path.starts_with("/proc/");
 }
 
 // The file a write of `path` replaces: a symbolic link's target (realpath), so that a link in a

@@ -1,6 +1,7 @@
 #include "netmap/capture/pcap_file.hpp"
 
 #include "netmap/base/byte_reader.hpp"
+#include "netmap/base/capture_magic.hpp"
 
 #include <algorithm>
 #include <optional>
@@ -11,8 +12,8 @@ namespace netmap::capture {
 
 namespace {
 
-constexpr std::uint32_t k_magic_us = 0xa1b2c3d4;
-constexpr std::uint32_t k_magic_ns = 0xa1b23c4d;
+constexpr std::uint32_t k_magic_us = base::k_pcap_magic_us;
+constexpr std::uint32_t k_magic_ns = base::k_pcap_magic_ns;
 constexpr std::size_t k_file_header = 24;
 constexpr std::size_t k_record_header = 16;
 // libpcap's MAXIMUM_SNAPLEN: a longer record is corrupt for every link type netmap reads.

@@ -1,6 +1,7 @@
 #include "netmap/capture/pcapng_file.hpp"
 
 #include "netmap/base/byte_reader.hpp"
+#include "netmap/base/capture_magic.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -13,7 +14,7 @@ namespace netmap::capture {
 namespace {
 
 // draft-ietf-opsawg-pcapng §4: block types and the section header's byte-order magic.
-constexpr std::uint32_t k_shb = 0x0a0d0d0a;
+constexpr std::uint32_t k_shb = base::k_pcapng_shb;
 constexpr std::uint32_t k_idb = 1;
 constexpr std::uint32_t k_opb = 2; // obsolete Packet Block (Appendix A)
 constexpr std::uint32_t k_spb = 3;

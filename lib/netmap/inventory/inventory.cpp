@@ -1,6 +1,7 @@
 #include "netmap/inventory/inventory.hpp"
 
 #include "netmap/base/atomic_file.hpp"
+#include "netmap/base/capture_magic.hpp"
 #include "netmap/base/clock.hpp"
 #include "netmap/base/error.hpp"
 #include "netmap/base/text.hpp"
@@ -350,16 +351,7 @@ bool starts_wrong(std::string_view text) {
   return first != std::string_view::npos && text[first] != '{';
 }
 
-// A packet capture given where an inventory belongs is a common slip; its magic says so.
-bool looks_like_capture(std::string_view text) {
-  if (text.size() < 4) return false;
-  const std::string_view magic = text.substr(0, 4);
-  for (std::string_view m : {std::string_view("\xd4\xc3\xb2\xa1", 4), std::string_view("\xa1\xb2\xc3\xd4", 4),
-                             std::string_view("\x4d\x3c\xb2\xa1", 4), std::string_view("\xa1\xb2\x3c\x4d", 4),
-                             std::string_view("\x0a\x0d\x0d\x0a", 4)})
-    if (magic == m) return true;
-  return false;
-}
+
 constexpr const char* k_events_hint = "events are JSON Lines: one contact, one JSON object, a line";
 
 // The whole text as one JSON document, with nlohmann's errors turned into ours.
@@ -420,7 +412,7 @@ Inventory read_inventory(const std::string& path) {
 Inventory parse_inventory(std::string_view text, const std::string& path) {
   std::size_t first = first_text(text);
   if (first == std::string::npos) throw base::UserError(base::Location{path, 0, 0}, "the file is empty", k_expected);
-  if (looks_like_capture(text))
+  if (base::starts_like_capture(text)) // a common slip: a capture where an inventory belongs
     throw base::UserError(base::Location{path, 0, 0}, "this is a packet capture, not an inventory",
                           "read it with: netmap discover -r " + base::printable(path) + " -o inventory.json");
   if (text[first] != '{') {
