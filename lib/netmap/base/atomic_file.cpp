@@ -5,7 +5,6 @@
 #include "netmap/base/output_file.hpp"
 
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -41,7 +40,7 @@ void write_file_atomic(const std::string& path, std::string_view content) {
     std::cout.write(content.data(), static_cast<std::streamsize>(content.size()));
     std::cout.flush();
     // A config piped to a full disk must not pass for written (errno is the failed write's).
-    if (!std::cout) throw UserError(std::string("cannot write standard output: ") + std::strerror(errno));
+    if (!std::cout) throw write_error(path, errno);
     return;
   }
   OutputFile out(path);

@@ -72,7 +72,11 @@ void OutputFile::discard() noexcept {
   m_pending = false;
 }
 
-UserError OutputFile::error(int err) const { return UserError("cannot write " + printable(m_path) + ": " + std::strerror(err)); }
+UserError write_error(const std::string& path, int err) {
+  return UserError("cannot write " + (path == "-" ? std::string("standard output") : printable(path)) + ": " + std::strerror(err));
+}
+
+UserError OutputFile::error(int err) const { return write_error(m_path, err); }
 
 void OutputFile::commit() {
   if (m_in_place || !m_pending) return;

@@ -11,6 +11,10 @@
 
 namespace netmap::base {
 
+/// "cannot write PATH: strerror(err)", or "cannot write standard output: …" for "-": the one
+/// wording of a failed output.
+[[nodiscard]] UserError write_error(const std::string& path, int err);
+
 /// One output being written. Not for "-": callers write standard output themselves.
 class OutputFile {
 public:

@@ -3,14 +3,12 @@
 #include "netmap/base/error.hpp"
 
 #include <cerrno>
-#include <cstring>
 #include <exception>
 
 namespace netmap::capture {
 
 EventLog::EventLog(std::string path) : m_path(std::move(path)) {
   if (m_path == "-") {
-    m_stdout = true;
     m_file = stdout;
     return;
   }
@@ -24,16 +22,12 @@ EventLog::EventLog(std::string path) : m_path(std::move(path)) {
 EventLog::~EventLog() { discard(); }
 
 void EventLog::discard() noexcept {
-  if (m_stdout || !m_file) return;
+  if (!m_out || !m_file) return;
   std::fclose(m_file);
   m_file = nullptr;
   m_out->discard();
 }
 
-base::UserError EventLog::error(int err) const {
-  if (m_stdout) return base::UserError(std::string("cannot write standard output: ") + std::strerror(err));
-  return m_out->error(err);
-}
 
 template <class F> bool EventLog::keep_failure(F&& f) noexcept {
   if (!m_failure.empty()) return false;
@@ -57,18 +51,18 @@ bool EventLog::try_flush() noexcept {
 
 void EventLog::write(const inventory::Event& e) {
   std::string line = inventory::to_jsonl(e);
-  if (std::fwrite(line.data(), 1, line.size(), m_file) != line.size()) throw error(errno);
+  if (std::fwrite(line.data(), 1, line.size(), m_file) != line.size()) throw base::write_error(m_path, errno);
   ++m_lines;
 }
 
 void EventLog::flush() {
-  if (m_file && std::fflush(m_file) != 0) throw error(errno);
+  if (m_file && std::fflush(m_file) != 0) throw base::write_error(m_path, errno);
 }
 
 void EventLog::commit() {
   if (!m_failure.empty()) throw base::UserError(m_failure, "free some space, or write it to another file system");
-  if (m_stdout) {
-    if (std::fflush(stdout) != 0) throw error(errno);
+  if (!m_out) { // standard output
+    if (std::fflush(stdout) != 0) throw base::write_error(m_path, errno);
     return;
   }
   if (!m_file) return;
@@ -77,7 +71,7 @@ void EventLog::commit() {
   m_file = nullptr;
   if (err != 0) {
     m_out->discard();
-    throw error(err);
+    throw base::write_error(m_path, err);
   }
   m_out->commit();
 }

@@ -42,13 +42,10 @@ private:
   template <class F> bool keep_failure(F&& f) noexcept;
   /// Closes and removes the temporary file.
   void discard() noexcept;
-  /// "cannot write PATH: strerror(err)" ("standard output" for "-").
-  [[nodiscard]] base::UserError error(int err) const;
-  std::string m_path;
+  std::string m_path; ///< as named, for messages ("-" is standard output)
   std::optional<base::OutputFile> m_out; ///< where the lines go; empty for "-"
   std::FILE* m_file = nullptr;
   std::uint64_t m_lines = 0;
-  bool m_stdout = false;
   std::string m_failure; ///< the error a try_ call kept
 };
 

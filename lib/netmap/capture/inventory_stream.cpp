@@ -6,7 +6,6 @@
 #include <nlohmann/json.hpp>
 
 #include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -79,7 +78,7 @@ void save(const std::string& path, const std::function<void(std::ostream&)>& wri
     write(std::cout);
     std::cout.flush();
     // An inventory piped to a full disk must not pass for written (errno is the failed write's).
-    if (!std::cout) throw base::UserError(std::string("cannot write standard output: ") + std::strerror(errno));
+    if (!std::cout) throw base::write_error(path, errno);
     return;
   }
   base::OutputFile file(path);
