@@ -12,8 +12,6 @@ namespace netmap::capture {
 
 namespace {
 
-constexpr std::uint32_t k_magic_us = base::k_pcap_magic_us;
-constexpr std::uint32_t k_magic_ns = base::k_pcap_magic_ns;
 constexpr std::size_t k_file_header = 24;
 constexpr std::size_t k_record_header = 16;
 // libpcap's MAXIMUM_SNAPLEN: a longer record is corrupt for every link type netmap reads.
@@ -33,10 +31,11 @@ std::unique_ptr<PcapFile> PcapFile::open(const std::string& path) {
   std::unique_ptr<PcapFile> f(new PcapFile(std::move(file)));
   base::ByteReader be{std::span<const std::uint8_t>(head)};
   const std::uint32_t magic = be.u32be().value_or(0);
-  if (magic == k_magic_us || magic == k_magic_ns) f->m_big_endian = true;
-  else if (__builtin_bswap32(magic) == k_magic_us || __builtin_bswap32(magic) == k_magic_ns) f->m_big_endian = false;
+  const std::uint32_t swapped = __builtin_bswap32(magic);
+  if (magic == base::k_pcap_magic_us || magic == base::k_pcap_magic_ns) f->m_big_endian = true;
+  else if (swapped == base::k_pcap_magic_us || swapped == base::k_pcap_magic_ns) f->m_big_endian = false;
   else return nullptr; // pcapng, or not a capture: another reader or libpcap says which
-  f->m_nanoseconds = magic == k_magic_ns || __builtin_bswap32(magic) == k_magic_ns;
+  f->m_nanoseconds = magic == base::k_pcap_magic_ns || swapped == base::k_pcap_magic_ns;
   base::ByteReader r{std::span<const std::uint8_t>(head).subspan(4)};
   const bool big = f->m_big_endian;
   auto major = big ? r.u16be() : r.u16le();

@@ -14,7 +14,6 @@ namespace netmap::capture {
 namespace {
 
 // draft-ietf-opsawg-pcapng §4: block types and the section header's byte-order magic.
-constexpr std::uint32_t k_shb = base::k_pcapng_shb;
 constexpr std::uint32_t k_idb = 1;
 constexpr std::uint32_t k_opb = 2; // obsolete Packet Block (Appendix A)
 constexpr std::uint32_t k_spb = 3;
@@ -48,7 +47,7 @@ std::unique_ptr<PcapngFile> PcapngFile::open(const std::string& path) {
   std::uint8_t head[12];
   if (!window->is_open() || !window->read(0, head, sizeof head)) return nullptr;
   base::ByteReader r{std::span<const std::uint8_t>(head)};
-  if (r.u32be() != k_shb || !r.skip(4)) return nullptr;
+  if (r.u32be() != base::k_pcapng_shb || !r.skip(4)) return nullptr;
   const auto magic = r.u32be();
   if (magic != k_byte_order_magic && magic != __builtin_bswap32(k_byte_order_magic)) return nullptr;
   std::unique_ptr<PcapngFile> f(new PcapngFile(std::move(window)));
@@ -90,7 +89,7 @@ PcapngFile::Status PcapngFile::next(PcapRecord& out) {
     base::ByteReader hr{std::span<const std::uint8_t>(h, k_min_block)};
     const std::uint32_t raw_type = hr.u32be().value_or(0);
     bool big = m_big_endian;
-    if (raw_type == k_shb) { // a palindrome: the byte order comes from the magic after the length
+    if (raw_type == base::k_pcapng_shb) { // a palindrome: the byte order comes from the magic after the length
       base::ByteReader mr{std::span<const std::uint8_t>(h + 8, 4)};
       const std::uint32_t magic = mr.u32be().value_or(0);
       if (magic == k_byte_order_magic) big = true;
@@ -110,7 +109,7 @@ PcapngFile::Status PcapngFile::next(PcapRecord& out) {
     if (left < total) return cut(total);
     const std::uint8_t* b = m_file->at(m_pos, total);
     if (!b) return fail(Status::Error, m_file->error());
-    if (type == k_shb) m_big_endian = big;
+    if (type == base::k_pcapng_shb) m_big_endian = big;
     const Status s = block(type, b + 8, total - k_min_block, out);
     if (s == Status::Error) return s;
     m_pos += total;
@@ -127,7 +126,7 @@ PcapngFile::Status PcapngFile::next(PcapRecord& out) {
 PcapngFile::Status PcapngFile::block(std::uint32_t type, const std::uint8_t* body, std::size_t len,
                                      PcapRecord& out) {
   switch (type) {
-  case k_shb:
+  case base::k_pcapng_shb:
     return section(body, len);
   case k_idb:
     return interface(body, len);

@@ -351,7 +351,6 @@ bool starts_wrong(std::string_view text) {
   return first != std::string_view::npos && text[first] != '{';
 }
 
-
 constexpr const char* k_events_hint = "events are JSON Lines: one contact, one JSON object, a line";
 
 // The whole text as one JSON document, with nlohmann's errors turned into ours.
@@ -415,12 +414,9 @@ Inventory parse_inventory(std::string_view text, const std::string& path) {
   if (base::starts_like_capture(text)) // a common slip: a capture where an inventory belongs
     throw base::UserError(base::Location{path, 0, 0}, "this is a packet capture, not an inventory",
                           "read it with: netmap discover -r " + base::printable(path) + " -o inventory.json");
-  if (text[first] != '{') {
-    const std::size_t line_start = text.rfind('\n', first) == std::string_view::npos ? 0 : text.rfind('\n', first) + 1;
-    const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(first), '\n');
-    throw base::UserError(base::Location{path, static_cast<int>(line), static_cast<int>(first - line_start + 1)},
-                          "not an inventory or events file: those start with '{'", k_expected);
-  }
+  if (text[first] != '{') // json_error_location counts bytes from 1, as nlohmann does
+    throw base::UserError(json_error_location(path, text, first + 1), "not an inventory or events file: those start with '{'",
+                          k_expected);
   // An inventory is one object with "schema"; events are one object per line.
   std::size_t nl = text.find('\n', first);
   bool jsonl = nl != std::string::npos && text.find_first_not_of(" \t\r\n", nl) != std::string::npos &&
